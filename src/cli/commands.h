@@ -1,0 +1,11 @@
+#pragma once
+// Every subcommand lives in its own file and registers itself on the top-level app here.
+// Each add_* function adds a subcommand whose callback does the work and throws
+// greenbert::Error on anything the user can fix.
+#include <CLI/CLI.hpp>
+
+namespace greenbert::cli {
+
+void add_info_command(CLI::App& app);
+
+}  // namespace greenbert::cli

@@ -1,0 +1,27 @@
+// greenbert: energy-efficient multi-label classification of arXiv papers with BERT models.
+// This file only dispatches; each subcommand lives in its own file (see commands.h).
+#include <cstdio>
+#include <exception>
+
+#include "cli/commands.h"
+#include "core/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"greenbert: train, quantize, benchmark and serve BERT-family multi-label "
+               "classifiers of arXiv papers on a CPU, with energy and CO2 accounting"};
+  app.set_version_flag("--version", GREENBERT_VERSION);
+  app.require_subcommand(1);
+  greenbert::cli::add_info_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const greenbert::Error& e) {
+    std::fprintf(stderr, "greenbert: error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "greenbert: internal error: %s\n", e.what());
+    return 3;
+  }
+  return 0;
+}
