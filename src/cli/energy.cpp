@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,19 +63,33 @@ struct MeasureArgs {
   std::vector<std::string> command;
 };
 
-// Runs the command with the terminal's signals going to it alone: Ctrl-C stops the command,
-// and greenbert still records the energy it used. Returns the command's exit status (128 + N
-// when killed by signal N).
-int run_command(const std::vector<std::string>& command) {
+// While the command runs, Ctrl-C and Ctrl-\ reach it alone (the terminal sends them to both):
+// the command stops, and greenbert still records the energy it used.
+class TerminalSignalsToChild {
+ public:
+  TerminalSignalsToChild() {
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigaction(SIGINT, &ignore, &old_int_);
+    sigaction(SIGQUIT, &ignore, &old_quit_);
+  }
+  ~TerminalSignalsToChild() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGQUIT, &old_quit_, nullptr);
+  }
+  TerminalSignalsToChild(const TerminalSignalsToChild&) = delete;
+  TerminalSignalsToChild& operator=(const TerminalSignalsToChild&) = delete;
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_quit_ {};
+};
+
+// Starts the command (searched in PATH) with default handlers for the ignored signals.
+pid_t spawn(const std::vector<std::string>& command) {
   std::vector<char*> argv;
   for (const auto& arg : command) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
-
-  struct sigaction ignore {
-  }, old_int{}, old_quit{};
-  ignore.sa_handler = SIG_IGN;
-  sigaction(SIGINT, &ignore, &old_int);
-  sigaction(SIGQUIT, &ignore, &old_quit);
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
   sigset_t defaults;
@@ -86,36 +101,47 @@ int run_command(const std::vector<std::string>& command) {
   pid_t pid = 0;
   int spawned = posix_spawnp(&pid, argv[0], nullptr, &attributes, argv.data(), environ);
   posix_spawnattr_destroy(&attributes);
-  int status = 0;
-  if (spawned == 0) {
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-  }
-  sigaction(SIGINT, &old_int, nullptr);
-  sigaction(SIGQUIT, &old_quit, nullptr);
   if (spawned != 0) fail("cannot run '", command[0], "': ", std::strerror(spawned));
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return WEXITSTATUS(status);
+  return pid;
+}
+
+// The command's exit status; 128 + N when signal N killed it, as shells report it.
+int wait_for(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) fail("waitpid: ", std::strerror(errno));
+  }
+  return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
 void measure(const MeasureArgs& args) {
-  int exit_code = 0;
-  {
-    EnergyTracker tracker(args.phase, args.out, args.options, args.project, args.experiment);
-    exit_code = run_command(args.command);
-    const EmissionsRecord row = tracker.stop();
-    const PhaseDetails& details = tracker.details();
-    const EnergySnapshot energy{tracker.setup().method, row.duration, details.joules,
-                                row.energy_consumed, row.emissions};
-    std::string how = details.cpu_detail;
-    if (details.assumed_tdp_watts)
-      how += cat("; TDP ", *details.assumed_tdp_watts, " W (", details.tdp_source, ")");
-    std::fprintf(stderr, "greenbert: '%s' exited %d after %.2f s: %s (%.3g kWh) -> %s\n",
-                 args.command[0].c_str(), exit_code, row.duration, format_energy(energy).c_str(),
-                 row.energy_consumed, args.out.c_str());
-    std::fprintf(stderr, "greenbert: cpu %s\ngreenbert: ram %s\n", how.c_str(),
-                 details.ram_detail.c_str());
+  // Everything that can be refused is refused before the command runs.
+  validate_energy_options(args.options);
+  resolve_carbon_intensity(args.options.country, args.options.carbon_intensity);
+  TerminalSignalsToChild signals;
+  // Spawned first, so a command that cannot start leaves no row; the tracker's baseline is
+  // taken a moment (the fork) later.
+  const pid_t pid = spawn(args.command);
+  std::optional<EnergyTracker> tracker;
+  try {
+    tracker.emplace(args.phase, args.out, args.options, args.project, args.experiment);
+  } catch (...) {
+    wait_for(pid);
+    throw;
   }
+  const int exit_code = wait_for(pid);
+  const EmissionsRecord row = tracker->stop();
+  const PhaseDetails& details = tracker->details();
+  const EnergySnapshot energy{tracker->setup().method, row.duration, details.joules,
+                              row.energy_consumed, row.emissions};
+  std::string how = details.cpu_detail;
+  if (details.assumed_tdp_watts)
+    how += cat("; TDP ", *details.assumed_tdp_watts, " W (", details.tdp_source, ")");
+  std::fprintf(stderr, "greenbert: '%s' exited %d after %.2f s: %s (%.3g kWh) -> %s\n",
+               args.command[0].c_str(), exit_code, row.duration, format_energy(energy).c_str(),
+               row.energy_consumed, args.out.c_str());
+  std::fprintf(stderr, "greenbert: cpu %s\ngreenbert: ram %s\n", how.c_str(),
+               details.ram_detail.c_str());
   if (exit_code != 0) throw CLI::RuntimeError(exit_code);
 }
 
