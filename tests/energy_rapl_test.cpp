@@ -183,6 +183,22 @@ TEST(PerfPower, DiscoversTheEventsAndFallsBackWhenTheKernelRefuses) {
   EXPECT_TRUE(any_contains(meter.setup().not_used, "perf: perf_event_open(power/energy-pkg/"));
 }
 
+TEST(PerfPower, PsysOnlyPmuIsNotUsed) {
+  // What a cloud VM showed: a power PMU with energy-psys and no energy-pkg.
+  auto root = testing::temp_dir("perf-psys");
+  auto power = root / "bus" / "event_source" / "devices" / "power";
+  testing::write_text(power / "type", "9\n");
+  testing::write_text(power / "cpumask", "0\n");
+  testing::write_text(power / "events" / "energy-psys", "event=0x05\n");
+  testing::write_text(power / "events" / "energy-psys.scale", "2.3283064365386962890625e-10\n");
+  testing::write_text(power / "events" / "energy-psys.unit", "Joules\n");
+  PerfPowerPmu pmu = discover_perf_power(root);
+  EXPECT_FALSE(pmu.package);
+  EXPECT_NE(pmu.unavailable.find("no power/energy-pkg/ event (the PMU offers: energy-psys; psys"),
+            std::string::npos)
+      << pmu.unavailable;
+}
+
 TEST(PerfPower, MissingPmuSaysSo) {
   auto root = testing::temp_dir("perf-none");
   EXPECT_NE(discover_perf_power(root).unavailable.find("not present"), std::string::npos);

@@ -41,6 +41,13 @@ std::string gib(double value) {
   return buffer;
 }
 
+// Hardware counters see whole packages: say so when the user asked for process tracking.
+std::string scope_note(const EnergyOptions& options) {
+  return options.load_mode == LoadMode::process
+             ? " (whole packages: counters cannot isolate processes)"
+             : "";
+}
+
 std::string cpu_list(const std::vector<int>& cpus) {
   std::string out;
   for (int cpu : cpus) {
@@ -126,18 +133,23 @@ void EnergyMeter::choose_counters(const EnergyOptions& options) {
   if (rapl.unavailable.empty()) {
     try {
       rapl_packages_ = std::make_unique<EnergyCounterSet>(rapl.packages);
-      setup_.method = EnergyMethod::rapl;
-      setup_.cpu_detail = cat("measured: RAPL ", labels(rapl.packages));
-      if (!rapl.dram.empty()) {
-        rapl_dram_ = std::make_unique<EnergyCounterSet>(rapl.dram);
-        setup_.ram_measured = true;
-        setup_.ram_detail = cat("measured: RAPL ", labels(rapl.dram));
-      }
-      return;
     } catch (const Error& e) {
       rapl.unavailable = e.what();
-      rapl_packages_.reset();
     }
+  }
+  if (rapl_packages_) {
+    setup_.method = EnergyMethod::rapl;
+    setup_.cpu_detail = cat("measured: RAPL ", labels(rapl.packages), scope_note(options));
+    if (!rapl.dram.empty()) {
+      try {
+        rapl_dram_ = std::make_unique<EnergyCounterSet>(rapl.dram);
+        setup_.ram_measured = true;
+        setup_.ram_detail = cat("measured: RAPL ", labels(rapl.dram), scope_note(options));
+      } catch (const Error& e) {
+        setup_.notes.push_back(cat("RAPL DRAM not used: ", e.what()));
+      }
+    }
+    return;
   }
   setup_.not_used.push_back(cat("RAPL: ", rapl.unavailable));
 
@@ -153,12 +165,13 @@ void EnergyMeter::choose_counters(const EnergyOptions& options) {
     return;
   }
   setup_.method = EnergyMethod::perf;
-  setup_.cpu_detail = cat("measured: perf power/energy-pkg/ on CPUs ", cpu_list(pmu.cpus));
+  setup_.cpu_detail =
+      cat("measured: perf power/energy-pkg/ on CPUs ", cpu_list(pmu.cpus), scope_note(options));
   if (pmu.ram) {
     try {
       perf_ram_ = std::make_unique<PerfEnergyCounters>(pmu, *pmu.ram, options.proc_root);
       setup_.ram_measured = true;
-      setup_.ram_detail = "measured: perf power/energy-ram/";
+      setup_.ram_detail = cat("measured: perf power/energy-ram/", scope_note(options));
     } catch (const Error& e) {
       setup_.notes.push_back(cat("perf energy-ram not used: ", e.what()));
     }

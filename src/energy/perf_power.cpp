@@ -41,6 +41,25 @@ std::optional<PerfPowerEvent> read_event(const fs::path& events, const std::stri
   return PerfPowerEvent{name, *parsed, *joules};
 }
 
+// Some virtual machines expose only energy-psys (seen on a cloud H200 host): say what is there.
+std::string missing_package_event(const fs::path& events) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(events, ec)) {
+    auto name = entry.path().filename().string();
+    if (name.find('.') == std::string::npos) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  std::string offered;
+  for (const auto& name : names) {
+    if (!offered.empty()) offered += ", ";
+    offered += name;
+  }
+  bool psys = std::find(names.begin(), names.end(), "energy-psys") != names.end();
+  return cat("no power/energy-pkg/ event (the PMU offers: ", offered.empty() ? "none" : offered,
+             psys ? "; psys is the whole platform, not the CPU packages, and is not used)" : ")");
+}
+
 uint64_t read_count(int fd, bool& ok) {
   uint64_t count = 0;
   ok = ::read(fd, &count, sizeof count) == static_cast<ssize_t>(sizeof count);
@@ -100,7 +119,10 @@ PerfPowerPmu discover_perf_power(const fs::path& sysfs_root) {
   pmu.cpus = *cpus;
   std::string problem;
   pmu.package = read_event(device / "events", "energy-pkg", problem);
-  if (!pmu.package) pmu.unavailable = problem;
+  if (!pmu.package)
+    pmu.unavailable = fs::exists(device / "events" / "energy-pkg", ec)
+                          ? problem
+                          : missing_package_event(device / "events");
   std::string ram_problem;
   pmu.ram = read_event(device / "events", "energy-ram", ram_problem);
   return pmu;
