@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 
@@ -61,6 +63,32 @@ void append_file_durably(const std::filesystem::path& path, std::string_view tex
   ::close(fd);
   if (written != static_cast<ssize_t>(text.size()))
     fail(path.string(), ": append failed: ", std::strerror(saved));
+}
+
+bool create_file_if_absent(const std::filesystem::path& path, std::string_view contents) {
+  if (std::filesystem::exists(path)) return false;
+  // Unique per process and call, so threads of one process never share a temporary.
+  static std::atomic<uint64_t> counter{0};
+  auto tmp = path;
+  tmp += cat(".tmp.", ::getpid(), ".", counter.fetch_add(1));
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) fail(tmp.string(), ": cannot create: ", std::strerror(errno));
+  ssize_t written = ::write(fd, contents.data(), contents.size());
+  int saved = errno;
+  ::fsync(fd);
+  ::close(fd);
+  if (written != static_cast<ssize_t>(contents.size())) {
+    ::unlink(tmp.c_str());
+    fail(tmp.string(), ": write failed: ", std::strerror(saved));
+  }
+  int linked = ::link(tmp.c_str(), path.c_str());
+  saved = errno;
+  ::unlink(tmp.c_str());
+  if (linked != 0 && saved != EEXIST)
+    fail(path.string(), ": cannot create: ", std::strerror(saved));
+  auto dir = path.parent_path();
+  fsync_path(dir.empty() ? "." : dir, O_RDONLY | O_DIRECTORY);
+  return linked == 0;
 }
 
 std::string read_file(const std::filesystem::path& path) {

@@ -19,6 +19,11 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
 // concurrent or interrupted appends never interleave or truncate earlier rows.
 void append_file_durably(const std::filesystem::path& path, std::string_view text);
 
+// Creates `path` holding exactly `contents` unless it already exists, atomically: concurrent
+// callers never see a half-written file and exactly one of them creates it (written to a
+// temporary, then link(2)ed into place). Returns whether this call created it.
+bool create_file_if_absent(const std::filesystem::path& path, std::string_view contents);
+
 std::string read_file(const std::filesystem::path& path);
 
 }  // namespace greenbert
