@@ -152,3 +152,31 @@ TEST(TokenizerReference, LlamaCppBgeVectors) {
 
 }  // namespace
 }  // namespace greenbert
+
+namespace greenbert {
+namespace {
+
+TEST(TokenizerReference, LoadsTheFixtureVocabulariesWithTheirConfigs) {
+  // camphr-bert-test: 1000 tokens, no final newline, do_lower_case false in its config.
+  GREENBERT_SHARED_PATH(camphr, "models/camphr-bert-test/vocab.txt");
+  const auto cased = BertTokenizer::from_file(camphr);
+  EXPECT_EQ(cased.vocab().size(), 1000);
+  EXPECT_FALSE(cased.options().lowercase);
+  EXPECT_FALSE(cased.options().strip_accents);
+  EXPECT_EQ(cased.vocab().unk_id(), 100);
+  EXPECT_EQ(cased.vocab().cls_id(), 101);
+  EXPECT_EQ(cased.vocab().sep_id(), 102);
+  EXPECT_EQ(cased.vocab().mask_id(), 103);
+
+  // The tiny random classifier: compact layout [PAD]=0 [UNK]=1 [CLS]=2 [SEP]=3 [MASK]=4.
+  GREENBERT_SHARED_PATH(tiny, "models/tiny-random-BertForSequenceClassification/vocab.txt");
+  const auto compact = BertTokenizer::from_file(tiny);
+  EXPECT_EQ(compact.vocab().size(), 1124);
+  EXPECT_TRUE(compact.options().lowercase);
+  EXPECT_EQ(compact.encode("", 8).input_ids, (std::vector<int32_t>{2, 3}));
+  EXPECT_EQ(compact.vocab().pad_id(), 0);
+  EXPECT_EQ(compact.vocab().mask_id(), 4);
+}
+
+}  // namespace
+}  // namespace greenbert
