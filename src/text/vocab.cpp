@@ -54,12 +54,9 @@ bool valid_utf8(std::string_view s) {
 }  // namespace
 
 Vocab Vocab::load(const std::filesystem::path& vocab_txt) {
-  std::string contents;
-  try {
-    contents = read_file(vocab_txt);
-  } catch (const std::exception& e) {
-    fail(vocab_txt.string(), ": cannot read vocabulary: ", e.what());
-  }
+  // read_file would try to read a directory as a huge file.
+  if (std::filesystem::is_directory(vocab_txt)) fail(vocab_txt.string(), ": is a directory");
+  const std::string contents = read_file(vocab_txt);
   if (contents.empty()) fail(vocab_txt.string(), ": empty vocabulary");
   std::vector<std::string> tokens;
   size_t begin = 0;
