@@ -8,5 +8,6 @@ namespace greenbert::cli {
 
 void add_info_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
+void add_vocab_command(CLI::App& app);
 
 }  // namespace greenbert::cli
