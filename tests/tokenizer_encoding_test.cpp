@@ -2,6 +2,7 @@
 // longest_first for pairs), padding, batches, and options from tokenizer_config.json.
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -103,6 +104,22 @@ TEST(BertTokenizer, EncodePairTruncatesLongestFirstLikeHf) {
   EXPECT_THROW(tokenizer.encode_pair("a", "b", 2), Error);
   EXPECT_EQ(tokenizer.encode_pair("a b", "a b", 3).input_ids,
             (std::vector<int32_t>{kCls, kSep, kSep}));
+}
+
+TEST(BertTokenizer, ArbitraryBytesGiveValidIds) {
+  const auto tokenizer = small_tokenizer();
+  std::mt19937 rng(3);
+  for (int round = 0; round < 1000; ++round) {
+    std::string text;
+    for (size_t i = rng() % 64; i > 0; --i) {
+      text += rng() % 3 ? "ab [SEP]\xC3"[rng() % 12] : static_cast<char>(rng());
+    }
+    const Encoding e = tokenizer.encode(text, 32);
+    ASSERT_LE(e.input_ids.size(), 32u);
+    ASSERT_EQ(e.input_ids.front(), kCls);
+    ASSERT_EQ(e.input_ids.back(), kSep);
+    for (int32_t id : e.input_ids) ASSERT_TRUE(id >= 0 && id < tokenizer.vocab().size());
+  }
 }
 
 TEST(BertTokenizer, PaddingFillsPadTypeZeroMaskZero) {

@@ -2,6 +2,7 @@
 // that breaking the rule breaks the test.
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -114,6 +115,35 @@ TEST(BasicTokenizer, SurroundsCjkIdeographsWithSpaces) {
   EXPECT_EQ(words_of("a\U0002B820b"), Words{"a\U0002B820b"});
 }
 
+TEST(BasicTokenizer, RandomBytesGiveNonEmptyWordsWithoutWhitespace) {
+  // Arbitrary bytes (mostly invalid UTF-8) never fail and never yield an empty word or one
+  // holding whitespace or a control character; punctuation stands alone.
+  std::mt19937 rng(1);
+  const std::string alphabet = std::string("aZ .,\t\n\x01") + "é€Σ生\u2028\u0301\xFF\xC3";
+  WordList list;
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    const size_t length = rng() % 40;
+    for (size_t i = 0; i < length; ++i) {
+      text += rng() % 4 ? alphabet[rng() % alphabet.size()] : static_cast<char>(rng());
+    }
+    list.clear();
+    basic_tokenize(text, NormalizerOptions{}, list);
+    for (size_t w = 0; w < list.size(); ++w) {
+      const std::string_view word = list[w];
+      ASSERT_FALSE(word.empty()) << text;
+      for (char c : word) {
+        ASSERT_TRUE(static_cast<unsigned char>(c) > 0x20 && c != 0x7F) << text;
+      }
+      ASSERT_EQ(word.find("\u2028"), std::string_view::npos) << text;
+      if (word.size() == 1 && std::string_view(".,").find(word[0]) != std::string_view::npos) {
+        continue;
+      }
+      ASSERT_EQ(word.find_first_of(".,"), std::string_view::npos) << text;
+    }
+  }
+}
+
 Vocab small_vocab() {
   return Vocab::from_tokens({"[UNK]", "[CLS]", "[SEP]", "want", "##want", "##ed", "wa", "un",
                              "runn", "##ing", ",", "a", "##a", "é", "##é"},
@@ -193,6 +223,8 @@ TEST(Vocab, RejectsBadFilesWithAUsefulMessage) {
   auto missing = testing::temp_dir("vocab-missing") / "vocab.txt";
   EXPECT_NE(message(missing).find(missing.string()), std::string::npos);
   EXPECT_NE(message(write_vocab_file("vocab-empty", "")).find("empty vocabulary"),
+            std::string::npos);
+  EXPECT_NE(message(write_vocab_file("vocab-bom", "\xEF\xBB\xBF[PAD]\n")).find("byte order mark"),
             std::string::npos);
   auto bad = write_vocab_file("vocab-bad", "ok\nb\xFFg\n");
   EXPECT_NE(message(bad).find(bad.string() + ":2: token is not valid UTF-8"), std::string::npos);

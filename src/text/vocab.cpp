@@ -58,6 +58,10 @@ Vocab Vocab::load(const std::filesystem::path& vocab_txt) {
   if (std::filesystem::is_directory(vocab_txt)) fail(vocab_txt.string(), ": is a directory");
   const std::string contents = read_file(vocab_txt);
   if (contents.empty()) fail(vocab_txt.string(), ": empty vocabulary");
+  // HF keeps a byte order mark as part of the first token, which then never matches.
+  if (contents.starts_with("\xEF\xBB\xBF")) {
+    fail(vocab_txt.string(), ": starts with a UTF-8 byte order mark; remove it");
+  }
   std::vector<std::string> tokens;
   size_t begin = 0;
   while (begin < contents.size()) {
