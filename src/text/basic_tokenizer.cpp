@@ -42,7 +42,7 @@ class Splitter {
         ++i;
         const uint8_t cls = classes[b];
         if (cls == kDrop) continue;  // removed before NFD: does not break a run of marks
-        flush_pending();
+        if (!words_.pending.empty()) flush_pending();
         if (cls == kWordChar) {
           words_.chars.push_back(
               static_cast<char>(options_.lowercase && b >= 'A' && b <= 'Z' ? b + 32 : b));

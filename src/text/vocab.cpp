@@ -39,6 +39,22 @@ uint32_t hash_piece(std::string_view piece, bool continuation) {
   return static_cast<uint32_t>(h ^ (h >> 32));
 }
 
+constexpr uint32_t kContinuationBit = 0x80000000u;
+
+// memcmp without the library call: keys are short.
+bool same_bytes(const char* a, const char* b, size_t n) {
+  for (; n >= 8; a += 8, b += 8, n -= 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a, 8);
+    std::memcpy(&y, b, 8);
+    if (x != y) return false;
+  }
+  for (; n > 0; ++a, ++b, --n) {
+    if (*a != *b) return false;
+  }
+  return true;
+}
+
 bool valid_utf8(std::string_view s) {
   const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
   size_t i = 0;
@@ -87,7 +103,7 @@ Vocab Vocab::from_tokens(std::vector<std::string> tokens, std::string source) {
   vocab.offsets_.push_back(0);
   for (const auto& token : tokens) {
     vocab.text_ += token;
-    if (vocab.text_.size() > UINT32_MAX) fail(vocab.source_, ": vocabulary text too large");
+    if (vocab.text_.size() >= kContinuationBit) fail(vocab.source_, ": vocabulary text too large");
     vocab.offsets_.push_back(static_cast<uint32_t>(vocab.text_.size()));
   }
   vocab.build_index();
@@ -116,15 +132,16 @@ void Vocab::build_index() {
     auto& longest = continuation ? max_continuation_bytes_ : max_word_start_bytes_;
     longest = std::max(longest, key.size());
     const uint32_t hash = hash_piece(key, continuation);
+    const uint32_t length =
+        static_cast<uint32_t>(key.size()) | (continuation ? kContinuationBit : 0);
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
       Slot& slot = slots_[i];
       if (slot.id < 0) {
-        slot = Slot{hash, id};
+        slot = Slot{hash, id, static_cast<uint32_t>(key.data() - text_.data()), length};
         break;
       }
-      bool other_continuation = false;
-      if (slot.hash == hash && key_of(slot.id, other_continuation) == key &&
-          other_continuation == continuation) {
+      if (slot.hash == hash && slot.key_length == length &&
+          key == std::string_view(text_).substr(slot.key_offset, key.size())) {
         slot.id = id;  // a repeated token resolves to its last line
         break;
       }
@@ -138,20 +155,14 @@ int32_t Vocab::piece_id(std::string_view piece, bool continuation) const {
     continuation = true;
   }
   const uint32_t hash = hash_piece(piece, continuation);
+  const uint32_t length =
+      static_cast<uint32_t>(piece.size()) | (continuation ? kContinuationBit : 0);
   const size_t mask = slots_.size() - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
     const Slot& slot = slots_[i];
     if (slot.id < 0) return -1;
-    if (slot.hash != hash) continue;
-    const uint32_t begin = offsets_[slot.id];
-    const uint32_t length = offsets_[slot.id + 1] - begin;
-    const size_t prefix = continuation ? kContinuationPrefix.size() : 0;
-    if (length != piece.size() + prefix) continue;
-    const char* text = text_.data() + begin;
-    const bool slot_continuation =
-        length >= kContinuationPrefix.size() && text[0] == '#' && text[1] == '#';
-    if (slot_continuation == continuation &&
-        std::memcmp(text + prefix, piece.data(), piece.size()) == 0) {
+    if (slot.hash == hash && slot.key_length == length &&
+        same_bytes(text_.data() + slot.key_offset, piece.data(), piece.size())) {
       return slot.id;
     }
   }

@@ -46,9 +46,13 @@ class Vocab {
   void build_index();
   std::string_view key_of(int32_t id, bool& continuation) const;
 
+  // The key's place in text_ sits in the slot, so a probe touches the slot and the key bytes
+  // only.
   struct Slot {
     uint32_t hash = 0;
     int32_t id = -1;  // -1: empty
+    uint32_t key_offset = 0;
+    uint32_t key_length = 0;  // bit 31: continuation piece
   };
 
   std::string source_;
