@@ -12,7 +12,8 @@ namespace greenbert {
 
 class Vocab {
  public:
-  // Reads vocab.txt. Tolerates CRLF line ends and a missing final newline; an empty line is an
+  // Reads vocab.txt. Tolerates CRLF line ends (HF's Python loader would keep the "\r" in every
+  // token) and a missing final newline; other whitespace stays in the token. An empty line is an
   // (unmatchable) empty token that keeps the ids of later lines. A token listed twice maps to
   // its LAST line, as in HF (both tokenizers build a dict token -> line index); token(id)
   // still returns each line's text. Throws greenbert::Error for unreadable or empty files.
