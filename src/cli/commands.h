@@ -8,5 +8,7 @@ namespace greenbert::cli {
 
 void add_info_command(CLI::App& app);
 void add_energy_command(CLI::App& app);
+void add_tokenize_command(CLI::App& app);
+void add_vocab_command(CLI::App& app);
 
 }  // namespace greenbert::cli

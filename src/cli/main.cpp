@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   greenbert::cli::add_info_command(app);
   greenbert::cli::add_energy_command(app);
+  greenbert::cli::add_tokenize_command(app);
+  greenbert::cli::add_vocab_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
