@@ -54,17 +54,18 @@ std::optional<DType> parse_dtype(std::string_view name) {
   return std::nullopt;
 }
 
+// Written with masks instead of branches so that conversion loops vectorize.
 float f16_to_float32(uint16_t half) {
   uint32_t sign = static_cast<uint32_t>(half & 0x8000u) << 16;
-  uint32_t exponent = (half >> 10) & 0x1fu;
-  uint32_t mantissa = half & 0x3ffu;
-  if (exponent == 0) {
-    // Zero or subnormal: mantissa * 2^-24 is exact in float32 (a normal number there).
-    float magnitude = static_cast<float>(mantissa) * 0x1p-24f;
-    return std::bit_cast<float>(std::bit_cast<uint32_t>(magnitude) | sign);
-  }
-  if (exponent == 31) return std::bit_cast<float>(sign | 0x7f800000u | (mantissa << 13));
-  return std::bit_cast<float>(sign | ((exponent + 112) << 23) | (mantissa << 13));
+  uint32_t magnitude = half & 0x7fffu;
+  uint32_t special = 0u - static_cast<uint32_t>(magnitude >= 0x7c00u);  // infinity or NaN
+  uint32_t tiny = 0u - static_cast<uint32_t>(magnitude < 0x400u);       // zero or subnormal
+  // Normal numbers: move exponent and mantissa into place and rebias 15 -> 127; exponent 31
+  // must become 255, payload kept.
+  uint32_t normal = (magnitude << 13) + (112u << 23) + (special & (128u - 16u) << 23);
+  // Zero and subnormals: mantissa * 2^-24 is exact in float32 (a normal number there).
+  uint32_t subnormal = std::bit_cast<uint32_t>(static_cast<float>(magnitude) * 0x1p-24f);
+  return std::bit_cast<float>(sign | (tiny & subnormal) | (~tiny & normal));
 }
 
 float bf16_to_float32(uint16_t bf16) {
