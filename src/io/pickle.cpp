@@ -54,11 +54,11 @@ constexpr OpcodeName kOpcodeNames[] = {
     {0x97, "NEXT_BUFFER"},  {0x98, "READONLY_BUFFER"},
 };
 
-std::string opcode_name(uint8_t code) {
+const char* opcode_name(uint8_t code) {
   for (const auto& op : kOpcodeNames) {
     if (op.code == code) return op.name;
   }
-  return cat("unknown opcode 0x", std::hex, static_cast<int>(code));
+  return nullptr;
 }
 
 // The only globals a state_dict needs. Storage types carry their element type.
@@ -318,6 +318,7 @@ class Machine {
         return false;
       }
       default:
+        if (opcode_name(op) == nullptr) error("unknown opcode 0x", std::hex, static_cast<int>(op));
         error("opcode ", opcode_name(op), " is not allowed in a state_dict pickle");
     }
   }

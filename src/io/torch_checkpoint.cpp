@@ -125,9 +125,9 @@ void add_tensor(TensorSet& set, const std::string& label, const StateEntry& entr
   }
   if (numel > 0) {
     if (last >= storage.numel) {
-      fail_tensor("view (offset ", tensor.integer, ", shape ", tensor.shape.size(),
-                  "-d) reaches element ", last, " but storage '", entry.storage_key, "' holds ",
-                  storage.numel, " elements");
+      fail_tensor("view (offset ", tensor.integer, ", shape ", format_shape(tensor.shape),
+                  ", stride ", format_shape(tensor.stride), ") reaches element ", last,
+                  " but storage '", entry.storage_key, "' holds ", storage.numel, " elements");
     }
     bool contiguous = true;
     int64_t expected = 1;
