@@ -187,5 +187,26 @@ TEST(DType, ToFloat32ReadsUnalignedBytesAndRejectsMisuse) {
   EXPECT_THROW(to_float32(DType::F32, testing::as_bytes(raw).subspan(1), wrong), Error);
 }
 
+TEST(DType, FromFloat32EncodesEachElementLikeTheScalarHelpers) {
+  std::vector<float> values = {0.0f, -1.5f, 3.14159f, 1e-6f, 70000.0f, -1e30f, 6e-8f};
+  for (DType dtype : {DType::F32, DType::F64, DType::F16, DType::BF16}) {
+    SCOPED_TRACE(dtype_name(dtype));
+    std::vector<std::byte> encoded(values.size() * dtype_size(dtype));
+    from_float32(dtype, values, encoded);
+    std::vector<float> decoded(values.size());
+    to_float32(dtype, encoded, decoded);
+    for (size_t i = 0; i < values.size(); ++i) {
+      float expected = dtype == DType::F16    ? f16_to_float32(float32_to_f16(values[i]))
+                       : dtype == DType::BF16 ? bf16_to_float32(float32_to_bf16(values[i]))
+                                              : values[i];
+      EXPECT_EQ(bits(decoded[i]), bits(expected)) << values[i];
+    }
+  }
+  std::vector<std::byte> too_small(3);
+  EXPECT_THROW(from_float32(DType::F16, values, too_small), Error);
+  std::vector<std::byte> ints(values.size() * 4);
+  EXPECT_THROW(from_float32(DType::I32, values, ints), Error);
+}
+
 }  // namespace
 }  // namespace greenbert

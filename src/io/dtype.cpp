@@ -35,6 +35,18 @@ T load_le(const std::byte* p) {
   return value;
 }
 
+void check_float_sizes(const char* what, DType dtype, size_t bytes, size_t floats) {
+  if (!is_floating(dtype)) fail(what, ": ", dtype_name(dtype), " is not a floating type");
+  if (bytes != floats * dtype_size(dtype)) {
+    fail(what, ": ", bytes, " bytes of ", dtype_name(dtype), " do not match ", floats, " floats");
+  }
+}
+
+template <typename T>
+void store_le(std::byte* p, T value) {
+  std::memcpy(p, &value, sizeof(T));
+}
+
 }  // namespace
 
 size_t dtype_size(DType dtype) {
@@ -106,12 +118,7 @@ uint16_t float32_to_bf16(float value) {
 }
 
 void to_float32(DType dtype, std::span<const std::byte> in, std::span<float> out) {
-  size_t size = dtype_size(dtype);
-  if (!is_floating(dtype)) fail("to_float32: ", dtype_name(dtype), " is not a floating type");
-  if (in.size() != out.size() * size) {
-    fail("to_float32: ", in.size(), " bytes of ", dtype_name(dtype), " cannot fill ", out.size(),
-         " floats");
-  }
+  check_float_sizes("to_float32", dtype, in.size(), out.size());
   const std::byte* p = in.data();
   switch (dtype) {
     case DType::F32:
@@ -127,6 +134,27 @@ void to_float32(DType dtype, std::span<const std::byte> in, std::span<float> out
     case DType::BF16:
       for (size_t i = 0; i < out.size(); ++i)
         out[i] = bf16_to_float32(load_le<uint16_t>(p + 2 * i));
+      break;
+    default:
+      break;
+  }
+}
+
+void from_float32(DType dtype, std::span<const float> in, std::span<std::byte> out) {
+  check_float_sizes("from_float32", dtype, out.size(), in.size());
+  std::byte* p = out.data();
+  switch (dtype) {
+    case DType::F32:
+      if (!in.empty()) std::memcpy(p, in.data(), out.size());
+      break;
+    case DType::F64:
+      for (size_t i = 0; i < in.size(); ++i) store_le(p + 8 * i, static_cast<double>(in[i]));
+      break;
+    case DType::F16:
+      for (size_t i = 0; i < in.size(); ++i) store_le(p + 2 * i, float32_to_f16(in[i]));
+      break;
+    case DType::BF16:
+      for (size_t i = 0; i < in.size(); ++i) store_le(p + 2 * i, float32_to_bf16(in[i]));
       break;
     default:
       break;

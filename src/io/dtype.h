@@ -35,4 +35,9 @@ uint16_t float32_to_bf16(float value);
 // in (N * dtype_size), out (N)
 void to_float32(DType dtype, std::span<const std::byte> in, std::span<float> out);
 
+// The inverse, for writers: float32 values to little-endian elements of a floating `dtype`
+// (F16/BF16 rounded to nearest even). `out` must hold in.size() * dtype_size(dtype) bytes.
+// in (N), out (N * dtype_size)
+void from_float32(DType dtype, std::span<const float> in, std::span<std::byte> out);
+
 }  // namespace greenbert
