@@ -86,6 +86,10 @@ constexpr AllowedGlobal kAllowedGlobals[] = {
     {"torch.BoolStorage", true, DType::BOOL},
 };
 
+// Each tensor of a state_dict takes about 15 objects; the cap bounds the memory a crafted
+// pickle (one object per byte) can claim to ~150 MB while allowing ~70k tensors.
+constexpr size_t kMaxObjects = size_t{1} << 20;
+
 class Machine {
  public:
   Machine(std::span<const std::byte> bytes, const std::string& label)
@@ -143,6 +147,9 @@ class Machine {
   }
 
   uint32_t push(PickleObject object) {
+    if (objects_.size() >= kMaxObjects) {
+      error("more than ", kMaxObjects, " objects: too large for a state_dict");
+    }
     objects_.push_back(std::move(object));
     auto index = static_cast<uint32_t>(objects_.size() - 1);
     stack_.push_back(index);

@@ -105,7 +105,7 @@ void gather(std::span<const std::byte> storage, size_t element_size, int64_t off
 }
 
 void add_tensor(TensorSet& set, const std::string& label, const StateEntry& entry,
-                const Storage& storage, bool big_endian) {
+                const Storage& storage, bool big_endian, uint64_t max_view_bytes) {
   const PickleObject& tensor = *entry.tensor;
   auto fail_tensor = [&](const auto&... args) {
     fail(label, ": tensor ", entry.name, ": ", args...);
@@ -135,7 +135,15 @@ void add_tensor(TensorSet& set, const std::string& label, const StateEntry& entr
       if (tensor.shape[d] != 1 && tensor.stride[d] != expected) contiguous = false;
       expected *= tensor.shape[d];
     }
-    auto bytes = static_cast<size_t>(numel * element_size);
+    int64_t dense;
+    // Only overlapping (stride-0, expanded) views can be larger than their storage; bound
+    // that amplification so a crafted file cannot ask for terabytes.
+    if (__builtin_mul_overflow(numel, element_size, &dense) ||
+        static_cast<uint64_t>(dense) > max_view_bytes) {
+      fail_tensor("view of shape ", format_shape(tensor.shape), " and stride ",
+                  format_shape(tensor.stride), " expands to more than ", max_view_bytes, " bytes");
+    }
+    auto bytes = static_cast<size_t>(dense);
     if (contiguous && !big_endian) {
       view.bytes = storage.bytes.subspan(static_cast<size_t>(tensor.integer * element_size), bytes);
     } else {
@@ -149,12 +157,14 @@ void add_tensor(TensorSet& set, const std::string& label, const StateEntry& entr
   set.tensors.push_back({entry.name, std::move(view)});
 }
 
+// A view may be as large as the whole file, or 1 GiB when the file is smaller.
 TensorSet build(StateDict& state, const std::string& format, const std::string& label,
-                bool big_endian) {
+                bool big_endian, uint64_t file_size) {
   TensorSet set;
   set.format = format;
+  uint64_t max_view_bytes = std::max<uint64_t>(file_size, uint64_t{1} << 30);
   for (const auto& entry : state.entries) {
-    add_tensor(set, label, entry, state.storages.at(entry.storage_key), big_endian);
+    add_tensor(set, label, entry, state.storages.at(entry.storage_key), big_endian, max_view_bytes);
   }
   return set;
 }
@@ -217,7 +227,7 @@ TensorSet read_torch_zip(std::span<const std::byte> file, const std::string& lab
     }
     storage.bytes = found->second;
   }
-  return build(state, "pytorch-zip", label, big_endian);
+  return build(state, "pytorch-zip", label, big_endian, file.size());
 }
 
 TensorSet read_torch_legacy(std::span<const std::byte> file, const std::string& label) {
@@ -282,7 +292,7 @@ TensorSet read_torch_legacy(std::span<const std::byte> file, const std::string& 
   }
   if (pos != file.size())
     fail(label, ": ", file.size() - pos, " unexpected bytes after the last storage");
-  return build(state, "pytorch-legacy", label, big_endian);
+  return build(state, "pytorch-legacy", label, big_endian, file.size());
 }
 
 }  // namespace greenbert
