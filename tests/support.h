@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -36,8 +37,8 @@ struct CliResult {
 // stdin; captures stdout and stderr separately.
 inline CliResult run_cli(const std::string& args, const std::string& input = "") {
   auto dir = std::filesystem::temp_directory_path();
-  auto stamp = std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
-               std::to_string(reinterpret_cast<uintptr_t>(&input));
+  static int calls = 0;
+  auto stamp = std::to_string(::getpid()) + "-" + std::to_string(++calls);
   auto in_path = dir / ("greenbert-cli-in-" + stamp);
   auto out_path = dir / ("greenbert-cli-out-" + stamp);
   auto err_path = dir / ("greenbert-cli-err-" + stamp);
