@@ -7,5 +7,6 @@
 namespace greenbert::cli {
 
 void add_info_command(CLI::App& app);
+void add_data_command(CLI::App& app);
 
 }  // namespace greenbert::cli

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", GREENBERT_VERSION);
   app.require_subcommand(1);
   greenbert::cli::add_info_command(app);
+  greenbert::cli::add_data_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
