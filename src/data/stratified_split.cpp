@@ -1,9 +1,11 @@
 #include "data/stratified_split.h"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
 
 #include "core/error.h"
 
@@ -25,6 +27,52 @@ std::array<int64_t, kSplits> integer_weights(const SplitRatios& ratios) {
   if (weights[0] == 0) fail("the train ratio must be above zero");
   return weights;
 }
+
+// The papers still to place, one per (group, split) at most, and the places left in each
+// split. All of them can be placed exactly when, for every set T of splits, the places left in
+// T are at most what the groups can still put into T: sum over groups of min(papers left,
+// open splits in T) (Hall's condition for this transport problem). With three splits that is
+// seven inequalities, kept up to date as papers are placed.
+class Placement {
+ public:
+  explicit Placement(const SplitCounts& places) {
+    for (unsigned t = 1; t < kSets; ++t) {
+      for (int k = 0; k < kSplits; ++k) {
+        if (t >> k & 1) need_[t] += places[k];
+      }
+    }
+  }
+
+  void add_group(int64_t left, unsigned open) {
+    for (unsigned t = 1; t < kSets; ++t) capacity_[t] += supply(left, open, t);
+  }
+
+  // Places one paper of a group (with `left` papers and `open` splits) into `split` if the
+  // split has room and everything left can still be placed afterwards; updates left and open.
+  bool try_place(int64_t& left, unsigned& open, int split) {
+    const unsigned bit = 1u << split;
+    if (!(open & bit)) return false;
+    std::array<int64_t, kSets> need = need_, capacity = capacity_;
+    for (unsigned t = 1; t < kSets; ++t) {
+      if (t & bit) --need[t];
+      capacity[t] += supply(left - 1, open & ~bit, t) - supply(left, open, t);
+      if (need[t] < 0 || need[t] > capacity[t]) return false;
+    }
+    need_ = need;
+    capacity_ = capacity;
+    --left;
+    open &= ~bit;
+    return true;
+  }
+
+ private:
+  static constexpr unsigned kSets = 1u << kSplits;
+  static int64_t supply(int64_t left, unsigned open, unsigned t) {
+    return std::min<int64_t>(left, std::popcount(open & t));
+  }
+  std::array<int64_t, kSets> need_{};
+  std::array<int64_t, kSets> capacity_{};
+};
 
 }  // namespace
 
@@ -62,7 +110,8 @@ std::vector<SplitCounts> allocate_stratified(std::span<const int64_t> group_size
     }
   }
 
-  // Step 4: round up where the remainders are largest.
+  // Step 4: round up where the remainders are largest, never making a choice after which the
+  // remaining papers could not all be placed.
   std::vector<int64_t> order(groups);
   std::iota(order.begin(), order.end(), int64_t{0});
   seeded_shuffle(std::span(order), random);
@@ -75,11 +124,14 @@ std::vector<SplitCounts> allocate_stratified(std::span<const int64_t> group_size
     size_t group;
   };
   std::vector<Candidate> candidates;
+  std::vector<unsigned> open(groups, 0);  // per group, the splits it may still round up
   for (size_t g = 0; g < groups; ++g) {
     if (left[g] == 0) continue;
     for (int k = 0; k < kSplits; ++k) {
       int64_t remainder = group_sizes[g] * w[k] % total_weight;
-      if (remainder > 0) candidates.push_back({remainder, rank[g], k, g});
+      if (remainder == 0) continue;
+      candidates.push_back({remainder, rank[g], k, g});
+      open[g] |= 1u << k;
     }
   }
   std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
@@ -87,22 +139,15 @@ std::vector<SplitCounts> allocate_stratified(std::span<const int64_t> group_size
     if (a.rank != b.rank) return a.rank < b.rank;
     return a.split < b.split;
   });
+  Placement placement(deficit);
+  for (size_t g = 0; g < groups; ++g) placement.add_group(left[g], open[g]);
   for (const auto& c : candidates) {
-    if (left[c.group] > 0 && deficit[c.split] > 0) {
+    if (left[c.group] > 0 && placement.try_place(left[c.group], open[c.group], c.split)) {
       ++counts[c.group][c.split];
-      --left[c.group];
-      --deficit[c.split];
     }
   }
-
-  // Step 5: whatever step 4 could not place.
-  for (int64_t g : order) {
-    while (left[static_cast<size_t>(g)] > 0) {
-      int k = static_cast<int>(std::max_element(deficit.begin(), deficit.end()) - deficit.begin());
-      ++counts[static_cast<size_t>(g)][k];
-      --left[static_cast<size_t>(g)];
-      --deficit[k];
-    }
+  for (size_t g = 0; g < groups; ++g) {
+    if (left[g] != 0) throw std::logic_error("allocate_stratified: a paper was left unplaced");
   }
   return counts;
 }

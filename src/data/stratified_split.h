@@ -11,11 +11,11 @@
 //    largest-remainder method, so the totals are the closest integers to the proportions.
 // 3. Each group of n papers first gets floor(n w_k / W) for every split.
 // 4. A group's remaining papers (fewer than three) go one at a time to the (group, split) pair
-//    with the largest remainder n w_k mod W whose group still has papers to place and whose
-//    split is still below its total; ties between groups follow a seeded random order of the
-//    groups, then split order. Each group thus gets its ideal share rounded down or up.
-// 5. Papers step 4 cannot place (rare: the splits it may round up are already full) go to the
-//    split furthest below its total.
+//    with the largest remainder n w_k mod W, ties broken by a seeded random order of the
+//    groups, then split order; a pair is passed over when its split is full or when taking it
+//    would leave the other papers no exact placement (checked with Hall's condition over the
+//    seven sets of splits). Such a placement always exists, so every group gets its ideal share
+//    rounded down or up, and the totals are those of step 2.
 #include <array>
 #include <cstdint>
 #include <span>
