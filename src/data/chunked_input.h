@@ -4,8 +4,8 @@
 // the end, so memory stays at about one chunk plus the longest record, whatever the file size.
 #include <cstddef>
 #include <istream>
+#include <memory>
 #include <string>
-#include <vector>
 
 namespace greenbert {
 
@@ -16,8 +16,8 @@ class ChunkedInput {
   ChunkedInput(std::istream& in, std::string name, size_t chunk_bytes);
 
   // The unconsumed bytes. Writable, so a parser may unescape a complete record in place.
-  char* begin() { return buffer_.data() + start_; }
-  char* end() { return buffer_.data() + end_; }
+  char* begin() { return buffer_.get() + start_; }
+  char* end() { return buffer_.get() + end_; }
   size_t size() const { return end_ - start_; }
   void consume(size_t bytes) { start_ += bytes; }
 
@@ -31,7 +31,8 @@ class ChunkedInput {
   std::istream& in_;
   std::string name_;
   size_t chunk_bytes_;
-  std::vector<char> buffer_;
+  std::unique_ptr<char[]> buffer_;  // not zero-filled: only bytes read are ever looked at
+  size_t capacity_ = 0;
   size_t start_ = 0;
   size_t end_ = 0;
   bool exhausted_ = false;

@@ -118,6 +118,7 @@ void read_jsonl(std::istream& in, const std::string& name, const PaperFields& fi
   int64_t line = 0;
   bool any_text = false;
   while (!sink.full()) {
+    if (input.size() == 0 && !input.read_more()) break;  // (memchr must not see a null window)
     const void* newline = std::memchr(input.begin(), '\n', input.size());
     if (newline == nullptr && !input.exhausted()) {
       if (input.size() > kMaxJsonLineBytes) {
@@ -126,7 +127,6 @@ void read_jsonl(std::istream& in, const std::string& name, const PaperFields& fi
       input.read_more();
       continue;
     }
-    if (newline == nullptr && input.size() == 0) break;
     const size_t length =
         newline ? static_cast<size_t>(static_cast<const char*>(newline) - input.begin())
                 : input.size();
