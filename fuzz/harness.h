@@ -39,19 +39,41 @@ inline std::string csv_transcript(std::string_view text, size_t chunk) {
   return out;
 }
 
-// The CSV reader gives the same records whatever the chunk size, and reading papers from any
-// bytes either works or refuses cleanly.
-inline void check_csv(std::string_view text) {
-  const size_t small_chunk = 1 + (text.empty() ? 0 : static_cast<unsigned char>(text[0]) % 13);
-  require(csv_transcript(text, text.size() + 1) == csv_transcript(text, small_chunk),
-          "CSV records depend on the chunk size");
+// The papers read from `text` (skipping bad rows) `chunk` bytes at a time, with what was
+// skipped, or the refusal, as one string.
+inline std::string papers_transcript(std::string_view text, DataFormat format, size_t chunk) {
   std::istringstream in{std::string(text)};
   ReadOptions options;
   options.on_error = OnError::skip;
+  options.chunk_bytes = chunk;
+  ReadReport report;
+  std::string out;
   try {
-    read_papers(in, "fuzz.csv", DataFormat::csv, options);
-  } catch (const Error&) {
+    for (const auto& paper : read_papers(in, "fuzz", format, options, &report)) {
+      out += cat('\x1e', paper.line, ':', paper.title, '\x1f', paper.abstract, '\x1f');
+      for (const auto& term : paper.terms) out += cat(term, ' ');
+    }
+    out += cat("\x1erows ", report.rows, " skipped ", report.skipped);
+    for (const auto& problem : report.first_skipped)
+      out += cat('\x1e', problem.line, ':', problem.reason);
+  } catch (const Error& e) {
+    out += cat("refused: ", e.what());
   }
+  return out;
+}
+
+// A chunk size from 1 to 13 bytes that varies with the input.
+inline size_t small_chunk(std::string_view text) {
+  return 1 + (text.empty() ? 0 : static_cast<unsigned char>(text[0]) % 13);
+}
+
+// Records and papers do not depend on the chunk size, whatever the bytes.
+inline void check_csv(std::string_view text) {
+  require(csv_transcript(text, text.size() + 1) == csv_transcript(text, small_chunk(text)),
+          "CSV records depend on the chunk size");
+  require(papers_transcript(text, DataFormat::csv, text.size() + 1) ==
+              papers_transcript(text, DataFormat::csv, small_chunk(text)),
+          "CSV papers depend on the chunk size");
 }
 
 // Parsed terms are valid terms and read back the same from the written form.
@@ -70,7 +92,8 @@ inline void check_terms(std::string_view text) {
   }
 }
 
-// A line the JSONL parser accepts is valid JSON holding exactly what the parser returned.
+// A line the JSONL parser accepts is valid JSON holding exactly what the parser returned, and
+// the papers of a JSONL file do not depend on the chunk size.
 inline void check_jsonl(std::string_view text) {
   const PaperFields fields{"title", "abstract", "categories"};
   Paper paper;
@@ -92,13 +115,9 @@ inline void check_jsonl(std::string_view text) {
       require(categories == nlohmann::json(paper.terms), "terms array differs");
     }
   }
-  std::istringstream in{std::string(text)};
-  ReadOptions options;
-  options.on_error = OnError::skip;
-  try {
-    read_papers(in, "fuzz.jsonl", DataFormat::jsonl, options);
-  } catch (const Error&) {
-  }
+  require(papers_transcript(text, DataFormat::jsonl, text.size() + 1) ==
+              papers_transcript(text, DataFormat::jsonl, small_chunk(text)),
+          "JSONL papers depend on the chunk size");
 }
 
 }  // namespace greenbert::fuzz

@@ -15,7 +15,8 @@ namespace {
 
 void replay(const std::string& target, const std::function<void(std::string_view)>& check) {
   int inputs = 0;
-  for (const auto& root : {testing::source_dir() / "fuzz/seeds", testing::source_dir() / "tests/data/fuzz-regressions"}) {
+  for (const auto& root : {testing::source_dir() / "fuzz/seeds",
+                           testing::source_dir() / "tests/data/fuzz-regressions"}) {
     if (!std::filesystem::exists(root / target)) continue;
     for (const auto& entry : std::filesystem::directory_iterator(root / target)) {
       const std::string bytes = read_file(entry.path());
@@ -26,9 +27,15 @@ void replay(const std::string& target, const std::function<void(std::string_view
   EXPECT_GT(inputs, 0) << "no inputs for " << target;
 }
 
-TEST(FuzzRegressions, CsvReader) { replay("csv", fuzz::check_csv); }
-TEST(FuzzRegressions, TermsParser) { replay("terms", fuzz::check_terms); }
-TEST(FuzzRegressions, JsonlParser) { replay("jsonl", fuzz::check_jsonl); }
+TEST(FuzzRegressions, CsvReader) {
+  replay("csv", fuzz::check_csv);
+}
+TEST(FuzzRegressions, TermsParser) {
+  replay("terms", fuzz::check_terms);
+}
+TEST(FuzzRegressions, JsonlParser) {
+  replay("jsonl", fuzz::check_jsonl);
+}
 
 }  // namespace
 }  // namespace greenbert

@@ -218,6 +218,39 @@ TEST(ReadPapers, StreamsFromAnyIstream) {
   ASSERT_EQ(papers.size(), 1u);
 }
 
+TEST(ReadPapers, ChunkSizeDoesNotChangeWhatIsRead) {
+  const std::string csv =
+      "titles,summaries,terms\nA,\"x\ny\",cs.CV\n\nB,,cs.LG\r\n\"C\"\"\",z,\"['a', 'b']\"";
+  const std::string jsonl = R"({"title":"A","abstract":"x\ny","categories":"cs.CV"})"
+                            "\n\n{bad}\r\n"
+                            R"({"title":"C\"","abstract":"z","categories":["a","b"]})";
+  for (auto [format, text] :
+       {std::pair{DataFormat::csv, csv}, std::pair{DataFormat::jsonl, jsonl}}) {
+    ReadOptions options;
+    options.on_error = OnError::skip;
+    std::istringstream whole_in(text);
+    ReadReport whole_report;
+    auto whole = read_papers(whole_in, "t", format, options, &whole_report);
+    ASSERT_EQ(whole.size(), 2u);
+    EXPECT_EQ(whole[1].title, "C\"");
+    EXPECT_EQ(whole_report.skipped, 1);
+    for (size_t chunk = 1; chunk <= 8; ++chunk) {
+      options.chunk_bytes = chunk;
+      std::istringstream in(text);
+      ReadReport report;
+      auto papers = read_papers(in, "t", format, options, &report);
+      ASSERT_EQ(papers.size(), whole.size()) << "chunk " << chunk;
+      for (size_t i = 0; i < papers.size(); ++i) {
+        EXPECT_EQ(papers[i].title, whole[i].title);
+        EXPECT_EQ(papers[i].abstract, whole[i].abstract);
+        EXPECT_EQ(papers[i].terms, whole[i].terms);
+        EXPECT_EQ(papers[i].line, whole[i].line);
+      }
+      EXPECT_EQ(report.first_skipped.at(0).line, whole_report.first_skipped.at(0).line);
+    }
+  }
+}
+
 TEST(JsonlPaper, OtherKeysMayHoldAnything) {
   PaperFields fields{"title", "abstract", "categories"};
   auto paper = parse_jsonl_paper(

@@ -11,6 +11,8 @@ namespace greenbert {
 
 class ChunkedInput {
  public:
+  static constexpr size_t kDefaultChunkBytes = size_t{1} << 20;
+
   // Reads `in` (which must outlive this object) `chunk_bytes` at a time; `name` is the file
   // name that read errors mention.
   ChunkedInput(std::istream& in, std::string name, size_t chunk_bytes);

@@ -24,14 +24,14 @@ struct CsvRecord {
 
 class CsvReader {
  public:
-  static constexpr size_t kDefaultChunkBytes = size_t{1} << 20;
   // No real record comes near this; a longer one is almost surely an unterminated quote that
   // swallowed the rest of a big file, so reading stops rather than buffer all of it.
   static constexpr size_t kDefaultMaxRecordBytes = size_t{64} << 20;
 
   // Reads the header from `in` (which must outlive the reader). `name` starts every message.
   // Throws Error on an empty file, a malformed header or duplicate column names.
-  CsvReader(std::istream& in, std::string name, size_t chunk_bytes = kDefaultChunkBytes,
+  CsvReader(std::istream& in, std::string name,
+            size_t chunk_bytes = ChunkedInput::kDefaultChunkBytes,
             size_t max_record_bytes = kDefaultMaxRecordBytes);
 
   const std::vector<std::string>& header() const { return header_; }

@@ -42,6 +42,7 @@ class PaperSink {
   PaperSink(const std::string& name, const ReadOptions& options, ReadReport& report)
       : name_(name), options_(options), report_(report) {}
 
+  const ReadOptions& options() const { return options_; }
   bool full() const {
     return options_.max_rows > 0 && static_cast<int64_t>(papers_.size()) >= options_.max_rows;
   }
@@ -76,7 +77,7 @@ std::string finish_paper(Paper& paper, const PaperFields& fields, const char* ki
 
 void read_csv(std::istream& in, const std::string& name, const PaperFields& fields, PaperSink& sink,
               ReadReport& report) {
-  CsvReader reader(in, name);
+  CsvReader reader(in, name, sink.options().chunk_bytes);
   const size_t title_column = reader.column(fields.title);
   const size_t text_column = reader.column(fields.text);
   const size_t terms_column = reader.column(fields.terms);
@@ -114,7 +115,7 @@ void read_csv(std::istream& in, const std::string& name, const PaperFields& fiel
 
 void read_jsonl(std::istream& in, const std::string& name, const PaperFields& fields,
                 PaperSink& sink, ReadReport& report) {
-  ChunkedInput input(in, name, CsvReader::kDefaultChunkBytes);
+  ChunkedInput input(in, name, sink.options().chunk_bytes);
   int64_t line = 0;
   bool any_text = false;
   while (!sink.full()) {

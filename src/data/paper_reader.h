@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "data/chunked_input.h"
 #include "data/paper.h"
 
 namespace greenbert {
@@ -23,6 +24,7 @@ struct ReadOptions {
   PaperFields fields;  // empty names: CSV titles,summaries,terms; JSONL title,abstract,categories
   OnError on_error = OnError::fail;
   int64_t max_rows = 0;  // stop after this many papers; 0 reads them all
+  size_t chunk_bytes = ChunkedInput::kDefaultChunkBytes;  // how much is read at a time
 };
 
 struct RowProblem {
