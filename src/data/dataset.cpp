@@ -7,16 +7,13 @@
 #include <unordered_set>
 
 #include "core/error.h"
+#include "data/ascii_space.h"
 #include "data/seeded_random.h"
 
 namespace greenbert {
 namespace {
 
 enum Split : uint8_t { kTrain, kVal, kTest };
-
-bool is_ascii_space(unsigned char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
 
 // Sorted unique terms joined by spaces (terms never contain one); sorts `terms` in place.
 std::string label_set_key(std::vector<std::string>& terms) {
@@ -82,7 +79,7 @@ std::string normalise_title(std::string_view title) {
   while (i < title.size()) {
     unsigned char c = bytes[i];
     if (c < 0x80) {
-      if (is_ascii_space(c)) {
+      if (is_ascii_space(static_cast<char>(c))) {
         space_pending = true;
       } else {
         char lower = static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);

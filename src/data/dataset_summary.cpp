@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "data/ascii_space.h"
 #include "data/utf8_check.h"
 
 namespace greenbert {
@@ -12,7 +13,7 @@ int64_t count_words(std::string_view text) {
   int64_t words = 0;
   bool in_word = false;
   for (char c : text) {
-    bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    const bool space = is_ascii_space(c);
     words += !space && !in_word;
     in_word = !space;
   }

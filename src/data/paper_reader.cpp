@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "data/ascii_space.h"
 #include "data/chunked_input.h"
 #include "data/csv_reader.h"
 #include "data/jsonl_paper.h"
@@ -17,16 +18,6 @@ namespace {
 // Lines of a JSON Lines file longer than this are refused rather than buffered whole
 // (Cornell's longest record is a few tens of kilobytes).
 constexpr size_t kMaxJsonLineBytes = size_t{64} << 20;
-
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
 
 // "" when `text` is valid UTF-8, else the problem, naming the column or key.
 std::string check_text(std::string_view text, const std::string& field, const char* kind) {
@@ -65,8 +56,8 @@ class PaperSink {
 
 // Trims title and abstract and checks what every format must satisfy; returns the problem.
 std::string finish_paper(Paper& paper, const PaperFields& fields, const char* kind) {
-  auto title = trim(paper.title);
-  auto abstract = trim(paper.abstract);
+  auto title = trim_ascii_space(paper.title);
+  auto abstract = trim_ascii_space(paper.abstract);
   if (title.empty()) return cat("empty title (", kind, " '", fields.title, "')");
   if (abstract.empty()) return cat("empty abstract (", kind, " '", fields.text, "')");
   if (paper.terms.empty()) return cat("no terms (", kind, " '", fields.terms, "')");
@@ -134,7 +125,7 @@ void read_jsonl(std::istream& in, const std::string& name, const PaperFields& fi
     std::string_view text(input.begin(), length);
     input.consume(newline ? length + 1 : length);
     ++line;
-    if (trim(text).empty()) continue;
+    if (trim_ascii_space(text).empty()) continue;
     any_text = true;
     ++report.rows;
     std::string problem;

@@ -3,14 +3,11 @@
 #include <cstdint>
 
 #include "core/error.h"
+#include "data/ascii_space.h"
 #include "data/utf8_check.h"
 
 namespace greenbert {
 namespace {
-
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
 
 // `text` for a message: at most 80 bytes, cut on a character boundary.
 std::string excerpt(std::string_view text) {
@@ -69,7 +66,7 @@ class PythonListParser {
   // The current character, or '\0' at the end (a NUL byte in the text is never valid here).
   char peek() const { return pos_ < text_.size() ? text_[pos_] : '\0'; }
   void skip_spaces() {
-    while (pos_ < text_.size() && is_space(text_[pos_])) ++pos_;
+    while (pos_ < text_.size() && is_ascii_space(text_[pos_])) ++pos_;
   }
   void expect(char c) {
     if (peek() != c) error(cat("expected '", c, "'"));
@@ -155,12 +152,12 @@ std::vector<std::string> parse_plain_terms(std::string_view text) {
   std::vector<std::string> terms;
   size_t pos = 0;
   auto skip_spaces = [&] {
-    while (pos < text.size() && is_space(text[pos])) ++pos;
+    while (pos < text.size() && is_ascii_space(text[pos])) ++pos;
   };
   skip_spaces();
   while (pos < text.size()) {
     size_t begin = pos;
-    while (pos < text.size() && !is_space(text[pos]) && text[pos] != ',') ++pos;
+    while (pos < text.size() && !is_ascii_space(text[pos]) && text[pos] != ',') ++pos;
     std::string_view term = text.substr(begin, pos - begin);
     if (term.empty()) fail("terms ", excerpt(text), ": empty term at character ", pos + 1);
     try {
@@ -186,7 +183,7 @@ void check_term(std::string_view term) {
   if (find_invalid_utf8(term) != std::string_view::npos) fail("term is not valid UTF-8");
   for (char c : term) {
     auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7F || is_space(c)) {
+    if (byte < 0x20 || byte == 0x7F || is_ascii_space(c)) {
       fail("term ", excerpt(term), " contains whitespace or a control character");
     }
     if (c == '\'' || c == '"' || c == '[' || c == ']' || c == ',' || c == '\\') {
@@ -197,7 +194,7 @@ void check_term(std::string_view term) {
 
 std::vector<std::string> parse_terms(std::string_view text) {
   size_t first = 0;
-  while (first < text.size() && is_space(text[first])) ++first;
+  while (first < text.size() && is_ascii_space(text[first])) ++first;
   if (first < text.size() && text[first] == '[') {
     return PythonListParser(text, first).parse();
   }
