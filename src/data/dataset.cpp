@@ -108,6 +108,22 @@ std::string normalise_title(std::string_view title) {
   return out;
 }
 
+Example make_example(Paper& paper, const LabelMap& labels) {
+  Example example{std::move(paper.title), std::move(paper.abstract), {}, {}};
+  std::sort(paper.terms.begin(), paper.terms.end());
+  paper.terms.erase(std::unique(paper.terms.begin(), paper.terms.end()), paper.terms.end());
+  for (auto& term : paper.terms) {
+    const int32_t id = labels.find(term);
+    if (id >= 0) {
+      example.labels.push_back(id);
+    } else {
+      example.unseen_terms.push_back(std::move(term));
+    }
+  }
+  std::sort(example.labels.begin(), example.labels.end());
+  return example;
+}
+
 void multi_hot(std::span<const int32_t> labels, std::span<float> row) {
   std::fill(row.begin(), row.end(), 0.0f);
   for (int32_t id : labels) {
@@ -181,18 +197,8 @@ Dataset prepare_dataset(std::vector<Paper> papers, const PrepareOptions& options
   }
   for (size_t i = 0; i < papers.size(); ++i) {
     if (split[i] == kDropped) continue;
-    Paper& paper = papers[i];
-    Example example{std::move(paper.title), std::move(paper.abstract), {}, {}};
-    for (auto& term : paper.terms) {  // sorted and unique by label_set_key
-      int32_t id = dataset.labels.find(term);
-      if (id >= 0) {
-        example.labels.push_back(id);
-      } else {
-        ++unseen[term];
-        example.unseen_terms.push_back(std::move(term));
-      }
-    }
-    std::sort(example.labels.begin(), example.labels.end());
+    Example example = make_example(papers[i], dataset.labels);
+    for (const auto& term : example.unseen_terms) ++unseen[term];
     destination[split[i]]->push_back(std::move(example));
   }
   report.unseen_labels.assign(unseen.begin(), unseen.end());

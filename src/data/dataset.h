@@ -66,6 +66,10 @@ struct Dataset {
 // Throws Error when no paper is left.
 Dataset prepare_dataset(std::vector<Paper> papers, const PrepareOptions& options);
 
+// The example of `paper` (whose title, abstract and terms are moved out): terms `labels` knows
+// become ascending ids, the others sorted unseen_terms; repeated terms count once.
+Example make_example(Paper& paper, const LabelMap& labels);
+
 // Lowercase (Unicode simple case mapping) with every run of whitespace made one space and none
 // at either end: the key under which two titles are the same paper.
 std::string normalise_title(std::string_view title);

@@ -52,23 +52,13 @@ Dataset load_split_directory(const std::filesystem::path& dir, const LoadOptions
     dataset.reads.push_back(std::move(report));
     destination[k]->reserve(papers.size());
     for (auto& paper : papers) {
-      std::sort(paper.terms.begin(), paper.terms.end());
-      paper.terms.erase(std::unique(paper.terms.begin(), paper.terms.end()), paper.terms.end());
-      Example example{std::move(paper.title), std::move(paper.abstract), {}, {}};
-      for (auto& term : paper.terms) {
-        int32_t id = dataset.labels.find(term);
-        if (id >= 0) {
-          example.labels.push_back(id);
-          continue;
-        }
-        if (k == 0) {
-          fail(path.string(), ":", paper.line, ": term '", term, "' is not in ",
-               (dir / "labels.json").string());
-        }
-        ++unseen[term];
-        example.unseen_terms.push_back(std::move(term));
+      const int64_t line = paper.line;
+      Example example = make_example(paper, dataset.labels);
+      if (k == 0 && !example.unseen_terms.empty()) {
+        fail(path.string(), ":", line, ": term '", example.unseen_terms.front(), "' is not in ",
+             (dir / "labels.json").string());
       }
-      std::sort(example.labels.begin(), example.labels.end());
+      for (const auto& term : example.unseen_terms) ++unseen[term];
       destination[k]->push_back(std::move(example));
     }
     dataset.report.papers_in += static_cast<int64_t>(papers.size());
