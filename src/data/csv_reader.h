@@ -40,7 +40,8 @@ class CsvReader {
   size_t column(std::string_view column) const;
 
   // Reads the next record into `record`; false at the end of the file. Blank lines are not
-  // records and are passed over. Throws Error only for a record longer than max_record_bytes.
+  // records and are passed over. Throws Error only for a record longer than max_record_bytes
+  // or a failed read.
   bool next(CsvRecord& record);
 
  private:

@@ -10,7 +10,7 @@
 namespace greenbert {
 
 struct LoadOptions {
-  ReadOptions read;        // for a split directory only on_error and max_rows (per file) apply
+  ReadOptions read;  // for a split directory on_error, max_rows (per file) and chunk_bytes apply
   PrepareOptions prepare;  // for a split directory only text applies
 };
 
