@@ -11,5 +11,6 @@ void add_energy_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
 void add_vocab_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
+void add_data_command(CLI::App& app);
 
 }  // namespace greenbert::cli
