@@ -59,6 +59,22 @@ TEST(DataCli, StatsReportsThePipeline) {
   EXPECT_NE(text.out.find("load time"), std::string::npos);
 }
 
+// "Words of paper 7, two lines\nhere." is 9 tokens with the uncased BERT vocabulary
+// (words of paper 7 , two lines here .), 11 with [CLS] and [SEP], for every paper.
+TEST(DataCli, StatsCountsTokensWithAVocabulary) {
+  GREENBERT_SHARED_PATH(vocab, "models/bert-base-uncased-vocab.txt");
+  auto path = data_file("cli-tokens");
+  auto args = "--data " + path.string() + " --vocab " + vocab.string();
+  auto stats = stats_json(args + " --max-length 11");
+  EXPECT_EQ(stats["tokens"]["min"], 11);
+  EXPECT_EQ(stats["tokens"]["max"], 11);
+  EXPECT_EQ(stats["tokens"]["count"], 60);
+  EXPECT_DOUBLE_EQ(stats["truncated_share"].get<double>(), 0.0);
+  EXPECT_DOUBLE_EQ(stats_json(args + " --max-length 10")["truncated_share"].get<double>(), 1.0);
+  auto without = testing::run_cli("data stats --data " + path.string());
+  EXPECT_NE(without.out.find("pass --vocab FILE"), std::string::npos) << without.out;
+}
+
 TEST(DataCli, TitleAndAbstractCountsBothTexts) {
   auto path = data_file("cli-text");
   auto stats = stats_json("--data " + path.string() + " --text title+abstract");

@@ -195,5 +195,23 @@ TEST(VocabCli, TrainsAVocabularyTheTokenizerCommandUses) {
   EXPECT_NE(r.err.find("greenbert: error: vocabulary size 6 is below"), std::string::npos);
 }
 
+// --data trains on the training split only, and --out may name the vocabulary file itself.
+TEST(VocabCli, TrainsOnTheTrainingSplitOfArxivData) {
+  const auto dir = testing::temp_dir("vocab-cli-data");
+  std::string csv = "titles,summaries,terms\n";
+  for (int i = 0; i < 40; ++i)
+    csv += cat("T", i, ",\"alpha beta gamma ", i % 2 ? "delta" : "epsilon", "\",\"['cs.LG']\"\n");
+  write_file_atomically(dir / "data.csv", csv);
+  auto r = testing::run_cli("vocab --data " + (dir / "data.csv").string() + " --out " +
+                            (dir / "out/my-vocab.txt").string() + " --size 60");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("from 36 texts"), std::string::npos) << r.out;  // 90 % of 40
+  EXPECT_TRUE(std::filesystem::exists(dir / "out/my-vocab.txt"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "out/tokenizer_config.json"));
+  r = testing::run_cli("vocab --out " + (dir / "x").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("exactly one of --data"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace greenbert

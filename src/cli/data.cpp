@@ -6,11 +6,14 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/data_options.h"
 #include "data/dataset_summary.h"
+#include "data/encode_example.h"
 #include "data/split_directory.h"
+#include "text/bert_tokenizer.h"
 
 namespace greenbert::cli {
 namespace {
@@ -48,19 +51,47 @@ struct Stats {
   const DataOptions& options;
   const Loaded& loaded;
   DatasetSummary summary;
+  std::optional<LengthSummary> tokens;  // with --vocab only
+  double truncated_share = 0;           // examples longer than --max-length
   bool split_directory = false;
   int64_t rows = 0;
   int64_t skipped = 0;
   SplitRatios ratios;
 };
 
-Stats gather(const DataOptions& options, const Loaded& loaded) {
-  Stats stats{
-      options, loaded, summarize_dataset(loaded.dataset),      loaded.dataset.reads.size() > 1,
-      0,       0,      to_load_options(options).prepare.ratios};
-  for (const auto& read : loaded.dataset.reads) {
+struct TokenOptions {
+  std::string vocab;
+  int64_t max_length = 150;
+};
+
+Stats gather(const DataOptions& options, const TokenOptions& token_options, const Loaded& loaded) {
+  const Dataset& d = loaded.dataset;
+  Stats stats{.options = options,
+              .loaded = loaded,
+              .summary = summarize_dataset(d),
+              .tokens = std::nullopt,
+              .truncated_share = 0,
+              .split_directory = d.reads.size() > 1,
+              .rows = 0,
+              .skipped = 0,
+              .ratios = to_load_options(options).prepare.ratios};
+  for (const auto& read : d.reads) {
     stats.rows += read.rows;
     stats.skipped += read.skipped;
+  }
+  if (!token_options.vocab.empty()) {
+    const auto tokenizer = BertTokenizer::from_file(token_options.vocab);
+    std::vector<int64_t> lengths;
+    for (const auto* split : {&d.train, &d.val, &d.test}) {
+      auto part = token_lengths(tokenizer, *split, d.text);
+      lengths.insert(lengths.end(), part.begin(), part.end());
+    }
+    const auto truncated = std::count_if(lengths.begin(), lengths.end(),
+                                         [&](int64_t n) { return n > token_options.max_length; });
+    stats.truncated_share =
+        lengths.empty() ? 0.0
+                        : static_cast<double>(truncated) / static_cast<double>(lengths.size());
+    stats.tokens = summarize_lengths(std::move(lengths));
   }
   return stats;
 }
@@ -109,6 +140,10 @@ void print_json(const Stats& s) {
       {"characters", lengths_json(s.summary.characters)},
       {"load_seconds", s.loaded.seconds},
   };
+  if (s.tokens) {
+    out["tokens"] = lengths_json(*s.tokens);
+    out["truncated_share"] = s.truncated_share;
+  }
   std::printf("%s\n", out.dump(2).c_str());
 }
 
@@ -144,6 +179,13 @@ void print_text(const Stats& s) {
   std::printf("\ntext                %s\n", std::string(text_input_name(d.text)).c_str());
   std::printf("words               %s\n", lengths_text(s.summary.words).c_str());
   std::printf("characters          %s\n", lengths_text(s.summary.characters).c_str());
+  if (s.tokens) {
+    std::printf("tokens              %s\n", lengths_text(*s.tokens).c_str());
+    std::printf("truncated           %.1f %% of examples are longer than --max-length\n",
+                100.0 * s.truncated_share);
+  } else {
+    std::printf("tokens              (pass --vocab FILE for token-length percentiles)\n");
+  }
   std::printf("load time           %.3f s (read, de-duplicate, split)\n", s.loaded.seconds);
 }
 
@@ -154,14 +196,21 @@ void add_data_command(CLI::App& app) {
   data->require_subcommand(1);
 
   auto stats_options = std::make_shared<DataOptions>();
+  auto token_options = std::make_shared<TokenOptions>();
   auto json = std::make_shared<bool>(false);
   auto* stats = data->add_subcommand(
       "stats", "Rows, duplicates, dropped rows and why, labels, split sizes and text lengths");
   add_data_options(*stats, *stats_options);
+  stats->add_option("--vocab", token_options->vocab,
+                    "vocab.txt to tokenize with, for token-length percentiles");
+  stats
+      ->add_option("--max-length", token_options->max_length,
+                   "Report the share of examples longer than this many tokens")
+      ->capture_default_str();
   stats->add_flag("--json", *json, "Print the statistics as JSON");
-  stats->callback([stats_options, json] {
+  stats->callback([stats_options, token_options, json] {
     const Loaded loaded = load(*stats_options);
-    const Stats stats = gather(*stats_options, loaded);
+    const Stats stats = gather(*stats_options, *token_options, loaded);
     *json ? print_json(stats) : print_text(stats);
   });
 

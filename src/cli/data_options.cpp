@@ -6,12 +6,12 @@
 
 namespace greenbert::cli {
 
-void add_data_options(CLI::App& command, DataOptions& options) {
+void add_data_options(CLI::App& command, DataOptions& options, bool required) {
   command
       .add_option("--data", options.data,
                   "Data file (.csv, or .json/.jsonl: Cornell's arXiv metadata snapshot) or a "
                   "split directory written by `greenbert data split`")
-      ->required();
+      ->required(required);
   command.add_option("--format", options.format, "Data file format; auto goes by the extension")
       ->check(CLI::IsMember({"auto", "csv", "jsonl"}))
       ->capture_default_str();

@@ -23,8 +23,8 @@ struct DataOptions {
   std::string text = "abstract";
 };
 
-// Adds --data (required) and the reader and preparation options to `command`.
-void add_data_options(CLI::App& command, DataOptions& options);
+// Adds --data and the reader and preparation options to `command`.
+void add_data_options(CLI::App& command, DataOptions& options, bool required = true);
 
 // Throws Error for values CLI11 cannot check (the split ratios).
 LoadOptions to_load_options(const DataOptions& options);

@@ -6,8 +6,10 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/data_options.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "data/split_directory.h"
 #include "text/vocab_trainer.h"
 
 namespace greenbert::cli {
@@ -15,8 +17,9 @@ namespace greenbert::cli {
 namespace {
 
 struct VocabArgs {
+  DataOptions data;
   std::string text_file;
-  std::string out_dir;
+  std::string out;
   size_t size = 30522;
   int64_t min_frequency = 2;
   size_t max_alphabet = 1000;
@@ -36,23 +39,42 @@ std::vector<std::string> read_lines(const std::string& path) {
   return lines;
 }
 
+// The training split only: a vocabulary fitted on validation or test text would leak them.
+std::vector<std::string> training_texts(const DataOptions& options) {
+  Dataset dataset = load_dataset(options.data, to_load_options(options));
+  print_load_warnings(dataset);
+  std::vector<std::string> texts;
+  texts.reserve(dataset.train.size() * (dataset.text == TextInput::abstract ? 1 : 2));
+  for (auto& example : dataset.train) {
+    if (dataset.text == TextInput::title_and_abstract) texts.push_back(std::move(example.title));
+    texts.push_back(std::move(example.abstract));
+  }
+  return texts;
+}
+
 void run(const VocabArgs& args) {
+  if (args.data.data.empty() == args.text_file.empty())
+    fail("vocab: give exactly one of --data (arXiv data: its training split) or --text-file");
   const auto start = std::chrono::steady_clock::now();
-  const auto texts = read_lines(args.text_file);
+  const auto texts =
+      args.text_file.empty() ? training_texts(args.data) : read_lines(args.text_file);
   VocabTrainerOptions options;
   options.normalizer.lowercase = !args.cased;
   options.normalizer.strip_accents = !args.cased;
   options.min_frequency = args.min_frequency;
   options.max_alphabet = args.max_alphabet;
   const auto tokens = train_wordpiece_vocab(texts, args.size, options);
-  const std::filesystem::path dir = args.out_dir;
-  std::filesystem::create_directories(dir);
-  write_vocab(dir / "vocab.txt", tokens);
-  write_tokenizer_config(dir / "tokenizer_config.json", options.normalizer);
+  // --out names the vocabulary file (HF's vocab.txt) or a directory to hold it.
+  std::filesystem::path vocab_path = args.out;
+  if (vocab_path.extension() != ".txt") vocab_path /= "vocab.txt";
+  if (vocab_path.has_parent_path()) std::filesystem::create_directories(vocab_path.parent_path());
+  const auto config_path = vocab_path.parent_path() / "tokenizer_config.json";
+  write_vocab(vocab_path, tokens);
+  write_tokenizer_config(config_path, options.normalizer);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("vocab: %zu tokens from %zu texts in %.1f s -> %s, %s\n", tokens.size(), texts.size(),
-              seconds, (dir / "vocab.txt").c_str(), (dir / "tokenizer_config.json").c_str());
+              seconds, vocab_path.c_str(), config_path.c_str());
 }
 
 }  // namespace
@@ -63,8 +85,11 @@ void add_vocab_command(CLI::App& app) {
       "vocab",
       "Train a WordPiece vocabulary (HF WordPieceTrainer style; [PAD]=0 [UNK]=1 [CLS]=2 "
       "[SEP]=3 [MASK]=4) and write vocab.txt + tokenizer_config.json");
-  cmd->add_option("--text-file", args->text_file, "Training text, one text per line")->required();
-  cmd->add_option("--out", args->out_dir, "Directory for vocab.txt and tokenizer_config.json")
+  add_data_options(*cmd, args->data, /*required=*/false);
+  cmd->add_option("--text-file", args->text_file,
+                  "Plain training text, one text per line (instead of --data)");
+  cmd->add_option("--out", args->out,
+                  "vocab.txt to write (tokenizer_config.json goes beside it), or a directory")
       ->required();
   cmd->add_option("--size", args->size, "Vocabulary size, special tokens included")
       ->capture_default_str();
