@@ -201,7 +201,8 @@ TEST(Softmax, ForwardAndBackwardMatchReference) {
 
 // ---- Embedding ----
 TEST(Embedding, LookupAndDeterministicScatterAdd) {
-  const int64_t rows = 6, cols = 150, tokens = 40;  // > one 64-column block per thread
+  const int64_t rows = 6, cols = 150,
+                tokens = 400;  // > one 64-column block per thread, and enough work for a team
   auto table = random_floats(rows * cols, 16), dy = random_floats(tokens * cols, 17);
   std::vector<int32_t> ids(tokens);
   for (int64_t t = 0; t < tokens; ++t) ids[t] = int32_t((t * 7) % rows);
@@ -216,7 +217,7 @@ TEST(Embedding, LookupAndDeterministicScatterAdd) {
   EXPECT_TRUE(all_close(out, eout, 0, 1e-6));
   std::vector<float> dtable(rows * cols, 0.0f);
   embedding_backward(dtable.data(), dy.data(), ids.data(), tokens, cols, /*skip_id=*/2);
-  EXPECT_TRUE(all_close(dtable, edt, 1e-6, 1e-6));
+  EXPECT_TRUE(all_close(dtable, edt, 1e-5, 1e-5));  // float sums of ~67 rows
   // Same bits with one thread.
   int threads = omp_get_max_threads();
   omp_set_num_threads(1);
@@ -253,7 +254,7 @@ TEST(Dropout, KeepsTheRightFractionAndScales) {
 }
 
 TEST(Dropout, MaskIsAPureFunctionOfSeedStreamAndIndex) {
-  const int64_t n = 10000;
+  const int64_t n = 100000;  // enough work for an OpenMP team
   auto x = random_floats(n, 19);
   std::vector<float> a(n), b(n), c(n), d(n), tail(n - 100);
   dropout_apply(a.data(), x.data(), n, DropoutMask(1, 2, 0.5f));

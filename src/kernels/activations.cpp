@@ -2,23 +2,24 @@
 
 #include <cmath>
 
+#include "kernels/parallel.h"
 #include "kernels/vec_math.h"
 
 namespace greenbert {
 
 void gelu_forward(float* out, const float* in, int64_t n) {
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (parallel_worth(n))
   for (int64_t i = 0; i < n; ++i) out[i] = vec::gelu(in[i]);
 }
 
 void gelu_backward(float* din, const float* dout, const float* in, int64_t n) {
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (parallel_worth(n))
   for (int64_t i = 0; i < n; ++i) din[i] = dout[i] * vec::gelu_grad(in[i]);
 }
 
 void bias_gelu_forward(float* pre, float* out, const float* in, const float* bias, int64_t rows,
                        int64_t cols) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (parallel_worth(rows * cols))
   for (int64_t r = 0; r < rows; ++r) {
     const float* x = in + r * cols;
     float* p = pre + r * cols;
@@ -53,7 +54,7 @@ void relu_backward(float* din, const float* dout, const float* out, int64_t n) {
 }
 
 void add(float* out, const float* a, const float* b, int64_t n) {
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (parallel_worth(n))
   for (int64_t i = 0; i < n; ++i) out[i] = a[i] + b[i];
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include "kernels/parallel.h"
 
 namespace greenbert {
 
@@ -15,7 +16,7 @@ void adamw_update(float* param, const float* grad, float* m, float* v, int64_t n
   const float correction2_sqrt =
       static_cast<float>(std::sqrt(1.0 - std::pow(static_cast<double>(hyper.beta2), t)));
   const float b1 = hyper.beta1, b2 = hyper.beta2, eps = hyper.eps;
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (parallel_worth(n))
   for (int64_t i = 0; i < n; ++i) {
     float g = grad[i];
     float p = param[i] * decay;
@@ -33,7 +34,7 @@ double global_norm(const float* grad, int64_t n) {
   const int64_t chunks = (n + kChunk - 1) / kChunk;
   double total = 0.0;
   // Chunk partial sums are formed independently, then added in chunk order.
-#pragma omp parallel for ordered schedule(static, 1)
+#pragma omp parallel for ordered schedule(static, 1) if (parallel_worth(n))
   for (int64_t c = 0; c < chunks; ++c) {
     double partial = 0.0;
     const int64_t end = std::min(n, (c + 1) * kChunk);
@@ -52,7 +53,7 @@ float clip_factor(double norm, float max_norm) {
 
 void scale(float* x, int64_t n, float factor) {
   if (factor == 1.0f) return;
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (parallel_worth(n))
   for (int64_t i = 0; i < n; ++i) x[i] *= factor;
 }
 

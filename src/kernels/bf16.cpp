@@ -1,9 +1,10 @@
 #include "kernels/bf16.h"
+#include "kernels/parallel.h"
 
 namespace greenbert {
 
 void to_bf16_strided(uint16_t* dst, const float* src, int64_t rows, int64_t cols, int64_t ld) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (parallel_worth(rows * cols))
   for (int64_t r = 0; r < rows; ++r) {
     const float* in = src + r * ld;
     uint16_t* out = dst + r * cols;

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "kernels/parallel.h"
 
 namespace greenbert {
 
@@ -21,7 +22,7 @@ void dropout_apply(float* out, const float* in, int64_t n, const DropoutMask& ma
     if (out != in) std::memcpy(out, in, static_cast<size_t>(n) * sizeof(float));
     return;
   }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (parallel_worth(n))
   for (int64_t i = 0; i < n; ++i)
     out[i] = in[i] * mask.factor(first_index + static_cast<uint64_t>(i));
 }

@@ -1,12 +1,13 @@
 #include "kernels/embedding.h"
 
+#include "kernels/parallel.h"
 #include "kernels/reduce.h"
 
 namespace greenbert {
 
 void embedding_forward(float* out, const float* table, const int32_t* ids, int64_t tokens,
                        int64_t cols, bool accumulate) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (parallel_worth(tokens * cols))
   for (int64_t t = 0; t < tokens; ++t) {
     const float* row = table + static_cast<int64_t>(ids[t]) * cols;
     float* y = out + t * cols;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "kernels/parallel.h"
 #include "kernels/reduce.h"
 #include "kernels/vec_math.h"
 
@@ -9,7 +10,7 @@ namespace greenbert {
 
 void layernorm_forward(float* out, float* mean, float* rstd, const float* in, const float* weight,
                        const float* bias, int64_t rows, int64_t cols, float eps) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (parallel_worth(rows * cols))
   for (int64_t r = 0; r < rows; ++r) {
     const float* x = in + r * cols;
     float* y = out + r * cols;
@@ -39,7 +40,7 @@ void layernorm_backward(float* din, float* dweight, float* dbias, const float* d
       dbias[c] += dy[c];
     }
   });
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (parallel_worth(rows * cols))
   for (int64_t r = 0; r < rows; ++r) {
     const float* x = in + r * cols;
     const float* dy = dout + r * cols;

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "kernels/parallel.h"
+
 namespace greenbert {
 
 // Calls body(r, c0, c1) for every row r in order, for column blocks [c0, c1) split across threads.
@@ -14,7 +16,7 @@ template <typename Body>
 void column_reduce(int64_t rows, int64_t cols, Body&& body) {
   constexpr int64_t kBlock = 64;  // 4 cache lines: blocks never share a line between threads
   int64_t blocks = (cols + kBlock - 1) / kBlock;
-#pragma omp parallel
+#pragma omp parallel if (parallel_worth(rows * cols))
   {
     int threads = omp_get_num_threads(), thread = omp_get_thread_num();
     int64_t per = (blocks + threads - 1) / threads;

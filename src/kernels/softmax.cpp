@@ -1,11 +1,12 @@
 #include "kernels/softmax.h"
 
+#include "kernels/parallel.h"
 #include "kernels/vec_math.h"
 
 namespace greenbert {
 
 void softmax_forward(float* out, const float* in, int64_t rows, int64_t cols) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (parallel_worth(rows * cols))
   for (int64_t r = 0; r < rows; ++r) {
     const float* x = in + r * cols;
     float* y = out + r * cols;
@@ -19,7 +20,7 @@ void softmax_forward(float* out, const float* in, int64_t rows, int64_t cols) {
 }
 
 void softmax_backward(float* din, const float* dout, const float* out, int64_t rows, int64_t cols) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (parallel_worth(rows * cols))
   for (int64_t r = 0; r < rows; ++r) {
     const float* dy = dout + r * cols;
     const float* y = out + r * cols;
