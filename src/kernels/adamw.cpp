@@ -6,17 +6,11 @@
 
 namespace greenbert {
 
-void adamw_update(float* param, const float* grad, float* m, float* v, int64_t n,
-                  const AdamWHyper& hyper, int64_t step) {
-  // Same float operation order as torch's _single_tensor_adamw, so results agree to rounding.
-  const float decay = 1.0f - hyper.lr * hyper.weight_decay;
-  const double t = static_cast<double>(step);
-  const float step_size =
-      static_cast<float>(hyper.lr / (1.0 - std::pow(static_cast<double>(hyper.beta1), t)));
-  const float correction2_sqrt =
-      static_cast<float>(std::sqrt(1.0 - std::pow(static_cast<double>(hyper.beta2), t)));
-  const float b1 = hyper.beta1, b2 = hyper.beta2, eps = hyper.eps;
-#pragma omp parallel for simd schedule(static) if (parallel_worth(n))
+namespace {
+
+GREENBERT_ISA_CLONES
+void adamw_block(float* param, const float* grad, float* m, float* v, int64_t n, float decay,
+                 float b1, float b2, float eps, float step_size, float correction2_sqrt) {
   for (int64_t i = 0; i < n; ++i) {
     float g = grad[i];
     float p = param[i] * decay;
@@ -27,6 +21,23 @@ void adamw_update(float* param, const float* grad, float* m, float* v, int64_t n
     m[i] = mi;
     v[i] = vi;
   }
+}
+
+}  // namespace
+
+void adamw_update(float* param, const float* grad, float* m, float* v, int64_t n,
+                  const AdamWHyper& hyper, int64_t step) {
+  // Same float operation order as torch's _single_tensor_adamw, so results agree to rounding.
+  const float decay = 1.0f - hyper.lr * hyper.weight_decay;
+  const double t = static_cast<double>(step);
+  const float step_size =
+      static_cast<float>(hyper.lr / (1.0 - std::pow(static_cast<double>(hyper.beta1), t)));
+  const float correction2_sqrt =
+      static_cast<float>(std::sqrt(1.0 - std::pow(static_cast<double>(hyper.beta2), t)));
+  parallel_ranges(n, 4, [&](int64_t b, int64_t e) {
+    adamw_block(param + b, grad + b, m + b, v + b, e - b, decay, hyper.beta1, hyper.beta2,
+                hyper.eps, step_size, correction2_sqrt);
+  });
 }
 
 double global_norm(const float* grad, int64_t n) {

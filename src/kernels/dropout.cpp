@@ -16,15 +16,24 @@ DropoutMask::DropoutMask(uint64_t seed, uint64_t stream, float p) {
   scale = p < 1.0f ? 1.0f / (1.0f - p) : 0.0f;
 }
 
+namespace {
+
+GREENBERT_ISA_CLONES
+void dropout_block(float* out, const float* in, int64_t n, DropoutMask mask, uint64_t first) {
+  for (int64_t i = 0; i < n; ++i) out[i] = in[i] * mask.factor(first + static_cast<uint64_t>(i));
+}
+
+}  // namespace
+
 void dropout_apply(float* out, const float* in, int64_t n, const DropoutMask& mask,
                    uint64_t first_index) {
   if (mask.keeps_all()) {
     if (out != in) std::memcpy(out, in, static_cast<size_t>(n) * sizeof(float));
     return;
   }
-#pragma omp parallel for schedule(static) if (parallel_worth(n))
-  for (int64_t i = 0; i < n; ++i)
-    out[i] = in[i] * mask.factor(first_index + static_cast<uint64_t>(i));
+  parallel_ranges(n, 4, [&](int64_t b, int64_t e) {
+    dropout_block(out + b, in + b, e - b, mask, first_index + static_cast<uint64_t>(b));
+  });
 }
 
 }  // namespace greenbert

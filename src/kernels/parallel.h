@@ -1,12 +1,39 @@
 #pragma once
-// When an element-wise loop is worth an OpenMP team: below ~32K values a fork/join costs more
-// than the loop (and much more on a loaded machine, where a descheduled thread stalls the team).
+// How element-wise kernels use threads and vector units.
+#include <omp.h>
+
+#include <algorithm>
 #include <cstdint>
 
 namespace greenbert {
 
+// When a loop is worth an OpenMP team: below ~32K values a fork/join costs more than the loop
+// (and much more on a loaded machine, where a descheduled thread stalls the team).
 inline bool parallel_worth(int64_t work) {
   return work >= (int64_t{1} << 15);
 }
 
+// Calls body(begin, end) on contiguous ranges splitting [0, n), one per thread when the total
+// work (n · work_per_item) is worth a team, else once on the whole range.
+template <typename Body>
+void parallel_ranges(int64_t n, int64_t work_per_item, Body&& body) {
+  if (!parallel_worth(n * work_per_item)) {
+    body(int64_t{0}, n);
+    return;
+  }
+#pragma omp parallel
+  {
+    const int64_t threads = omp_get_num_threads(), thread = omp_get_thread_num();
+    const int64_t per = (n + threads - 1) / threads;
+    const int64_t begin = std::min(n, thread * per), end = std::min(n, begin + per);
+    if (begin < end) body(begin, end);
+  }
+}
+
 }  // namespace greenbert
+
+// Hot loops are compiled for AVX-512, AVX2 and baseline x86-64; the best variant the CPU
+// supports is chosen when the program loads (GCC function multi-versioning). Floating-point
+// contraction is off (ISO C++ mode), so every variant computes bit-identical results.
+#define GREENBERT_ISA_CLONES \
+  __attribute__((target_clones("arch=skylake-avx512", "arch=haswell", "default")))
