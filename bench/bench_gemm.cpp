@@ -34,9 +34,9 @@ void set_threads() {
 }
 
 void report(benchmark::State& state, const GemmShape& s) {
-  state.counters["GFLOPS"] = benchmark::Counter(double(2 * s.m * s.n * s.k),
-                                                benchmark::Counter::kIsIterationInvariantRate,
-                                                benchmark::Counter::kIs1000);
+  state.counters["GFLOPS"] =
+      benchmark::Counter(double(2 * s.m * s.n * s.k), benchmark::Counter::kIsIterationInvariantRate,
+                         benchmark::Counter::kIs1000);
 }
 
 void wrapper(benchmark::State& state) {
@@ -75,7 +75,8 @@ void raw_onednn(benchmark::State& state) {
   std::vector<char> a(s.m * s.k * element), b(s.k * s.n * element);
   std::vector<float> c(s.m * s.n);
   memory am(a_md, engine, a.data()), bm(b_md, engine, b.data()), cm(c_md, engine, c.data());
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}};
+  std::unordered_map<int, memory> args{
+      {DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}};
   matmul.execute(stream, args);
   stream.wait();
   for (auto _ : state) {

@@ -81,8 +81,7 @@ int threads() {
   return set_thread_count(env ? std::atoi(env) : 0);
 }
 
-void train_step(benchmark::State& state, const char* preset, Precision precision,
-                bool optimizer) {
+void train_step(benchmark::State& state, const char* preset, Precision precision, bool optimizer) {
   int used = threads();
   Setup setup(preset);
   setup.step(precision, 0, optimizer);  // creates the GEMM primitives
@@ -93,13 +92,19 @@ void train_step(benchmark::State& state, const char* preset, Precision precision
   state.counters["tokens"] = double(setup.batch.tokens());
 }
 
-#define TRAIN_BENCH(name, preset, iterations)                                                     \
-  BENCHMARK_CAPTURE(train_step, name##_fp32_fwd_bwd, preset, Precision::f32, false)             \
-      ->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(iterations);                    \
-  BENCHMARK_CAPTURE(train_step, name##_bf16_fwd_bwd, preset, Precision::bf16, false)            \
-      ->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(iterations);                    \
-  BENCHMARK_CAPTURE(train_step, name##_fp32_fwd_bwd_adamw, preset, Precision::f32, true)        \
-      ->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(iterations)
+#define TRAIN_BENCH(name, preset, iterations)                                            \
+  BENCHMARK_CAPTURE(train_step, name##_fp32_fwd_bwd, preset, Precision::f32, false)      \
+      ->Unit(benchmark::kMillisecond)                                                    \
+      ->UseRealTime()                                                                    \
+      ->Iterations(iterations);                                                          \
+  BENCHMARK_CAPTURE(train_step, name##_bf16_fwd_bwd, preset, Precision::bf16, false)     \
+      ->Unit(benchmark::kMillisecond)                                                    \
+      ->UseRealTime()                                                                    \
+      ->Iterations(iterations);                                                          \
+  BENCHMARK_CAPTURE(train_step, name##_fp32_fwd_bwd_adamw, preset, Precision::f32, true) \
+      ->Unit(benchmark::kMillisecond)                                                    \
+      ->UseRealTime()                                                                    \
+      ->Iterations(iterations)
 
 TRAIN_BENCH(bert_tiny, "bert-tiny", 20);
 TRAIN_BENCH(tinybert, "tinybert", 5);
