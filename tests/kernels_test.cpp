@@ -311,3 +311,40 @@ TEST(BceWithLogits, MatchesReferenceAndIsStableForLargeLogits) {
 
 }  // namespace
 }  // namespace greenbert
+
+namespace greenbert {
+namespace {
+
+TEST(SoftmaxCrossEntropy, MatchesReferenceAndFiniteDifferences) {
+  const int64_t rows = 5, classes = 37;
+  auto logits = testing::random_floats(rows * classes, 40, -4, 4);
+  logits[3] = 60.0f;  // large logit: log-sum-exp must stay finite
+  const std::vector<int32_t> targets = {0, 36, 3, 17, 20};
+  std::vector<float> row_loss(rows), grad(rows * classes);
+  float loss = softmax_cross_entropy(logits.data(), targets.data(), rows, classes, row_loss.data(),
+                                     grad.data());
+  auto ref = [&](const std::vector<double>& x) {
+    double total = 0;
+    for (int64_t r = 0; r < rows; ++r) {
+      double m = -1e300, s = 0;
+      for (int64_t c = 0; c < classes; ++c) m = std::max(m, x[r * classes + c]);
+      for (int64_t c = 0; c < classes; ++c) s += std::exp(x[r * classes + c] - m);
+      total += std::log(s) + m - x[r * classes + targets[r]];
+    }
+    return total / double(rows);
+  };
+  auto xd = testing::to_double(logits);
+  EXPECT_NEAR(loss, ref(xd), 1e-5 * ref(xd));
+  EXPECT_TRUE(testing::gradient_close(grad, testing::numeric_gradient(ref, xd), 1e-4));
+  // In place, as the MLM head calls it.
+  std::vector<float> inplace = logits;
+  softmax_cross_entropy(inplace.data(), targets.data(), rows, classes, row_loss.data(),
+                        inplace.data());
+  EXPECT_EQ(inplace, grad);
+  const std::vector<int32_t> bad = {0, 37, 0, 0, 0};
+  EXPECT_THROW(softmax_cross_entropy(logits.data(), bad.data(), rows, classes, row_loss.data()),
+               Error);
+}
+
+}  // namespace
+}  // namespace greenbert

@@ -101,7 +101,7 @@ TEST(Parameters, InitialisationFollowsHfAndIsSeeded) {
 TEST(Names, CanonicalNamesRoundTripForBothFamilies) {
   for (const char* preset : {"bert-mini", "distilbert"}) {
     BertConfig c = with_labels(preset, 2);
-    ParameterLayout layout(c);
+    ParameterLayout layout(c, {.masked_lm_head = true});
     for (const ParameterTensor& t : layout.tensors()) {
       std::string hf = checkpoint_name(t.name, c.model_type);
       EXPECT_EQ(canonical_name(hf, c.model_type), t.name) << hf;
@@ -135,7 +135,10 @@ TEST(Names, DistilbertMapping) {
   EXPECT_THROW(checkpoint_name("bert.embeddings.token_type_embeddings.weight", d), Error);
   EXPECT_EQ(canonical_name("bert.encoder.layer.0.attention.self.query.weight", d), std::nullopt);
   EXPECT_TRUE(is_ignored_checkpoint_tensor("distilbert.embeddings.position_ids", d));
-  EXPECT_TRUE(is_ignored_checkpoint_tensor("vocab_projector.bias", d));
+  EXPECT_TRUE(is_ignored_checkpoint_tensor("vocab_projector.weight", d));  // tied to embeddings
+  EXPECT_EQ(canonical_name("vocab_projector.bias", d), "cls.predictions.bias");
+  EXPECT_EQ(canonical_name("vocab_layer_norm.weight", d),
+            "cls.predictions.transform.LayerNorm.weight");
 }
 
 TEST(Names, LegacyBertNames) {
@@ -149,8 +152,12 @@ TEST(Names, LegacyBertNames) {
   EXPECT_EQ(canonical_name("bert.encoder.layer.x.attention.self.query.bias", b), std::nullopt);
   EXPECT_EQ(canonical_name("bert.encoder.layer.01.attention.self.query.bias", b), std::nullopt);
   EXPECT_EQ(canonical_name("bert.encoder.layer.0.attention.self.quer.bias", b), std::nullopt);
-  EXPECT_EQ(canonical_name("cls.predictions.bias", b), std::nullopt);
-  EXPECT_TRUE(is_ignored_checkpoint_tensor("cls.predictions.transform.dense.weight", b));
+  EXPECT_EQ(canonical_name("cls.predictions.bias", b), "cls.predictions.bias");
+  EXPECT_EQ(canonical_name("cls.predictions.transform.LayerNorm.gamma", b),
+            "cls.predictions.transform.LayerNorm.weight");
+  EXPECT_TRUE(is_masked_lm_tensor("cls.predictions.transform.dense.weight"));
+  EXPECT_FALSE(is_masked_lm_tensor("classifier.weight"));
+  EXPECT_TRUE(is_ignored_checkpoint_tensor("cls.predictions.decoder.weight", b));  // tied
   EXPECT_TRUE(is_ignored_checkpoint_tensor("cls.seq_relationship.weight", b));
   EXPECT_TRUE(is_ignored_checkpoint_tensor("bert.embeddings.position_ids", b));
   EXPECT_TRUE(is_ignored_checkpoint_tensor("fit_denses.2.weight", b));

@@ -138,6 +138,34 @@ class ReferenceModel {
     return out;
   }
 
+  // HF's BertLMPredictionHead + cross-entropy, mean over the masked rows (indices into the
+  // padded (batch · seq_len) rows of `hidden`).
+  double masked_lm_loss(const std::vector<double>& hidden, const std::vector<int64_t>& rows,
+                        const std::vector<int32_t>& labels) const {
+    const int64_t C = c_.hidden_size, V = c_.vocab_size;
+    std::vector<double> h;
+    for (int64_t r : rows) h.insert(h.end(), hidden.begin() + r * C, hidden.begin() + (r + 1) * C);
+    h = linear(h, "cls.predictions.transform.dense", C, C);
+    for (double& y : h) y = 0.5 * y * (1 + std::erf(y / std::sqrt(2.0)));
+    h = layernorm(h, "cls.predictions.transform.LayerNorm");
+    const int64_t word = layout_.at("bert.embeddings.word_embeddings.weight").offset;
+    const int64_t bias = layout_.at("cls.predictions.bias").offset;
+    double total = 0;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      std::vector<double> logits(V);
+      double m = -1e300, s = 0;
+      for (int64_t v = 0; v < V; ++v) {
+        double d = v_[bias + v];
+        for (int64_t k = 0; k < C; ++k) d += h[i * C + k] * v_[word + v * C + k];
+        logits[v] = d;
+        m = std::max(m, d);
+      }
+      for (double x : logits) s += std::exp(x - m);
+      total += std::log(s) + m - logits[labels[i]];
+    }
+    return total / double(rows.size());
+  }
+
   // Mean BCE-with-logits over batch × labels.
   static double bce(const std::vector<double>& logits, const std::vector<float>& targets) {
     double s = 0;

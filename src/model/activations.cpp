@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "kernels/attention.h"
+#include "tensor/arena.h"
 
 namespace greenbert {
 
@@ -15,50 +16,38 @@ Activations::Activations(const BertConfig& config, ActivationLimits limits) : li
   hidden_ = C;
   probs_capacity_ = H * T * limits.max_length;
 
-  // Two passes over the same list of pieces: count, then hand out pointers into the arena.
-  std::vector<std::pair<float**, int64_t>> pieces;
-  auto piece = [&pieces](float*& ptr, int64_t size) { pieces.emplace_back(&ptr, size); };
-  piece(embedding_sum, T * C);
-  piece(embedding_mean, T);
-  piece(embedding_rstd, T);
-  piece(embedding_out, T * C);
+  ArenaPlan plan;
+  plan.add(embedding_sum, T * C);
+  plan.add(embedding_mean, T);
+  plan.add(embedding_rstd, T);
+  plan.add(embedding_out, T * C);
   layers.resize(static_cast<size_t>(config.num_layers));
   for (LayerActivations& l : layers) {
-    piece(l.qkv, T * 3 * C);
-    piece(l.probs, probs_capacity_);
-    piece(l.context, T * C);
-    piece(l.attention_sum, T * C);
-    piece(l.attention_mean, T);
-    piece(l.attention_rstd, T);
-    piece(l.attention_out, T * C);
-    piece(l.ffn_pre, T * I);
-    piece(l.ffn_sum, T * C);
-    piece(l.ffn_mean, T);
-    piece(l.ffn_rstd, T);
-    piece(l.out, T * C);
+    plan.add(l.qkv, T * 3 * C);
+    plan.add(l.probs, probs_capacity_);
+    plan.add(l.context, T * C);
+    plan.add(l.attention_sum, T * C);
+    plan.add(l.attention_mean, T);
+    plan.add(l.attention_rstd, T);
+    plan.add(l.attention_out, T * C);
+    plan.add(l.ffn_pre, T * I);
+    plan.add(l.ffn_sum, T * C);
+    plan.add(l.ffn_mean, T);
+    plan.add(l.ffn_rstd, T);
+    plan.add(l.out, T * C);
   }
-  piece(cls, B * C);
-  piece(head_out, B * C);
-  piece(head_dropped, B * C);
-  piece(ffn_act, T * I);
-  piece(attention_workspace, attention_workspace_size(limits.max_length, H));
-  piece(d_hidden, T * C);
-  piece(d_branch, T * C);
-  piece(d_context, T * C);
-  piece(d_qkv, T * 3 * C);
-  piece(d_cls, B * C);
-  piece(d_head, B * C);
-
-  constexpr int64_t kAlign = static_cast<int64_t>(kTensorAlignment / sizeof(float));
-  auto aligned = [](int64_t n) { return (n + kAlign - 1) / kAlign * kAlign; };
-  int64_t total = 0;
-  for (auto& [ptr, size] : pieces) total += aligned(size);
-  arena_ = AlignedArray<float>(static_cast<size_t>(total));
-  int64_t offset = 0;
-  for (auto& [ptr, size] : pieces) {
-    *ptr = arena_.data() + offset;
-    offset += aligned(size);
-  }
+  plan.add(cls, B * C);
+  plan.add(head_out, B * C);
+  plan.add(head_dropped, B * C);
+  plan.add(ffn_act, T * I);
+  plan.add(attention_workspace, attention_workspace_size(limits.max_length, H));
+  plan.add(d_hidden, T * C);
+  plan.add(d_branch, T * C);
+  plan.add(d_context, T * C);
+  plan.add(d_qkv, T * 3 * C);
+  plan.add(d_cls, B * C);
+  plan.add(d_head, B * C);
+  arena_ = plan.allocate();
 }
 
 void Activations::check_fits(int64_t t, int64_t b, int64_t max_length, int64_t probs) const {

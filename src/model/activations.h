@@ -28,18 +28,18 @@ struct ForwardOptions {
 };
 
 struct LayerActivations {
-  float* qkv;             // (T, 3C) [q | k | v]
-  float* probs;           // attention probabilities before dropout, Σ_s heads·L_s²
-  float* context;         // (T, C) attention context, heads side by side
-  float* attention_sum;   // (T, C) dropout(context·Woᵀ + bo) + layer input
-  float* attention_mean;  // (T)
-  float* attention_rstd;  // (T)
-  float* attention_out;   // (T, C) LayerNorm(attention_sum): FFN input and residual
-  float* ffn_pre;         // (T, I) intermediate dense output, GELU input
-  float* ffn_sum;         // (T, C) dropout(gelu·W2ᵀ + b2) + attention_out
-  float* ffn_mean;        // (T)
-  float* ffn_rstd;        // (T)
-  float* out;             // (T, C) LayerNorm(ffn_sum): the layer's output
+  float* qkv = nullptr;             // (T, 3C) [q | k | v]
+  float* probs = nullptr;           // attention probabilities before dropout, Σ_s heads·L_s²
+  float* context = nullptr;         // (T, C) attention context, heads side by side
+  float* attention_sum = nullptr;   // (T, C) dropout(context·Woᵀ + bo) + layer input
+  float* attention_mean = nullptr;  // (T)
+  float* attention_rstd = nullptr;  // (T)
+  float* attention_out = nullptr;   // (T, C) LayerNorm(attention_sum): FFN input and residual
+  float* ffn_pre = nullptr;         // (T, I) intermediate dense output, GELU input
+  float* ffn_sum = nullptr;         // (T, C) dropout(gelu·W2ᵀ + b2) + attention_out
+  float* ffn_mean = nullptr;        // (T)
+  float* ffn_rstd = nullptr;        // (T)
+  float* out = nullptr;             // (T, C) LayerNorm(ffn_sum): the layer's output
 };
 
 class Activations {
@@ -59,24 +59,24 @@ class Activations {
   ForwardOptions options;
 
   // Forward state.
-  float* embedding_sum;   // (T, C) word + position + token type
-  float* embedding_mean;  // (T)
-  float* embedding_rstd;  // (T)
-  float* embedding_out;   // (T, C) dropout(LayerNorm(embedding_sum)): layer 0 input
+  float* embedding_sum = nullptr;   // (T, C) word + position + token type
+  float* embedding_mean = nullptr;  // (T)
+  float* embedding_rstd = nullptr;  // (T)
+  float* embedding_out = nullptr;   // (T, C) dropout(LayerNorm(embedding_sum)): layer 0 input
   std::vector<LayerActivations> layers;
-  float* cls;           // (B, C) encoder output at each sequence's first token
-  float* head_out;      // (B, C) activation(cls·Wᵀ + b) (pooler / pre_classifier)
-  float* head_dropped;  // (B, C) dropout(head_out): classifier input
+  float* cls = nullptr;           // (B, C) encoder output at each sequence's first token
+  float* head_out = nullptr;      // (B, C) activation(cls·Wᵀ + b) (pooler / pre_classifier)
+  float* head_dropped = nullptr;  // (B, C) dropout(head_out): classifier input
 
   // Scratch shared by all layers.
-  float* ffn_act;              // (T, I) GELU output in forward; its gradient in backward
-  float* attention_workspace;  // attention_workspace_size(max_length, heads)
-  float* d_hidden;             // (T, C) gradient w.r.t. the current layer output
-  float* d_branch;             // (T, C) gradient inside a residual branch
-  float* d_context;            // (T, C)
-  float* d_qkv;                // (T, 3C)
-  float* d_cls;                // (B, C)
-  float* d_head;               // (B, C)
+  float* ffn_act = nullptr;              // (T, I) GELU output in forward; its gradient in backward
+  float* attention_workspace = nullptr;  // attention_workspace_size(max_length, heads)
+  float* d_hidden = nullptr;             // (T, C) gradient w.r.t. the current layer output
+  float* d_branch = nullptr;             // (T, C) gradient inside a residual branch
+  float* d_context = nullptr;            // (T, C)
+  float* d_qkv = nullptr;                // (T, 3C)
+  float* d_cls = nullptr;                // (B, C)
+  float* d_head = nullptr;               // (B, C)
 
  private:
   ActivationLimits limits_;

@@ -24,6 +24,11 @@ constexpr NamePair kTopLevel[] = {
     {"bert.pooler.dense.bias", "pre_classifier.bias"},
     {"classifier.weight", "classifier.weight"},
     {"classifier.bias", "classifier.bias"},
+    {"cls.predictions.transform.dense.weight", "vocab_transform.weight"},
+    {"cls.predictions.transform.dense.bias", "vocab_transform.bias"},
+    {"cls.predictions.transform.LayerNorm.weight", "vocab_layer_norm.weight"},
+    {"cls.predictions.transform.LayerNorm.bias", "vocab_layer_norm.bias"},
+    {"cls.predictions.bias", "vocab_projector.bias"},
 };
 
 // Suffixes after "bert.encoder.layer.N." / "distilbert.transformer.layer.N.".
@@ -120,12 +125,19 @@ std::string checkpoint_name(std::string_view canonical, ModelType type) {
 bool is_ignored_checkpoint_tensor(std::string_view name, ModelType type) {
   if (type == ModelType::bert) {
     std::string n = legacy_bert_name(name);
+    // The decoder weight is a tied copy of the word embeddings, its bias a copy of
+    // cls.predictions.bias; next-sentence prediction is not implemented.
     return n == "bert.embeddings.position_ids" || n == "bert.embeddings.token_type_ids" ||
-           starts_with(n, "cls.") || starts_with(n, "fit_denses.") || starts_with(n, "fit_dense.");
+           n == "cls.predictions.decoder.weight" || n == "cls.predictions.decoder.bias" ||
+           starts_with(n, "cls.seq_relationship.") || starts_with(n, "fit_denses.") ||
+           starts_with(n, "fit_dense.");
   }
   return name == "distilbert.embeddings.position_ids" || name == "embeddings.position_ids" ||
-         starts_with(name, "vocab_transform.") || starts_with(name, "vocab_layer_norm.") ||
-         starts_with(name, "vocab_projector.");
+         name == "vocab_projector.weight";
+}
+
+bool is_masked_lm_tensor(std::string_view canonical) {
+  return starts_with(canonical, "cls.predictions.");
 }
 
 }  // namespace greenbert

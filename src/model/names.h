@@ -14,6 +14,9 @@
 //   bert.encoder.layer.N.output.LayerNorm                            ↔ ...output_layer_norm
 //   bert.pooler.dense                                                ↔ pre_classifier
 //   classifier                                                       ↔ classifier
+//   cls.predictions.transform.dense / .LayerNorm                     ↔ vocab_transform /
+//   vocab_layer_norm cls.predictions.bias                                             ↔
+//   vocab_projector.bias
 // (DistilBertModel saved on its own, without the "distilbert." prefix, is accepted too.)
 #include <optional>
 #include <string>
@@ -32,9 +35,15 @@ std::optional<std::string> canonical_name(std::string_view checkpoint_name, Mode
 // for names that do not exist in that family (token_type_embeddings in DistilBERT).
 std::string checkpoint_name(std::string_view canonical, ModelType type);
 
-// Tensors real checkpoints carry that are not parameters of this model and may be skipped
-// without a warning: position_ids / token_type_ids buffers, pre-training heads (cls.*,
-// vocab_transform / vocab_layer_norm / vocab_projector), TinyBERT's distillation fit_denses.
+// Tensors real checkpoints carry that are not parameters of any greenbert model and may be
+// skipped without a warning: position_ids / token_type_ids buffers, the MLM decoder's tied
+// copies (cls.predictions.decoder.*, vocab_projector.weight), next-sentence prediction
+// (cls.seq_relationship.*), TinyBERT's distillation fit_denses.
 bool is_ignored_checkpoint_tensor(std::string_view checkpoint_name, ModelType type);
+
+// Whether a canonical name belongs to the masked-language-model head, which only layouts built
+// with LayoutOptions::masked_lm_head have: a classifier loading a pre-trained checkpoint skips
+// these.
+bool is_masked_lm_tensor(std::string_view canonical);
 
 }  // namespace greenbert

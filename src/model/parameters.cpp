@@ -23,7 +23,7 @@ int64_t ParameterLayout::add(std::string name, std::vector<int64_t> shape, Tenso
   return tensors_.back().offset;
 }
 
-ParameterLayout::ParameterLayout(const BertConfig& config) {
+ParameterLayout::ParameterLayout(const BertConfig& config, LayoutOptions options) {
   validate(config, "model config");
   const int64_t C = config.hidden_size, I = config.intermediate_size;
   auto linear = [&](const std::string& prefix, int64_t out, int64_t in) {
@@ -67,6 +67,11 @@ ParameterLayout::ParameterLayout(const BertConfig& config) {
   }
   head.dense = linear("bert.pooler.dense", C, C);
   head.classifier = linear("classifier", config.num_labels(), C);
+  if (options.masked_lm_head) {
+    masked_lm.transform = linear("cls.predictions.transform.dense", C, C);
+    masked_lm.norm = norm("cls.predictions.transform.LayerNorm");
+    masked_lm.decoder_bias = add("cls.predictions.bias", {config.vocab_size}, TensorRole::bias);
+  }
   buffer_size_ = (buffer_size_ + kAlignFloats - 1) / kAlignFloats * kAlignFloats;
 }
 
@@ -93,8 +98,8 @@ std::span<const float> ParameterBuffer::view(const ParameterTensor& tensor) cons
   return {values_.data() + tensor.offset, static_cast<size_t>(tensor.size)};
 }
 
-ParameterBuffer make_parameters(const BertConfig& config) {
-  return ParameterBuffer(std::make_shared<const ParameterLayout>(config));
+ParameterBuffer make_parameters(const BertConfig& config, LayoutOptions options) {
+  return ParameterBuffer(std::make_shared<const ParameterLayout>(config, options));
 }
 
 namespace {

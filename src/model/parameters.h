@@ -58,10 +58,21 @@ struct HeadOffsets {
   LinearOffsets dense;       // BERT pooler (tanh) / DistilBERT pre_classifier (ReLU), (C, C)
   LinearOffsets classifier;  // (labels, C)
 };
+// HF's BertLMPredictionHead (cls.predictions.*): dense + GELU + LayerNorm, then a decoder whose
+// weight is the word embedding matrix (tied, not stored twice) plus its own bias (vocab).
+struct MaskedLmOffsets {
+  LinearOffsets transform;  // (C, C)
+  NormOffsets norm;
+  int64_t decoder_bias = -1;  // (vocab)
+};
+
+struct LayoutOptions {
+  bool masked_lm_head = false;  // add cls.predictions.* for masked-language-model training
+};
 
 class ParameterLayout {
  public:
-  explicit ParameterLayout(const BertConfig& config);
+  explicit ParameterLayout(const BertConfig& config, LayoutOptions options = {});
 
   std::span<const ParameterTensor> tensors() const { return tensors_; }
   const ParameterTensor* find(std::string_view name) const;  // nullptr when absent
@@ -72,6 +83,8 @@ class ParameterLayout {
   EmbeddingOffsets embeddings;
   std::vector<LayerOffsets> layers;
   HeadOffsets head;
+  MaskedLmOffsets masked_lm;  // offsets -1 unless built with masked_lm_head
+  bool has_masked_lm_head() const { return masked_lm.decoder_bias >= 0; }
 
  private:
   int64_t add(std::string name, std::vector<int64_t> shape, TensorRole role, bool aligned = true);
@@ -110,7 +123,7 @@ class ParameterBuffer {
 };
 
 // A fresh parameter buffer for `config`.
-ParameterBuffer make_parameters(const BertConfig& config);
+ParameterBuffer make_parameters(const BertConfig& config, LayoutOptions options = {});
 
 // HF's initialisation, deterministic for a seed and independent of the buffer order: Linear
 // weights and embeddings ~ N(0, initializer_range²), biases 0, LayerNorm 1 and 0, the word
