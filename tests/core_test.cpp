@@ -34,8 +34,7 @@ TEST(AtomicFile, ConcurrentAppendsNeverInterleave) {
   std::vector<std::thread> writers;
   for (int t = 0; t < 4; ++t) {
     writers.emplace_back([&, t] {
-      for (int i = 0; i < 50; ++i)
-        append_file_durably(path, std::string(100, char('a' + t)) + "\n");
+      for (int i = 0; i < 50; ++i) append_file_durably(path, std::string(100, char('a' + t)) + "\n");
     });
   }
   for (auto& w : writers) w.join();
