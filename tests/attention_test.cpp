@@ -2,6 +2,8 @@
 // and without dropout on the probabilities; backward against finite differences.
 #include <gtest/gtest.h>
 
+#include <omp.h>
+
 #include <cmath>
 
 #include "kernels/attention.h"
@@ -56,15 +58,15 @@ void check_attention(const DropoutMask& mask) {
   auto dctx = random_floats(T * C, 22);
   const int64_t probs_size = attention_probs_size(seq_start.data(), B, heads);
   ASSERT_EQ(probs_size, heads * (25 + 1 + 49));
-  std::vector<float> ctx(T * C), probs(probs_size), work(attention_workspace_size(max_len, heads)),
-      dqkv(T * 3 * C, 99.0f);
+  std::vector<float> ctx(T * C), probs(probs_size),
+      work(attention_workspace_size(max_len, omp_get_max_threads())), dqkv(T * 3 * C, 99.0f);
   attention_forward(ctx.data(), probs.data(), work.data(), qkv.data(), seq_start.data(), B,
-                    {heads, D}, mask);
+                    {heads, D}, mask, max_len);
   auto qd = to_double(qkv);
   EXPECT_TRUE(all_close(ctx, attention_ref(qd, seq_start, heads, D, mask), 1e-5, 1e-6));
 
   attention_backward(dqkv.data(), work.data(), dctx.data(), qkv.data(), probs.data(),
-                     seq_start.data(), B, {heads, D}, mask);
+                     seq_start.data(), B, {heads, D}, mask, max_len);
   auto loss = [&](const std::vector<double>& v) {
     auto out = attention_ref(v, seq_start, heads, D, mask);
     double s = 0;

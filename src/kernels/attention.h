@@ -9,6 +9,8 @@
 //   ctx   (T, C)   heads side by side, as HF's context layer
 //   probs          sequence s at attention_probs_offset(s): (heads, L_s, L_s), pre-dropout
 // Dropout on probabilities draws element i of `probs` (its index in the whole buffer).
+// Work is spread over (sequence, head) pairs, one thread each; results do not depend on the
+// thread count.
 #include <cstdint>
 
 #include "kernels/dropout.h"
@@ -22,17 +24,19 @@ struct AttentionShape {
 
 // Floats of `probs` for the batch: Σ_s heads·L_s². seq_start (sequences + 1).
 int64_t attention_probs_size(const int32_t* seq_start, int64_t sequences, int64_t heads);
-// Floats of workspace attention_forward/backward need: 2·heads·max_len².
-int64_t attention_workspace_size(int64_t max_len, int64_t heads);
+// Floats of workspace attention_forward/backward need with up to `threads` OpenMP threads,
+// max_len the longest sequence: 2·threads·max_len².
+int64_t attention_workspace_size(int64_t max_len, int64_t threads);
 
-// ctx (T, C), probs (Σ heads·L²), workspace (attention_workspace_size), qkv (T, 3C)
+// ctx (T, C), probs (Σ heads·L²), workspace (attention_workspace_size(max_len, threads)),
+// qkv (T, 3C); max_len ≥ every sequence's length
 void attention_forward(float* ctx, float* probs, float* workspace, const float* qkv,
                        const int32_t* seq_start, int64_t sequences, AttentionShape shape,
-                       const DropoutMask& dropout);
+                       const DropoutMask& dropout, int64_t max_len);
 
 // dqkv (T, 3C) overwritten; dctx (T, C); qkv and probs as the forward left them
 void attention_backward(float* dqkv, float* workspace, const float* dctx, const float* qkv,
                         const float* probs, const int32_t* seq_start, int64_t sequences,
-                        AttentionShape shape, const DropoutMask& dropout);
+                        AttentionShape shape, const DropoutMask& dropout, int64_t max_len);
 
 }  // namespace greenbert

@@ -14,10 +14,11 @@ inline bool parallel_worth(int64_t work) {
 }
 
 // Calls body(begin, end) on contiguous ranges splitting [0, n), one per thread when the total
-// work (n · work_per_item) is worth a team, else once on the whole range.
+// work (n · work_per_item) is worth a team, else (or inside a parallel region) once on the
+// whole range.
 template <typename Body>
 void parallel_ranges(int64_t n, int64_t work_per_item, Body&& body) {
-  if (!parallel_worth(n * work_per_item)) {
+  if (!parallel_worth(n * work_per_item) || omp_in_parallel()) {
     body(int64_t{0}, n);
     return;
   }

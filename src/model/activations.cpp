@@ -1,5 +1,7 @@
 #include "model/activations.h"
 
+#include <omp.h>
+
 #include "core/error.h"
 #include "kernels/attention.h"
 #include "tensor/arena.h"
@@ -40,7 +42,8 @@ Activations::Activations(const BertConfig& config, ActivationLimits limits) : li
   plan.add(head_out, B * C);
   plan.add(head_dropped, B * C);
   plan.add(ffn_act, T * I);
-  plan.add(attention_workspace, attention_workspace_size(limits.max_length, H));
+  attention_threads_ = omp_get_max_threads();
+  plan.add(attention_workspace, attention_workspace_size(limits.max_length, attention_threads_));
   plan.add(d_hidden, T * C);
   plan.add(d_branch, T * C);
   plan.add(d_context, T * C);
@@ -51,6 +54,9 @@ Activations::Activations(const BertConfig& config, ActivationLimits limits) : li
 }
 
 void Activations::check_fits(int64_t t, int64_t b, int64_t max_length, int64_t probs) const {
+  if (omp_get_max_threads() > attention_threads_)
+    fail("the activations were sized for ", attention_threads_,
+         " threads; create them after set_thread_count (now ", omp_get_max_threads(), ")");
   if (t > limits_.tokens || b > limits_.sequences || max_length > limits_.max_length ||
       probs > probs_capacity_)
     fail("batch of ", b, " sequences, ", t, " tokens, longest ", max_length,

@@ -70,7 +70,7 @@ class Activations {
 
   // Scratch shared by all layers.
   float* ffn_act = nullptr;              // (T, I) GELU output in forward; its gradient in backward
-  float* attention_workspace = nullptr;  // attention_workspace_size(max_length, heads)
+  float* attention_workspace = nullptr;  // attention_workspace_size(max_length, threads)
   float* d_hidden = nullptr;             // (T, C) gradient w.r.t. the current layer output
   float* d_branch = nullptr;             // (T, C) gradient inside a residual branch
   float* d_context = nullptr;            // (T, C)
@@ -82,6 +82,7 @@ class Activations {
   ActivationLimits limits_;
   int64_t hidden_ = 0;
   int64_t probs_capacity_ = 0;
+  int attention_threads_ = 1;  // per-thread attention workspaces
   AlignedArray<float> arena_;
 };
 

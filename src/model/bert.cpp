@@ -114,7 +114,8 @@ void encoder_forward(const BertConfig& config, const ParameterBuffer& params,
     linear_forward(a.qkv, x, params.at(w.qkv.weight), params.at(w.qkv.bias), p.T, p.C, 3 * p.C,
                    p.precision);
     attention_forward(a.context, a.probs, acts.attention_workspace, a.qkv, seq_start, p.B,
-                      p.attention, p.mask(dropout_stream_attention_probs(li), p.p_attention));
+                      p.attention, p.mask(dropout_stream_attention_probs(li), p.p_attention),
+                      acts.limits().max_length);
     linear_forward(a.attention_sum, a.context, params.at(w.attention_output.weight),
                    params.at(w.attention_output.bias), p.T, p.C, p.C, p.precision);
     if (config.dropout_after_attention())
@@ -264,7 +265,8 @@ void encoder_backward(const BertConfig& config, const ParameterBuffer& params,
                           p.C, false, p.precision);
     attention_backward(acts.d_qkv, acts.attention_workspace, acts.d_context, a.qkv, a.probs,
                        seq_start, p.B, p.attention,
-                       p.mask(dropout_stream_attention_probs(li), p.p_attention));
+                       p.mask(dropout_stream_attention_probs(li), p.p_attention),
+                       acts.limits().max_length);
     linear_backward_params(grads, w.qkv, acts.d_qkv, x, p.T, p.C, 3 * p.C, p.precision);
     // dh holds the residual path's gradient w.r.t. x; add the QKV path's.
     linear_backward_input(dh, acts.d_qkv, params.at(w.qkv.weight), p.T, p.C, 3 * p.C, true,
