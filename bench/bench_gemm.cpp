@@ -1,12 +1,14 @@
 // The GEMM wrapper (primitive cache lookup, memory handles, and bf16 conversion of the inputs)
 // against raw oneDNN matmul primitives created once, on the Linear-layer shapes of a
 // distilbert training step (T = 32 × 150 tokens). For bf16, "raw" gets inputs already in
-// bf16, so the difference is the wrapper's per-call conversion.
+// bf16, so the difference is the wrapper's per-call conversion. Both use the implementation the
+// wrapper picks (kernels/gemm.cpp prefers gemm:jit for fp32).
 #include <benchmark/benchmark.h>
 
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "core/threads.h"
@@ -69,7 +71,28 @@ void raw_onednn(benchmark::State& state) {
     ops.append_sum(1.0f);
     attr.set_post_ops(ops);
   }
-  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a_md, b_md, c_md), attr, engine);
+  // The implementation the wrapper chose (it prefers gemm:jit for fp32), for a like-for-like
+  // comparison of the call overhead.
+  const std::string wanted = gemm_implementation(s);
+  dnnl_primitive_desc_iterator_t it = nullptr;
+  dnnl::matmul::desc desc(a_md, b_md, c_md);
+  dnnl_primitive_desc_iterator_create(&it, &desc.data, attr.get(), engine.get(), nullptr);
+  dnnl_primitive_desc_t chosen = nullptr;
+  do {
+    dnnl_primitive_desc_t candidate = dnnl_primitive_desc_iterator_fetch(it);
+    const char* name = nullptr;
+    dnnl_primitive_desc_query(candidate, dnnl_query_impl_info_str, 0, &name);
+    if (chosen == nullptr && wanted == name)
+      chosen = candidate;
+    else
+      dnnl_primitive_desc_destroy(candidate);
+  } while (chosen == nullptr && dnnl_primitive_desc_iterator_next(it) == dnnl_success);
+  dnnl_primitive_desc_iterator_destroy(it);
+  if (chosen == nullptr) {
+    state.SkipWithError("implementation not available");
+    return;
+  }
+  dnnl::matmul::primitive_desc pd(chosen);
   dnnl::matmul matmul(pd);
   size_t element = s.precision == Precision::bf16 ? 2 : 4;
   std::vector<char> a(s.m * s.k * element), b(s.k * s.n * element);

@@ -46,6 +46,10 @@ def main():
     parser.add_argument("--length", type=int, default=150)
     parser.add_argument("--labels", type=int, default=152)
     parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--precision", choices=["fp32", "bf16", "both"], default="both",
+                        help="bf16 = torch.autocast(cpu, bfloat16). Debian's torch 1.13 runs fp32 "
+                        "matmuls on reference BLAS (BLAS_INFO=generic), bf16 ones on oneDNN")
+    parser.add_argument("--adamw", action="store_true", help="also time clip + AdamW steps")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -70,7 +74,11 @@ def main():
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
 
-    for bf16, adamw in ((False, False), (True, False), (False, True)):
+    precisions = {"fp32": [False], "bf16": [True], "both": [False, True]}[args.precision]
+    configs = [(bf16, False) for bf16 in precisions] + ([(precisions[0], True)] if args.adamw else [])
+    print("torch %s, BLAS_INFO=%s" % (torch.__version__,
+          "generic" if "BLAS_INFO=generic" in torch.__config__.show() else "see torch.__config__"))
+    for bf16, adamw in configs:
         step(bf16, adamw)  # warm-up
         start = time.perf_counter()
         for _ in range(args.steps):
