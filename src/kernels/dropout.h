@@ -1,0 +1,40 @@
+#pragma once
+// Dropout with a counter-based random stream: whether element i is kept is a pure function of
+// (seed, stream, i), so the mask is bit-reproducible, independent of the thread count, and the
+// backward pass regenerates it instead of storing it. Kept elements are scaled by 1/(1-p) as in
+// torch.nn.Dropout; p = 1 drops everything.
+#include <cstdint>
+
+namespace greenbert {
+
+// SplitMix64's output function: a bijective, well-mixed hash of a 64-bit word.
+inline uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+struct DropoutMask {
+  uint64_t key = 0;        // derived from (seed, stream)
+  uint64_t threshold = 0;  // keep when the top 32 bits of the hash are below it; 2^32 keeps all
+  float scale = 1.0f;      // 1 / (1 - p), 0 when p = 1
+
+  // p in [0, 1]; `stream` separates the dropout sites of one forward pass (layer, place).
+  DropoutMask(uint64_t seed, uint64_t stream, float p);
+  DropoutMask() = default;  // keeps everything
+
+  bool keeps_all() const { return threshold >= (uint64_t{1} << 32); }
+  // Element i of the stream: SplitMix64's i-th output for state `key`.
+  bool keep(uint64_t index) const {
+    return (mix64(key + (index + 1) * 0x9e3779b97f4a7c15ull) >> 32) < threshold;
+  }
+  // The factor element i is multiplied by: scale or 0.
+  float factor(uint64_t index) const { return keep(index) ? scale : 0.0f; }
+};
+
+// out (n) = in (n) · mask factor of elements first_index + i; out may alias in.
+// The backward pass is the same call on gradients.
+void dropout_apply(float* out, const float* in, int64_t n, const DropoutMask& mask,
+                   uint64_t first_index = 0);
+
+}  // namespace greenbert

@@ -1,0 +1,59 @@
+#pragma once
+// Matrix products through oneDNN matmul primitives, cached by shape so that the training loop
+// never re-creates one (creation costs ~0.1-1 ms; a step runs hundreds of products).
+//
+//   C (batch, m, n) = alpha * op(A) (batch, m, k) · op(B) (batch, k, n) [+ bias (n)] [+ C]
+//
+// Matrices are row-major with explicit leading dimensions (row strides) and batch strides, so
+// attention can multiply per-head slices of the packed (T, 3C) QKV buffer in place.
+// op(A) = Aᵀ means A is stored (k, m) with row stride lda; likewise op(B) = Bᵀ stores B (n, k).
+//
+// Precision::bf16 rounds A and B to bfloat16 (round-to-nearest-even) and accumulates in fp32
+// (AMX / AVX512-BF16 on CPUs that have them); C, bias and alpha stay fp32. Results are
+// deterministic for a fixed shape and thread count.
+#include <cstdint>
+
+namespace greenbert {
+
+enum class Precision { f32, bf16 };
+
+const char* precision_name(Precision precision);
+// "f32" / "bf16"; throws greenbert::Error naming the valid choices otherwise.
+Precision parse_precision(const char* name);
+
+struct GemmShape {
+  int64_t m = 0, n = 0, k = 0;
+  bool trans_a = false;
+  bool trans_b = false;
+  int64_t lda = 0, ldb = 0, ldc = 0;  // 0 means dense: cols of the stored matrix
+  int64_t batch = 1;
+  int64_t batch_stride_a = 0, batch_stride_b = 0, batch_stride_c = 0;  // 0 means dense
+  float alpha = 1.0f;
+  bool accumulate = false;  // C += product instead of C = product
+  bool bias = false;        // add bias (n) to every row of C
+  Precision precision = Precision::f32;
+
+  bool operator==(const GemmShape&) const = default;
+};
+
+// a, b, c as described above; bias (n) when shape.bias. Never called concurrently on one thread;
+// each thread keeps its own primitive cache, so separate threads may call it at once.
+void gemm(const GemmShape& shape, const float* a, const float* b, float* c,
+          const float* bias = nullptr);
+
+// Implementation oneDNN picked for a shape ("brg:avx512_core", "gemm:jit"...), for benchmarks
+// and for tests that guard against silent fallbacks to reference code.
+const char* gemm_implementation(const GemmShape& shape);
+
+// The three products of a Linear layer y = x·wᵀ + b, with HF's weight layout w (out, in).
+// x (rows, in), w (out, in), bias (out) or nullptr, y (rows, out)
+void linear_forward(float* y, const float* x, const float* w, const float* bias, int64_t rows,
+                    int64_t in, int64_t out, Precision precision = Precision::f32);
+// dx (rows, in) = [dx +] dy (rows, out) · w (out, in)
+void linear_backward_input(float* dx, const float* dy, const float* w, int64_t rows, int64_t in,
+                           int64_t out, bool accumulate, Precision precision = Precision::f32);
+// dw (out, in) += dyᵀ (out, rows) · x (rows, in)
+void linear_backward_weight(float* dw, const float* dy, const float* x, int64_t rows, int64_t in,
+                            int64_t out, Precision precision = Precision::f32);
+
+}  // namespace greenbert
