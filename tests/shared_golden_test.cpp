@@ -1,16 +1,15 @@
-// The engine on a real Hugging Face checkpoint: ../shared/models/tiny-bert-safetensors (5
+// The engine on real Hugging Face checkpoints: ../shared/models/tiny-bert-safetensors (5
 // layers, hidden 32, intermediate 37, 16 token types, HF tensor names) against its golden.json,
-// a float64 reference forward pass of the HF BERT architecture made independently of this code.
-//
-// The safetensors parsing below is a minimal F32-only stand-in for the io module's reader,
-// kept here so that this check does not depend on it.
+// a float64 reference forward pass of the HF BERT architecture made independently of this code;
+// and the same model as a PyTorch pytorch_model.bin, loaded through the same model directory
+// loader as every command uses.
 #include <gtest/gtest.h>
 
 #include <cstring>
 
 #include "core/atomic_file.h"
 #include "model/bert.h"
-#include "model/names.h"
+#include "model/model_dir.h"
 #include "numeric.h"
 #include "support.h"
 
@@ -18,31 +17,6 @@ namespace greenbert {
 namespace {
 
 using nlohmann::json;
-
-// Loads every F32 tensor that maps to a model parameter; returns how many were loaded.
-size_t load_safetensors(const std::filesystem::path& path, const BertConfig& config,
-                        ParameterBuffer& params) {
-  const std::string bytes = read_file(path);
-  uint64_t header_size = 0;
-  std::memcpy(&header_size, bytes.data(), sizeof header_size);
-  const json header = json::parse(bytes.substr(8, header_size));
-  const char* data = bytes.data() + 8 + header_size;
-  size_t loaded = 0;
-  for (const auto& [name, info] : header.items()) {
-    if (name == "__metadata__" || is_ignored_checkpoint_tensor(name, config.model_type)) continue;
-    auto canonical = canonical_name(name, config.model_type);
-    if (!canonical) ADD_FAILURE() << "unexpected tensor " << name;
-    if (!canonical) continue;
-    const ParameterTensor& t = params.layout().at(*canonical);
-    EXPECT_EQ(info["dtype"], "F32") << name;
-    EXPECT_EQ(info["shape"].get<std::vector<int64_t>>(), t.shape) << name;
-    const size_t begin = info["data_offsets"][0], end = info["data_offsets"][1];
-    EXPECT_EQ(end - begin, size_t(t.size) * sizeof(float)) << name;
-    std::memcpy(params.view(t).data(), data + begin, size_t(t.size) * sizeof(float));
-    ++loaded;
-  }
-  return loaded;
-}
 
 std::vector<double> flatten(const json& nested) {
   std::vector<double> out;
@@ -57,14 +31,16 @@ std::vector<double> flatten(const json& nested) {
   return out;
 }
 
-TEST(SharedGolden, TinyRandomHfCheckpointMatchesFloat64Reference) {
-  GREENBERT_SHARED_PATH(dir, "models/tiny-bert-safetensors");
-  const BertConfig config = load_config(dir / "config.json");
-  ParameterBuffer params = make_parameters(config);
-  EXPECT_EQ(load_safetensors(dir / "model.safetensors", config, params),
-            params.layout().tensors().size());
+void expect_golden_outputs(const std::filesystem::path& model_dir,
+                           const std::filesystem::path& golden_file) {
+  LoadModelReport report;
+  const ClassifierModel model = load_model(model_dir, {}, &report);
+  EXPECT_TRUE(report.initialized.empty()) << describe(report);
+  EXPECT_TRUE(report.unused.empty()) << describe(report);
+  const BertConfig& config = model.config;
+  const ParameterBuffer& params = model.params;
 
-  const json golden = json::parse(read_file(dir / "golden.json"));
+  const json golden = json::parse(read_file(golden_file));
   std::vector<int32_t> ids, mask, types;
   for (const auto& row : golden["input_ids"]) ids.insert(ids.end(), row.begin(), row.end());
   for (const auto& row : golden["attention_mask"]) mask.insert(mask.end(), row.begin(), row.end());
@@ -86,6 +62,17 @@ TEST(SharedGolden, TinyRandomHfCheckpointMatchesFloat64Reference) {
     if (mask[size_t(r)] == 1)
       kept.insert(kept.end(), hidden.begin() + r * C, hidden.begin() + (r + 1) * C);
   EXPECT_TRUE(testing::all_close(acts.last_hidden_state(), kept, 0, 1e-5));
+}
+
+TEST(SharedGolden, TinyRandomHfSafetensorsMatchesFloat64Reference) {
+  GREENBERT_SHARED_PATH(dir, "models/tiny-bert-safetensors");
+  expect_golden_outputs(dir, dir / "golden.json");
+}
+
+TEST(SharedGolden, SameModelAsPytorchBinMatchesFloat64Reference) {
+  GREENBERT_SHARED_PATH(dir, "models/tiny-random-BertForSequenceClassification");
+  GREENBERT_SHARED_PATH(golden, "models/tiny-bert-safetensors/golden.json");
+  expect_golden_outputs(dir, golden);
 }
 
 }  // namespace
