@@ -26,7 +26,6 @@ inline bool running_in_ci() {
   return ci != nullptr && std::string(ci) == "true";
 }
 
-// A fresh empty directory under the build's temp area, removed at the start of each use.
 struct CliResult {
   int exit_code = -1;
   std::string out;
@@ -60,8 +59,11 @@ inline CliResult run_cli(const std::string& args, const std::string& input = "")
   return result;
 }
 
+// A fresh empty directory under the system temp area, removed at the start of each use. The
+// process id keeps tests that ctest runs in parallel processes out of each other's way.
 inline std::filesystem::path temp_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("greenbert-test-" + name);
+  auto dir = std::filesystem::temp_directory_path() /
+             ("greenbert-test-" + std::to_string(::getpid()) + "-" + name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
