@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/atomic_file.h"
+#include "data/paper_reader.h"
 #include "text/bert_tokenizer.h"
 
 namespace {
@@ -17,38 +17,12 @@ namespace {
 const std::filesystem::path kShared =
     std::filesystem::path(GREENBERT_SOURCE_DIR).parent_path() / "shared";
 
-// A crude RFC 4180 reader, enough for a benchmark: the `summaries` column (second field) of
-// every record. The real reader lives in src/data.
+// The `summaries` column of every paper, as training reads it.
 const std::vector<std::string>& abstracts() {
   static const std::vector<std::string> texts = [] {
-    const std::string csv = greenbert::read_file(kShared / "data/arxiv_data.csv");
     std::vector<std::string> out;
-    std::string field;
-    int column = 0;
-    bool quoted = false;
-    bool header = true;
-    for (size_t i = 0; i < csv.size(); ++i) {
-      const char c = csv[i];
-      if (quoted) {
-        if (c == '"' && i + 1 < csv.size() && csv[i + 1] == '"') {
-          field += '"';
-          ++i;
-        } else if (c == '"') {
-          quoted = false;
-        } else {
-          field += c;
-        }
-      } else if (c == '"') {
-        quoted = true;
-      } else if (c == ',' || c == '\n') {
-        if (column == 1 && !header) out.push_back(field);
-        field.clear();
-        column = c == ',' ? column + 1 : 0;
-        if (c == '\n') header = false;
-      } else {
-        field += c;
-      }
-    }
+    for (auto& paper : greenbert::read_papers(kShared / "data/arxiv_data.csv", {}))
+      out.push_back(std::move(paper.abstract));
     return out;
   }();
   return texts;

@@ -9,41 +9,12 @@
 #include <vector>
 
 #include "core/atomic_file.h"
+#include "data/paper_reader.h"
 #include "support.h"
 #include "text/bert_tokenizer.h"
 
 namespace greenbert {
 namespace {
-
-// The fields of every record of an RFC 4180 file (quoted fields may span lines).
-std::vector<std::vector<std::string>> read_csv_records(const std::string& csv) {
-  std::vector<std::vector<std::string>> records(1);
-  std::string field;
-  bool quoted = false;
-  for (size_t i = 0; i < csv.size(); ++i) {
-    const char c = csv[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < csv.size() && csv[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',' || c == '\n') {
-      records.back().push_back(std::move(field));
-      field.clear();
-      if (c == '\n') records.emplace_back();
-    } else {
-      field += c;
-    }
-  }
-  if (records.back().empty()) records.pop_back();
-  return records;
-}
 
 uint64_t fnv1a64(std::string_view text) {
   uint64_t h = 0xCBF29CE484222325ull;
@@ -55,9 +26,8 @@ TEST(TokenizerArxiv, MatchesThePythonReferenceOnTitlesAndAbstracts) {
   GREENBERT_SHARED_PATH(vocab_path, "models/bert-base-uncased-vocab.txt");
   GREENBERT_SHARED_PATH(csv_path, "data/arxiv_data.csv");
   const auto tokenizer = BertTokenizer::from_file(vocab_path);
-  const auto records = read_csv_records(read_file(csv_path));
-  ASSERT_EQ(records.size(), 67488u);  // header + 67,487 papers
-  ASSERT_EQ(records[0], (std::vector<std::string>{"titles", "summaries", "terms"}));
+  const auto papers = read_papers(csv_path, {});
+  ASSERT_EQ(papers.size(), 67487u);
 
   const std::string refs = read_file(testing::source_dir() / "tests/data/arxiv_wordpiece_refs.tsv");
   int checked = 0, mismatches = 0;
@@ -76,9 +46,9 @@ TEST(TokenizerArxiv, MatchesThePythonReferenceOnTitlesAndAbstracts) {
       if (tab == std::string::npos) break;
     }
     ASSERT_EQ(cols.size(), 4u) << line;
-    const size_t record = std::stoul(cols[0]) + 1;
-    ASSERT_LT(record, records.size()) << line;
-    const std::string& text = records[record][cols[1] == "titles" ? 0 : 1];
+    const size_t record = std::stoul(cols[0]);
+    ASSERT_LT(record, papers.size()) << line;
+    const std::string& text = cols[1] == "titles" ? papers[record].title : papers[record].abstract;
 
     std::vector<int32_t> ids;
     tokenizer.tokenize(text, ids);
