@@ -10,6 +10,7 @@
 #include <random>
 
 #include "core/error.h"
+#include "core/system_info.h"
 #include "core/threads.h"
 #include "kernels/loss.h"
 #include "model/bert.h"
@@ -90,6 +91,8 @@ void train_step(benchmark::State& state, const char* preset, Precision precision
   state.SetItemsProcessed(state.iterations() * kBatch);
   state.counters["threads"] = used;
   state.counters["tokens"] = double(setup.batch.tokens());
+  state.counters["activations_MiB"] = double(setup.acts.bytes()) / (1 << 20);
+  state.counters["peak_rss_MiB"] = peak_rss_mib();
 }
 
 #define TRAIN_BENCH(name, preset, iterations)                                            \
