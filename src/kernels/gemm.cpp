@@ -79,6 +79,8 @@ struct Cached {
   memory a, b, c, bias;
   Operand a_op, b_op;  // stored operand geometry, for bf16 conversion
   std::string implementation;
+  // Built once: the memory handles inside are the ones above, so set_data_handle reaches them.
+  std::unordered_map<int, memory> args;
 };
 
 struct Context {
@@ -155,7 +157,10 @@ Cached& lookup(const GemmShape& s) {
                s.bias ? memory(bias_md, ctx.engine, DNNL_MEMORY_NONE) : memory(),
                a,
                b,
-               pd.impl_info_str()};
+               pd.impl_info_str(),
+               {}};
+  entry.args = {{DNNL_ARG_SRC, entry.a}, {DNNL_ARG_WEIGHTS, entry.b}, {DNNL_ARG_DST, entry.c}};
+  if (s.bias) entry.args.emplace(DNNL_ARG_BIAS, entry.bias);
   return ctx.cache.emplace(s, std::move(entry)).first->second;
 }
 
@@ -191,13 +196,8 @@ void gemm(const GemmShape& s, const float* a, const float* b, float* c, const fl
     entry.b.set_data_handle(const_cast<float*>(b));
   }
   entry.c.set_data_handle(c);
-  std::unordered_map<int, memory> args{
-      {DNNL_ARG_SRC, entry.a}, {DNNL_ARG_WEIGHTS, entry.b}, {DNNL_ARG_DST, entry.c}};
-  if (s.bias) {
-    entry.bias.set_data_handle(const_cast<float*>(bias));
-    args.emplace(DNNL_ARG_BIAS, entry.bias);
-  }
-  entry.primitive.execute(ctx.stream, args);
+  if (s.bias) entry.bias.set_data_handle(const_cast<float*>(bias));
+  entry.primitive.execute(ctx.stream, entry.args);
   ctx.stream.wait();
 }
 
