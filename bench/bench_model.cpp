@@ -10,7 +10,9 @@
 #include <random>
 
 #include "core/error.h"
+#include "core/system_info.h"
 #include "core/threads.h"
+#include "kernels/dropout.h"
 #include "kernels/loss.h"
 #include "model/bert.h"
 #include "model/optimizer.h"
@@ -85,11 +87,13 @@ void train_step(benchmark::State& state, const char* preset, Precision precision
   int used = threads();
   Setup setup(preset);
   setup.step(precision, 0, optimizer);  // creates the GEMM primitives
-  uint64_t seed = 1;
-  for (auto _ : state) setup.step(precision, seed++, optimizer);
+  uint64_t step = 1;
+  for (auto _ : state) setup.step(precision, dropout_seed_for_step(1, step++), optimizer);
   state.SetItemsProcessed(state.iterations() * kBatch);
   state.counters["threads"] = used;
   state.counters["tokens"] = double(setup.batch.tokens());
+  state.counters["activations_MiB"] = double(setup.acts.bytes()) / (1 << 20);
+  state.counters["peak_rss_MiB"] = peak_rss_mib();
 }
 
 #define TRAIN_BENCH(name, preset, iterations)                                            \

@@ -16,22 +16,21 @@ using testing::all_close;
 using testing::random_floats;
 
 struct Stored {
-  int64_t rows, cols, ld, batch_stride;
+  int64_t rows, cols, ld;
 };
 Stored stored_a(const GemmShape& s) {
-  int64_t rows = s.trans_a ? s.k : s.m, cols = s.trans_a ? s.m : s.k, ld = s.lda ? s.lda : cols;
-  return {rows, cols, ld, s.batch_stride_a ? s.batch_stride_a : rows * ld};
+  int64_t rows = s.trans_a ? s.k : s.m, cols = s.trans_a ? s.m : s.k;
+  return {rows, cols, s.lda ? s.lda : cols};
 }
 Stored stored_b(const GemmShape& s) {
-  int64_t rows = s.trans_b ? s.n : s.k, cols = s.trans_b ? s.k : s.n, ld = s.ldb ? s.ldb : cols;
-  return {rows, cols, ld, s.batch_stride_b ? s.batch_stride_b : rows * ld};
+  int64_t rows = s.trans_b ? s.n : s.k, cols = s.trans_b ? s.k : s.n;
+  return {rows, cols, s.ldb ? s.ldb : cols};
 }
 Stored stored_c(const GemmShape& s) {
-  int64_t ld = s.ldc ? s.ldc : s.n;
-  return {s.m, s.n, ld, s.batch_stride_c ? s.batch_stride_c : s.m * ld};
+  return {s.m, s.n, s.ldc ? s.ldc : s.n};
 }
-int64_t extent(const Stored& o, int64_t batch) {
-  return (batch - 1) * o.batch_stride + (o.rows - 1) * o.ld + o.cols;
+int64_t extent(const Stored& o) {
+  return (o.rows - 1) * o.ld + o.cols;
 }
 
 // Expected C over its whole extent: untouched gaps keep their initial values.
@@ -43,33 +42,30 @@ std::vector<double> naive_gemm(const GemmShape& s, const std::vector<float>& a,
     return static_cast<double>(s.precision == Precision::bf16 ? round_to_bf16(v) : v);
   };
   std::vector<double> c(c0.begin(), c0.end());
-  for (int64_t p = 0; p < s.batch; ++p)
-    for (int64_t i = 0; i < s.m; ++i)
-      for (int64_t j = 0; j < s.n; ++j) {
-        double sum = 0;
-        for (int64_t l = 0; l < s.k; ++l) {
-          double av = in(s.trans_a ? a[p * A.batch_stride + l * A.ld + i]
-                                   : a[p * A.batch_stride + i * A.ld + l]);
-          double bv = in(s.trans_b ? b[p * B.batch_stride + j * B.ld + l]
-                                   : b[p * B.batch_stride + l * B.ld + j]);
-          sum += av * bv;
-        }
-        double& out = c[p * C.batch_stride + i * C.ld + j];
-        out = s.alpha * sum + (s.bias ? bias[j] : 0.0) + (s.accumulate ? out : 0.0);
+  for (int64_t i = 0; i < s.m; ++i)
+    for (int64_t j = 0; j < s.n; ++j) {
+      double sum = 0;
+      for (int64_t l = 0; l < s.k; ++l) {
+        double av = in(s.trans_a ? a[l * A.ld + i] : a[i * A.ld + l]);
+        double bv = in(s.trans_b ? b[j * B.ld + l] : b[l * B.ld + j]);
+        sum += av * bv;
       }
+      double& out = c[i * C.ld + j];
+      out = s.alpha * sum + (s.bias ? bias[j] : 0.0) + (s.accumulate ? out : 0.0);
+    }
   return c;
 }
 
 void check(const GemmShape& s, double rtol, double atol) {
-  auto a = random_floats(extent(stored_a(s), s.batch), 1);
-  auto b = random_floats(extent(stored_b(s), s.batch), 2);
-  auto c = random_floats(extent(stored_c(s), s.batch), 3);
+  auto a = random_floats(extent(stored_a(s)), 1);
+  auto b = random_floats(extent(stored_b(s)), 2);
+  auto c = random_floats(extent(stored_c(s)), 3);
   auto bias = random_floats(s.n, 4);
   std::vector<double> expected = naive_gemm(s, a, b, c, bias);
   gemm(s, a.data(), b.data(), c.data(), s.bias ? bias.data() : nullptr);
   EXPECT_TRUE(all_close(c, expected, rtol, atol))
       << "m=" << s.m << " n=" << s.n << " k=" << s.k << " ta=" << s.trans_a << " tb=" << s.trans_b
-      << " batch=" << s.batch << " " << precision_name(s.precision);
+      << " " << precision_name(s.precision);
 }
 
 TEST(Gemm, MatchesNaiveProductForEveryLayoutVariant) {
@@ -86,18 +82,24 @@ TEST(Gemm, MatchesNaiveProductForEveryLayoutVariant) {
         }
 }
 
-TEST(Gemm, StridedBatchedOperandsAsAttentionUsesThem) {
-  // Q·Kᵀ per head on a packed (L, 3C) buffer: heads are D columns apart, rows 3C apart.
-  const int64_t heads = 3, D = 8, C = heads * D, L = 11;
-  GemmShape s;
-  s.m = L, s.n = L, s.k = D, s.batch = heads, s.trans_b = true;
-  s.lda = 3 * C, s.batch_stride_a = D, s.ldb = 3 * C, s.batch_stride_b = D, s.alpha = 0.25f;
-  check(s, 1e-5, 1e-6);
-  // P·V written into a (L, C) context buffer with heads side by side.
-  GemmShape pv;
-  pv.m = L, pv.n = D, pv.k = L, pv.batch = heads;
-  pv.ldb = 3 * C, pv.batch_stride_b = D, pv.ldc = C, pv.batch_stride_c = D;
-  check(pv, 1e-5, 1e-6);
+TEST(Gemm, StridedOperandsAsAttentionUsesThem) {
+  // Q·Kᵀ of one head in a packed (L, 3C) buffer: rows 3C apart; a strided output too.
+  const int64_t C = 24, D = 8, L = 11;
+  for (Precision precision : {Precision::f32, Precision::bf16}) {
+    GemmShape s;
+    s.m = L, s.n = L, s.k = D, s.trans_b = true, s.lda = 3 * C, s.ldb = 3 * C, s.alpha = 0.25f;
+    s.precision = precision;
+    check(s, 1e-5, 1e-6);
+    // P·V written into a (L, C) context buffer with heads side by side.
+    GemmShape pv;
+    pv.m = L, pv.n = D, pv.k = L, pv.ldb = 3 * C, pv.ldc = C, pv.precision = precision;
+    check(pv, 1e-5, 1e-6);
+    // dK = dSᵀ·Q with a transposed dense A and a strided B and C.
+    GemmShape dk;
+    dk.m = L, dk.n = D, dk.k = L, dk.trans_a = true, dk.ldb = 3 * C, dk.ldc = 3 * C;
+    dk.precision = precision;
+    check(dk, 1e-5, 1e-6);
+  }
 }
 
 TEST(Gemm, LinearLayerProducts) {

@@ -272,6 +272,12 @@ TEST(Dropout, MaskIsAPureFunctionOfSeedStreamAndIndex) {
   EXPECT_TRUE(std::equal(tail.begin(), tail.end(), a.begin() + 100));
 }
 
+TEST(Dropout, StepSeedsDifferPerStepAndRepeatPerRun) {
+  EXPECT_EQ(dropout_seed_for_step(7, 3), dropout_seed_for_step(7, 3));
+  EXPECT_NE(dropout_seed_for_step(7, 3), dropout_seed_for_step(7, 4));
+  EXPECT_NE(dropout_seed_for_step(7, 3), dropout_seed_for_step(8, 3));
+}
+
 TEST(Dropout, EdgeProbabilities) {
   auto x = random_floats(100, 20);
   std::vector<float> out(100);

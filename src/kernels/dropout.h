@@ -14,6 +14,12 @@ inline uint64_t mix64(uint64_t z) {
   return z ^ (z >> 31);
 }
 
+// The dropout seed of training step `step` of a run: pass it as ForwardOptions::dropout_seed so
+// that every step draws fresh masks while a run stays reproducible from its seed.
+inline uint64_t dropout_seed_for_step(uint64_t run_seed, uint64_t step) {
+  return mix64(mix64(run_seed) + step * 0x9e3779b97f4a7c15ull);
+}
+
 struct DropoutMask {
   uint64_t key = 0;        // derived from (seed, stream)
   uint64_t threshold = 0;  // keep when the top 32 bits of the hash are below it; 2^32 keeps all

@@ -32,9 +32,7 @@ struct ShapeHash {
   size_t operator()(const GemmShape& s) const {
     uint64_t h = 1469598103934665603ull;
     auto mix = [&h](uint64_t v) { h = (h ^ v) * 1099511628211ull; };
-    for (int64_t v : {s.m, s.n, s.k, s.lda, s.ldb, s.ldc, s.batch, s.batch_stride_a,
-                      s.batch_stride_b, s.batch_stride_c})
-      mix(static_cast<uint64_t>(v));
+    for (int64_t v : {s.m, s.n, s.k, s.lda, s.ldb, s.ldc}) mix(static_cast<uint64_t>(v));
     uint32_t alpha_bits;
     std::memcpy(&alpha_bits, &s.alpha, sizeof alpha_bits);
     mix(alpha_bits);
@@ -47,31 +45,29 @@ struct ShapeHash {
 
 // Stored (rows, cols) of an operand and its strides once defaults are filled in.
 struct Operand {
-  int64_t rows, cols, ld, batch_stride;
+  int64_t rows, cols, ld;
 };
 
 Operand operand_a(const GemmShape& s) {
   int64_t rows = s.trans_a ? s.k : s.m, cols = s.trans_a ? s.m : s.k;
   int64_t ld = s.lda ? s.lda : cols;
-  return {rows, cols, ld, s.batch_stride_a ? s.batch_stride_a : rows * ld};
+  return {rows, cols, ld};
 }
 Operand operand_b(const GemmShape& s) {
   int64_t rows = s.trans_b ? s.n : s.k, cols = s.trans_b ? s.k : s.n;
   int64_t ld = s.ldb ? s.ldb : cols;
-  return {rows, cols, ld, s.batch_stride_b ? s.batch_stride_b : rows * ld};
+  return {rows, cols, ld};
 }
 Operand operand_c(const GemmShape& s) {
   int64_t ld = s.ldc ? s.ldc : s.n;
-  return {s.m, s.n, ld, s.batch_stride_c ? s.batch_stride_c : s.m * ld};
+  return {s.m, s.n, ld};
 }
 
-// The logical (batch, rows, cols) matrix op(X) of a stored operand, as a oneDNN descriptor:
-// a transposed operand is the same memory read with its strides swapped.
-memory::desc logical_desc(const Operand& o, bool transposed, int64_t batch,
-                          memory::data_type type) {
-  if (!transposed)
-    return memory::desc(Dims{batch, o.rows, o.cols}, type, Dims{o.batch_stride, o.ld, 1});
-  return memory::desc(Dims{batch, o.cols, o.rows}, type, Dims{o.batch_stride, 1, o.ld});
+// The logical (rows, cols) matrix op(X) of a stored operand, as a oneDNN descriptor: a
+// transposed operand is the same memory read with its strides swapped.
+memory::desc logical_desc(const Operand& o, bool transposed, memory::data_type type) {
+  if (!transposed) return memory::desc(Dims{o.rows, o.cols}, type, Dims{o.ld, 1});
+  return memory::desc(Dims{o.cols, o.rows}, type, Dims{1, o.ld});
 }
 
 struct Cached {
@@ -79,6 +75,8 @@ struct Cached {
   memory a, b, c, bias;
   Operand a_op, b_op;  // stored operand geometry, for bf16 conversion
   std::string implementation;
+  // Built once: the memory handles inside are the ones above, so set_data_handle reaches them.
+  std::unordered_map<int, memory> args;
 };
 
 struct Context {
@@ -105,7 +103,7 @@ dnnl::matmul::primitive_desc choose_implementation(const dnnl::matmul::desc& des
   if (dnnl_primitive_desc_iterator_create(&iterator, &desc.data, attr.get(), engine.get(),
                                           nullptr) != dnnl_success)
     fail("gemm: oneDNN cannot build a matmul for m=", s.m, " n=", s.n, " k=", s.k,
-         " batch=", s.batch, " precision=", precision_name(s.precision));
+         " precision=", precision_name(s.precision));
   dnnl_primitive_desc_t chosen = dnnl_primitive_desc_iterator_fetch(iterator);
   while (*preferred != '\0' && dnnl_primitive_desc_iterator_next(iterator) == dnnl_success) {
     dnnl_primitive_desc_t candidate = dnnl_primitive_desc_iterator_fetch(iterator);
@@ -131,13 +129,13 @@ Cached& lookup(const GemmShape& s) {
   bool bf16 = s.precision == Precision::bf16;
   auto in_type = bf16 ? memory::data_type::bf16 : memory::data_type::f32;
   // bf16 operands are converted into dense scratch, so their strides are the dense ones.
-  Operand a_stored = bf16 ? Operand{a.rows, a.cols, a.cols, a.rows * a.cols} : a;
-  Operand b_stored = bf16 ? Operand{b.rows, b.cols, b.cols, b.rows * b.cols} : b;
-  memory::desc a_md = logical_desc(a_stored, s.trans_a, s.batch, in_type);
-  memory::desc b_md = logical_desc(b_stored, s.trans_b, s.batch, in_type);
-  memory::desc c_md = logical_desc(c, false, s.batch, memory::data_type::f32);
+  Operand a_stored = bf16 ? Operand{a.rows, a.cols, a.cols} : a;
+  Operand b_stored = bf16 ? Operand{b.rows, b.cols, b.cols} : b;
+  memory::desc a_md = logical_desc(a_stored, s.trans_a, in_type);
+  memory::desc b_md = logical_desc(b_stored, s.trans_b, in_type);
+  memory::desc c_md = logical_desc(c, false, memory::data_type::f32);
   memory::desc bias_md;
-  if (s.bias) bias_md = memory::desc(Dims{1, 1, s.n}, memory::data_type::f32, Dims{s.n, s.n, 1});
+  if (s.bias) bias_md = memory::desc(Dims{1, s.n}, memory::data_type::f32, Dims{s.n, 1});
 
   dnnl::primitive_attr attr;
   if (s.alpha != 1.0f) attr.set_output_scales(0, {s.alpha});
@@ -155,14 +153,11 @@ Cached& lookup(const GemmShape& s) {
                s.bias ? memory(bias_md, ctx.engine, DNNL_MEMORY_NONE) : memory(),
                a,
                b,
-               pd.impl_info_str()};
+               pd.impl_info_str(),
+               {}};
+  entry.args = {{DNNL_ARG_SRC, entry.a}, {DNNL_ARG_WEIGHTS, entry.b}, {DNNL_ARG_DST, entry.c}};
+  if (s.bias) entry.args.emplace(DNNL_ARG_BIAS, entry.bias);
   return ctx.cache.emplace(s, std::move(entry)).first->second;
-}
-
-// Copies `batch` stored matrices of geometry `o` into dense bf16 at dst.
-void convert_operand(uint16_t* dst, const float* src, const Operand& o, int64_t batch) {
-  for (int64_t i = 0; i < batch; ++i)
-    to_bf16_strided(dst + i * o.rows * o.cols, src + i * o.batch_stride, o.rows, o.cols, o.ld);
 }
 
 void ensure_size(AlignedArray<uint16_t>& buffer, size_t size) {
@@ -172,18 +167,18 @@ void ensure_size(AlignedArray<uint16_t>& buffer, size_t size) {
 }  // namespace
 
 void gemm(const GemmShape& s, const float* a, const float* b, float* c, const float* bias) {
-  if (s.m <= 0 || s.n <= 0 || s.batch <= 0) return;
+  if (s.m <= 0 || s.n <= 0) return;
   if (s.k <= 0) fail("gemm: k must be positive (got ", s.k, ")");
   if (s.bias && bias == nullptr) fail("gemm: shape asks for a bias but none was given");
   Context& ctx = context();
   Cached& entry = lookup(s);
   if (s.precision == Precision::bf16) {
-    size_t a_size = static_cast<size_t>(s.batch * entry.a_op.rows * entry.a_op.cols);
-    size_t b_size = static_cast<size_t>(s.batch * entry.b_op.rows * entry.b_op.cols);
+    size_t a_size = static_cast<size_t>(entry.a_op.rows * entry.a_op.cols);
+    size_t b_size = static_cast<size_t>(entry.b_op.rows * entry.b_op.cols);
     ensure_size(ctx.a_bf16, a_size);
     ensure_size(ctx.b_bf16, b_size);
-    convert_operand(ctx.a_bf16.data(), a, entry.a_op, s.batch);
-    convert_operand(ctx.b_bf16.data(), b, entry.b_op, s.batch);
+    to_bf16_strided(ctx.a_bf16.data(), a, entry.a_op.rows, entry.a_op.cols, entry.a_op.ld);
+    to_bf16_strided(ctx.b_bf16.data(), b, entry.b_op.rows, entry.b_op.cols, entry.b_op.ld);
     entry.a.set_data_handle(ctx.a_bf16.data());
     entry.b.set_data_handle(ctx.b_bf16.data());
   } else {
@@ -191,13 +186,8 @@ void gemm(const GemmShape& s, const float* a, const float* b, float* c, const fl
     entry.b.set_data_handle(const_cast<float*>(b));
   }
   entry.c.set_data_handle(c);
-  std::unordered_map<int, memory> args{
-      {DNNL_ARG_SRC, entry.a}, {DNNL_ARG_WEIGHTS, entry.b}, {DNNL_ARG_DST, entry.c}};
-  if (s.bias) {
-    entry.bias.set_data_handle(const_cast<float*>(bias));
-    args.emplace(DNNL_ARG_BIAS, entry.bias);
-  }
-  entry.primitive.execute(ctx.stream, args);
+  if (s.bias) entry.bias.set_data_handle(const_cast<float*>(bias));
+  entry.primitive.execute(ctx.stream, entry.args);
   ctx.stream.wait();
 }
 

@@ -2,10 +2,10 @@
 // Matrix products through oneDNN matmul primitives, cached by shape so that the training loop
 // never re-creates one (creation costs ~0.1-1 ms; a step runs hundreds of products).
 //
-//   C (batch, m, n) = alpha * op(A) (batch, m, k) · op(B) (batch, k, n) [+ bias (n)] [+ C]
+//   C (m, n) = alpha * op(A) (m, k) · op(B) (k, n) [+ bias (n)] [+ C]
 //
-// Matrices are row-major with explicit leading dimensions (row strides) and batch strides, so
-// attention can multiply per-head slices of the packed (T, 3C) QKV buffer in place.
+// Matrices are row-major with explicit leading dimensions (row strides), so attention can
+// multiply per-head slices of the packed (T, 3C) QKV buffer in place.
 // op(A) = Aᵀ means A is stored (k, m) with row stride lda; likewise op(B) = Bᵀ stores B (n, k).
 //
 // Precision::bf16 rounds A and B to bfloat16 (round-to-nearest-even) and accumulates in fp32
@@ -26,8 +26,6 @@ struct GemmShape {
   bool trans_a = false;
   bool trans_b = false;
   int64_t lda = 0, ldb = 0, ldc = 0;  // 0 means dense: cols of the stored matrix
-  int64_t batch = 1;
-  int64_t batch_stride_a = 0, batch_stride_b = 0, batch_stride_c = 0;  // 0 means dense
   float alpha = 1.0f;
   bool accumulate = false;  // C += product instead of C = product
   bool bias = false;        // add bias (n) to every row of C

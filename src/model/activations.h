@@ -23,7 +23,7 @@ struct ActivationLimits {
 
 struct ForwardOptions {
   bool training = false;                 // dropout on
-  uint64_t dropout_seed = 0;             // vary per step (e.g. mix of run seed and step)
+  uint64_t dropout_seed = 0;  // per step: dropout_seed_for_step(run seed, step)
   Precision precision = Precision::f32;  // of the Linear-layer GEMMs
 };
 
@@ -47,6 +47,7 @@ class Activations {
   Activations(const BertConfig& config, ActivationLimits limits);
 
   const ActivationLimits& limits() const { return limits_; }
+  int64_t bytes() const { return static_cast<int64_t>(arena_.size() * sizeof(float)); }
   // Throws greenbert::Error when a batch exceeds the limits this arena was sized for.
   void check_fits(int64_t tokens, int64_t sequences, int64_t max_length, int64_t probs_size) const;
 

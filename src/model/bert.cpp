@@ -56,6 +56,12 @@ struct Pass {
   DropoutMask mask(uint64_t stream, float p) const { return DropoutMask(seed, stream, p); }
 };
 
+void check_matches_forward(const TokenBatch& batch, const Activations& acts) {
+  if (batch.tokens() != acts.tokens || batch.sequences() != acts.sequences)
+    fail("the batch (", batch.sequences(), " sequences, ", batch.tokens(),
+         " tokens) is not the one of the last forward (", acts.sequences, ", ", acts.tokens, ")");
+}
+
 const float* x_of_layer(const Activations& acts, size_t l) {
   return l == 0 ? acts.embedding_out : acts.layers[l - 1].out;
 }
@@ -141,6 +147,7 @@ void encoder_forward(const BertConfig& config, const ParameterBuffer& params,
 
 void classifier_forward(const BertConfig& config, const ParameterBuffer& params,
                         const TokenBatch& batch, Activations& acts, std::span<float> logits) {
+  check_matches_forward(batch, acts);
   const Pass p(config, batch, acts.options);
   const int64_t labels = config.num_labels();
   if (static_cast<int64_t>(logits.size()) != p.B * labels)
@@ -169,12 +176,6 @@ void forward(const BertConfig& config, const ParameterBuffer& params, const Toke
 }
 
 namespace {
-
-void check_matches_forward(const TokenBatch& batch, const Activations& acts) {
-  if (batch.tokens() != acts.tokens || batch.sequences() != acts.sequences)
-    fail("backward: the batch (", batch.sequences(), " sequences, ", batch.tokens(),
-         " tokens) is not the one of the last forward (", acts.sequences, ", ", acts.tokens, ")");
-}
 
 // dW += dyᵀ·x and db += Σ dy for a Linear layer with input x (rows, in), output grad dy (rows,
 // out).
