@@ -206,6 +206,9 @@ TEST_F(StudyCli, RefusesBadModelsAndData) {
   auto unknown = study("--models bert-huge");
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.err.find("unknown model preset 'bert-huge'"), std::string::npos) << unknown.err;
+  auto file_out = testing::run_cli("study --data " + data_.string() + " --out " + data_.string());
+  EXPECT_EQ(file_out.exit_code, 1);
+  EXPECT_NE(file_out.err.find("exists and is not a directory"), std::string::npos) << file_out.err;
   auto missing = testing::run_cli("study --data /nonexistent.csv --out " + (root_ / "x").string());
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("/nonexistent.csv"), std::string::npos) << missing.err;

@@ -117,6 +117,8 @@ void run(const StudyArgs& args) {
   const StudySettings settings = settings_from(args);
   StudyRunOptions options;
   options.dir = std::filesystem::absolute(args.out).lexically_normal();
+  if (std::filesystem::exists(options.dir) && !std::filesystem::is_directory(options.dir))
+    fail("--out ", args.out, ": exists and is not a directory");
   options.executable = args.stage_executable.empty()
                            ? this_executable()
                            : std::filesystem::absolute(args.stage_executable).string();
