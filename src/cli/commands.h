@@ -12,5 +12,7 @@ void add_tokenize_command(CLI::App& app);
 void add_vocab_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_data_command(CLI::App& app);
+void add_study_command(CLI::App& app);
+void add_report_command(CLI::App& app);
 
 }  // namespace greenbert::cli

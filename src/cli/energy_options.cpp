@@ -1,5 +1,6 @@
 #include "cli/energy_options.h"
 
+#include <charconv>
 #include <string>
 
 namespace greenbert::cli {
@@ -63,6 +64,39 @@ void add_energy_options(CLI::App& command, EnergyOptions& options) {
                   "Where sysfs is mounted (RAPL and perf are looked up under it)")
       ->capture_default_str()
       ->group(group);
+}
+
+namespace {
+
+// Shortest text that reads back as the same double.
+std::string exact(double value) {
+  char buffer[32];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, result.ptr);
+}
+
+}  // namespace
+
+std::vector<std::string> energy_option_arguments(const EnergyOptions& options) {
+  const EnergyOptions defaults;
+  std::vector<std::string> args;
+  if (!options.country.empty()) args.insert(args.end(), {"--country", options.country});
+  if (options.carbon_intensity)
+    args.insert(args.end(), {"--carbon-intensity", exact(*options.carbon_intensity)});
+  if (options.pue != defaults.pue) args.insert(args.end(), {"--pue", exact(options.pue)});
+  if (options.cpu_power_watts)
+    args.insert(args.end(), {"--cpu-power", exact(*options.cpu_power_watts)});
+  if (options.ram_power_watts)
+    args.insert(args.end(), {"--ram-power", exact(*options.ram_power_watts)});
+  if (options.load_mode != defaults.load_mode)
+    args.insert(args.end(), {"--load-mode", std::string(load_mode_name(options.load_mode))});
+  if (options.ram_model != defaults.ram_model)
+    args.insert(args.end(), {"--ram-model", std::string(ram_model_name(options.ram_model))});
+  if (options.sample_interval_seconds != defaults.sample_interval_seconds)
+    args.insert(args.end(), {"--energy-interval", exact(options.sample_interval_seconds)});
+  if (options.sysfs_root != defaults.sysfs_root)
+    args.insert(args.end(), {"--sysfs-root", options.sysfs_root.string()});
+  return args;
 }
 
 }  // namespace greenbert::cli

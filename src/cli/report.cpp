@@ -1,0 +1,51 @@
+// `greenbert report --study DIR`: the study's report (Markdown and self-contained HTML), its
+// plots (PNG and SVG), study.json and the merged bench.json, from what the study's stages left.
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "cli/commands.h"
+#include "report/study_report.h"
+
+namespace greenbert::cli {
+namespace {
+
+struct ReportArgs {
+  std::string study;
+  int64_t lifetime_predictions = -1;
+  std::string gnuplot = "gnuplot";
+};
+
+void run(const ReportArgs& args) {
+  ReportOptions options;
+  if (args.lifetime_predictions >= 0) options.lifetime_predictions = args.lifetime_predictions;
+  options.plots.gnuplot = args.gnuplot;
+  const ReportSummary summary = write_study_report(args.study, options);
+  for (const auto& sentence : summary.recommendation) std::printf("%s\n", sentence.c_str());
+  for (const auto& skipped : summary.skipped_plots)
+    std::fprintf(stderr, "report: plot not drawn: %s\n", skipped.c_str());
+  std::printf("report: wrote %zu files, %s/report.html and %s/report.md\n", summary.files.size(),
+              args.study.c_str(), args.study.c_str());
+}
+
+}  // namespace
+
+void add_report_command(CLI::App& app) {
+  auto args = std::make_shared<ReportArgs>();
+  auto* cmd = app.add_subcommand(
+      "report",
+      "Write a study's report (report.md, self-contained report.html), its plots (PNG, SVG), "
+      "study.json and the merged bench.json from what its stages left");
+  cmd->add_option("--study", args->study, "Study directory (greenbert study --out DIR)")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--lifetime-predictions", args->lifetime_predictions,
+                  "Predictions over a model's life for the lifetime energy and the most "
+                  "efficient model (default: the study's setting)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--gnuplot", args->gnuplot, "The gnuplot program that draws the plots")
+      ->capture_default_str();
+  cmd->callback([args] { run(*args); });
+}
+
+}  // namespace greenbert::cli

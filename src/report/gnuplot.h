@@ -1,0 +1,69 @@
+#pragma once
+// A small plotting API over gnuplot (Debian's gnuplot-nox: terminals pngcairo and svg). Each
+// plot writes STEM.gp (its data inline, then the commands; `gnuplot STEM.gp` in its directory
+// draws it again, for anyone who wants to restyle it) and runs gnuplot on it, which draws
+// STEM.png and STEM.svg. Text is drawn as given (no enhanced-text markup), so names such as
+// "bert_tiny" print as they are.
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace greenbert {
+
+struct Axis {
+  std::string label;          // with its unit: "energy per 1,000 predictions (J)"
+  bool log = false;           // log scale; values <= 0 are then left out
+  std::vector<double> ticks;  // tick marks at exactly these values; empty: gnuplot's choice
+};
+
+struct Series {
+  std::string name;  // legend entry
+  std::vector<double> x, y;
+  std::vector<std::string> labels;  // scatter plots: one per point, written beside it
+  bool markers = false;             // line plots: mark each point too
+};
+
+struct XYChart {
+  std::string title;
+  Axis x, y;
+  std::vector<Series> series;
+};
+
+struct BarSeries {
+  std::string name;            // legend entry
+  std::vector<double> values;  // one per category; NaN: no bar there
+};
+
+struct BarChart {
+  std::string title;
+  std::string x_label;
+  Axis y;
+  std::vector<std::string> categories;  // the groups along the x axis
+  std::vector<BarSeries> series;        // one bar per series in each group
+};
+
+struct PlotSettings {
+  std::string gnuplot = "gnuplot";  // the program, searched in PATH
+  int width = 960;                  // pixels (PNG), points (SVG)
+  int height = 560;
+};
+
+struct PlotFiles {
+  std::filesystem::path script, png, svg;
+};
+
+// Each writes STEM.gp, STEM.png and STEM.svg (STEM's directory must exist) and throws
+// greenbert::Error when gnuplot is missing or fails, with what gnuplot said.
+PlotFiles plot_lines(const XYChart& chart, const std::filesystem::path& stem,
+                     const PlotSettings& settings = {});
+PlotFiles plot_scatter(const XYChart& chart, const std::filesystem::path& stem,
+                       const PlotSettings& settings = {});
+PlotFiles plot_bars(const BarChart& chart, const std::filesystem::path& stem,
+                    const PlotSettings& settings = {});
+
+// Whether the positive values span enough orders of magnitude (largest / smallest >= 20) that
+// a log axis shows them better than a linear one.
+bool spans_decades(std::span<const double> values);
+
+}  // namespace greenbert

@@ -1,0 +1,182 @@
+#include "report/study_figures.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/error.h"
+#include "energy/energy_figures.h"
+
+namespace greenbert {
+namespace {
+
+void add_sources(std::vector<std::string>& to, const std::vector<std::string>& from) {
+  for (const auto& id : from)
+    if (std::find(to.begin(), to.end(), id) == to.end()) to.push_back(id);
+}
+
+std::string fixed(double value, int decimals) {
+  char buffer[48];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  return buffer;
+}
+
+std::string general(double value) {
+  char buffer[48];
+  std::snprintf(buffer, sizeof buffer, "%.3g", value);
+  return buffer;
+}
+
+ConfigFigures figures_for(const StudyResults& results, const ConfigResult& config,
+                          int reference_batch, int64_t lifetime) {
+  ConfigFigures f;
+  f.model = config.model;
+  f.precision = config.precision;
+  f.micro_f1 = config.micro_f1;
+  f.macro_f1 = config.macro_f1;
+  if (const StageResult* train = results.stage(config.model + "/train");
+      train && train->record.status == StageStatus::done && train->energy) {
+    f.training_kwh = train->energy->kwh;
+    f.training_kg = train->energy->kg_co2eq;
+    add_sources(f.energy_sources, train->energy->sources);
+  }
+  if (config.precision == "f32") {
+    f.quantization_kwh = 0.0;
+    f.quantization_kg = 0.0;
+  } else if (const StageResult* q = results.stage(config.model + "/quantize-" + config.precision);
+             q && q->record.status == StageStatus::done && q->energy) {
+    f.quantization_kwh = q->energy->kwh;
+    f.quantization_kg = q->energy->kg_co2eq;
+    add_sources(f.energy_sources, q->energy->sources);
+  }
+  if (config.bench) {
+    const BenchRecord& record = results.bench[*config.bench];
+    const auto& points = *record.backend("cpp");
+    f.model_size_mb = record.model_size_mb;
+    if (const BenchPoint* b1 = point_at(points, 1)) f.latency_b1_ms = b1->latency_p50_ms;
+    if (const BenchPoint* ref = point_at(points, reference_batch)) {
+      f.abstracts_seconds = ref->inference_time;
+      f.inference_j_per_1000 = ref->energy_per_1000_j;
+      if (ref->emissions_kg)
+        f.inference_kg_per_1000 = *ref->emissions_kg * 1000.0 / record.abstracts;
+      if (f.inference_j_per_1000) add_sources(f.energy_sources, {config.bench_energy_source});
+    }
+    for (const auto& p : points)
+      if (p.memory_mb) f.peak_memory_mb = std::max(f.peak_memory_mb.value_or(0.0), *p.memory_mb);
+  }
+  const double thousands = static_cast<double>(lifetime) / 1000.0;
+  if (f.training_kwh && f.quantization_kwh && (lifetime == 0 || f.inference_j_per_1000))
+    f.lifetime_kwh = *f.training_kwh + *f.quantization_kwh +
+                     (lifetime == 0 ? 0.0 : joules_to_kwh(*f.inference_j_per_1000 * thousands));
+  if (f.training_kg && f.quantization_kg && (lifetime == 0 || f.inference_kg_per_1000))
+    f.lifetime_kg = *f.training_kg + *f.quantization_kg +
+                    (lifetime == 0 ? 0.0 : *f.inference_kg_per_1000 * thousands);
+  if (f.micro_f1 && f.lifetime_kwh && *f.lifetime_kwh > 0)
+    f.f1_per_kwh = *f.micro_f1 / *f.lifetime_kwh;
+  if (f.micro_f1 && f.lifetime_kg && *f.lifetime_kg > 0) f.f1_per_kg = *f.micro_f1 / *f.lifetime_kg;
+  return f;
+}
+
+template <typename Get>
+std::optional<size_t> best(const std::vector<ConfigFigures>& configs, Get get) {
+  std::optional<size_t> found;
+  for (size_t i = 0; i < configs.size(); ++i) {
+    const std::optional<double> value = get(configs[i]);
+    if (value && (!found || *value > *get(configs[*found]))) found = i;
+  }
+  return found;
+}
+
+std::optional<double> saving(std::optional<double> chosen, std::optional<double> reference) {
+  if (!chosen || !reference || *reference <= 0) return std::nullopt;
+  return 100.0 * (1.0 - *chosen / *reference);
+}
+
+// "saves 92.0 % of training emissions", "costs 5.0 % more inference energy"; the verb is left
+// out when the previous part had the same one ("saves A and B").
+std::string saving_words(double percent, const std::string& what, std::optional<double> previous) {
+  const bool saves = percent >= 0;
+  const bool same_verb = previous && ((*previous >= 0) == saves);
+  const std::string verb = same_verb ? "" : saves ? "saves " : "costs ";
+  return saves ? cat(verb, fixed(percent, 1), " % of ", what)
+               : cat(verb, fixed(-percent, 1), " % more ", what);
+}
+
+Recommendation recommend(const StudyFigures& figures) {
+  Recommendation r;
+  const auto& configs = figures.configs;
+  r.most_accurate = best(configs, [](const ConfigFigures& c) { return c.micro_f1; });
+  r.most_efficient = best(configs, [](const ConfigFigures& c) { return c.f1_per_kwh; });
+  if (!r.most_accurate) {
+    r.sentences.push_back("No configuration was evaluated: there is nothing to recommend yet.");
+    return r;
+  }
+  const ConfigFigures& a = configs[*r.most_accurate];
+  r.sentences.push_back(cat("Most accurate: ", a.label(), " (test micro-F1 ", fixed(*a.micro_f1, 3),
+                            ", macro-F1 ", a.macro_f1 ? fixed(*a.macro_f1, 3) : "n/a", ")."));
+  if (!r.most_efficient) {
+    r.sentences.push_back(
+        "Most efficient: not determined (no configuration has both its training and its "
+        "inference energy).");
+    return r;
+  }
+  const ConfigFigures& x = configs[*r.most_efficient];
+  const std::string lifetime =
+      figures.lifetime_predictions == 0
+          ? "training and quantization"
+          : cat("training, quantization and ", with_thousands(figures.lifetime_predictions),
+                " predictions at batch size ", figures.reference_batch);
+  r.sentences.push_back(cat("Most efficient: ", x.label(), " (", general(*x.f1_per_kwh),
+                            " micro-F1 per kWh over its lifetime: ", lifetime, ")."));
+  if (*r.most_efficient == *r.most_accurate) {
+    r.sentences.push_back(cat(a.label(),
+                              " is both the most accurate and the most efficient "
+                              "configuration of this study."));
+    return r;
+  }
+  r.training_saving_percent = saving(x.training_kg, a.training_kg);
+  r.inference_saving_percent = saving(x.inference_j_per_1000, a.inference_j_per_1000);
+  r.f1_drop_points = 100.0 * (*a.micro_f1 - *x.micro_f1);
+  std::string sentence = cat("Choosing ", x.label(), " over ", a.label(), " ");
+  std::vector<std::string> parts;
+  if (r.training_saving_percent)
+    parts.push_back(saving_words(*r.training_saving_percent, "training emissions", std::nullopt));
+  if (r.inference_saving_percent)
+    parts.push_back(
+        saving_words(*r.inference_saving_percent, "inference energy", r.training_saving_percent));
+  for (size_t i = 0; i < parts.size(); ++i) sentence += cat(i == 0 ? "" : " and ", parts[i]);
+  const double drop = *r.f1_drop_points;
+  sentence += drop >= 0 ? cat(parts.empty() ? "costs " : " for ", "a drop of ", fixed(drop, 1),
+                              " points of micro-F1.")
+                        : cat(parts.empty() ? "gains " : " and gains ", fixed(-drop, 1),
+                              " points of micro-F1.");
+  r.sentences.push_back(sentence);
+  return r;
+}
+
+}  // namespace
+
+std::string with_thousands(int64_t value) {
+  std::string digits = std::to_string(value < 0 ? -value : value);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return value < 0 ? "-" + out : out;
+}
+
+StudyFigures compute_figures(const StudyResults& results, int64_t lifetime_predictions) {
+  StudyFigures figures;
+  const auto& batches = results.state.settings.batch_sizes;
+  figures.reference_batch = batches.empty() ? 0 : *std::max_element(batches.begin(), batches.end());
+  figures.lifetime_predictions = lifetime_predictions;
+  for (const auto& config : results.configs) {
+    if (config.bench) figures.abstracts = results.bench[*config.bench].abstracts;
+    figures.configs.push_back(
+        figures_for(results, config, figures.reference_batch, lifetime_predictions));
+  }
+  figures.recommendation = recommend(figures);
+  return figures;
+}
+
+}  // namespace greenbert

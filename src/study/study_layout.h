@@ -1,0 +1,38 @@
+#pragma once
+// Where each stage of a study writes, relative to the study directory. Stages run with the
+// study directory as their working directory, so their commands (and this layout) do not
+// depend on where the study was started from.
+#include <string>
+
+namespace greenbert::study_layout {
+
+inline constexpr const char* kState = "study_state.json";  // the stage manifest
+inline constexpr const char* kLock = ".study.lock";        // one study at a time per directory
+inline constexpr const char* kLedger = "emissions.csv";    // the study's record of every stage
+inline constexpr const char* kDataDir = "data";            // the split (train/val/test.csv)
+inline constexpr const char* kVocabDir = "vocab";          // vocabulary for presets
+inline constexpr const char* kVocab = "vocab/vocab.txt";
+inline constexpr const char* kBaselinesDir = "baselines";  // extra bench JSON (PyTorch, ORT)
+inline constexpr const char* kPlotsDir = "plots";
+inline constexpr const char* kStudyJson = "study.json";
+inline constexpr const char* kBenchJson = "bench.json";
+inline constexpr const char* kReportMd = "report.md";
+inline constexpr const char* kReportHtml = "report.html";
+
+// models/<model>/<precision>: the trained run directory (f32) or a quantized model directory.
+inline std::string model_dir(const std::string& model, const std::string& precision) {
+  return "models/" + model + "/" + precision;
+}
+inline std::string results_dir(const std::string& model) {
+  return "results/" + model;
+}
+// `greenbert eval --json` output on the test split.
+inline std::string eval_json(const std::string& model, const std::string& precision) {
+  return results_dir(model) + "/eval-" + precision + ".json";
+}
+// `greenbert bench --out` records.
+inline std::string bench_json(const std::string& model, const std::string& precision) {
+  return results_dir(model) + "/bench-" + precision + ".json";
+}
+
+}  // namespace greenbert::study_layout

@@ -1,0 +1,68 @@
+#include "study/study_settings.h"
+
+#include "core/error.h"
+
+namespace greenbert {
+
+nlohmann::ordered_json to_json(const StudySettings& s) {
+  nlohmann::ordered_json models = nlohmann::ordered_json::array();
+  for (const auto& m : s.models) {
+    nlohmann::ordered_json model = {{"name", m.name}};
+    if (!m.preset.empty()) model["preset"] = m.preset;
+    if (!m.init.empty()) model["init"] = m.init;
+    model["size"] = m.size;
+    models.push_back(model);
+  }
+  return {{"data", s.data},
+          {"max_rows", s.max_rows},
+          {"seed", s.seed},
+          {"epochs", s.epochs ? nlohmann::ordered_json(*s.epochs) : nlohmann::ordered_json()},
+          {"threads", s.threads},
+          {"models", models},
+          {"precisions", s.precisions},
+          {"batch_sizes", s.batch_sizes},
+          {"vocab", s.vocab},
+          {"vocab_size", s.vocab_size},
+          {"lifetime_predictions", s.lifetime_predictions},
+          {"energy_args", s.energy_args}};
+}
+
+StudySettings settings_from_json(const nlohmann::json& json, const std::string& source) {
+  try {
+    StudySettings s;
+    s.data = json.at("data").get<std::string>();
+    s.max_rows = json.at("max_rows").get<int64_t>();
+    s.seed = json.at("seed").get<uint64_t>();
+    if (!json.at("epochs").is_null()) s.epochs = json.at("epochs").get<int>();
+    s.threads = json.at("threads").get<int>();
+    for (const auto& m : json.at("models")) {
+      StudyModel model;
+      model.name = m.at("name").get<std::string>();
+      model.preset = m.value("preset", "");
+      model.init = m.value("init", "");
+      model.size = m.at("size").get<double>();
+      if (model.preset.empty() == model.init.empty())
+        fail("model '", model.name, "' needs exactly one of preset and init");
+      s.models.push_back(model);
+    }
+    s.precisions = json.at("precisions").get<std::vector<std::string>>();
+    s.batch_sizes = json.at("batch_sizes").get<std::vector<int>>();
+    s.vocab = json.at("vocab").get<std::string>();
+    s.vocab_size = json.at("vocab_size").get<int>();
+    s.lifetime_predictions = json.at("lifetime_predictions").get<int64_t>();
+    s.energy_args = json.at("energy_args").get<std::vector<std::string>>();
+    return s;
+  } catch (const nlohmann::json::exception& e) {
+    fail(source, ": settings: ", e.what());
+  } catch (const Error& e) {
+    fail(source, ": settings: ", e.what());
+  }
+}
+
+double encoder_size(int64_t layers, int64_t hidden, int64_t intermediate) {
+  return static_cast<double>(layers) *
+         (4.0 * static_cast<double>(hidden) * static_cast<double>(hidden) +
+          2.0 * static_cast<double>(hidden) * static_cast<double>(intermediate));
+}
+
+}  // namespace greenbert

@@ -1,0 +1,45 @@
+#pragma once
+// What a study was asked to do: the data, the models, the precisions and batch sizes, the
+// shared settings its stages run with. Stored in the study's manifest (study_state.h), so that
+// `greenbert report` knows the study without being told again.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace greenbert {
+
+struct StudyModel {
+  std::string name;    // label and directory name: the preset's name, or the checkpoint's
+  std::string preset;  // set for a model trained from scratch (with the study's vocabulary)
+  std::string init;    // set for a fine-tuned HF checkpoint: its absolute directory
+  // Encoder multiply-adds per token, layers x (4 h^2 + 2 h i): how a stage's time scales from
+  // one model to another for the ETA. 0 when the architecture could not be read.
+  double size = 0;
+};
+
+struct StudySettings {
+  std::string data;  // absolute path of the data file
+  int64_t max_rows = 0;
+  uint64_t seed = 42;
+  std::optional<int> epochs;  // unset: train's own default
+  int threads = 1;
+  std::vector<StudyModel> models;
+  std::vector<std::string> precisions;  // f32, bf16, int8
+  std::vector<int> batch_sizes;
+  std::string vocab;  // for presets: a given vocab.txt, absolute; empty: the study trains one
+  int vocab_size = 0;
+  int64_t lifetime_predictions = 1'000'000;  // for the report's lifetime energy
+  std::vector<std::string> energy_args;      // options passed to every energy-tracked stage
+};
+
+nlohmann::ordered_json to_json(const StudySettings& settings);
+// Throws greenbert::Error "SOURCE: settings: reason" on a missing or mistyped key.
+StudySettings settings_from_json(const nlohmann::json& json, const std::string& source);
+
+// The encoder size of a preset or an HF config.json (see StudyModel::size).
+double encoder_size(int64_t layers, int64_t hidden, int64_t intermediate);
+
+}  // namespace greenbert

@@ -1,0 +1,252 @@
+// `greenbert report` on the fixture study (tests/data/study/two_models, written by
+// scripts/make_study_fixture.py with round numbers): every file is produced, the table and the
+// recommendation hold the figures computed by hand from the fixture's inputs, the HTML is
+// self-contained, and every energy figure says how it was obtained.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "report/study_report.h"
+#include "support.h"
+
+namespace greenbert {
+namespace {
+
+// The fixture's inputs (scripts/make_study_fixture.py).
+constexpr double kIntensityKgPerKwh = 0.475;
+constexpr double kTinyTrainKwh = 0.004;
+constexpr double kTinybertTrainKwh = 0.03 + 0.02;  // interrupted, then resumed: both count
+constexpr double kTinyInt8QuantizeKwh = 0.00002;
+constexpr double kTinyInt8JoulesPer1000 = 8, kTinybertF32JoulesPer1000 = 200;
+constexpr double kTinyInt8F1 = 0.605, kTinybertF32F1 = 0.660;
+constexpr double kLifetime = 1'000'000;
+
+std::filesystem::path copy_fixture(const std::string& name) {
+  const auto dir = testing::temp_dir("report-" + name);
+  std::filesystem::copy(testing::source_dir() / "tests/data/study/two_models", dir,
+                        std::filesystem::copy_options::recursive);
+  return dir;
+}
+
+std::string format(const char* pattern, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, pattern, value);
+  return buffer;
+}
+
+bool starts_with(const std::string& text, const std::string& prefix) {
+  return text.rfind(prefix, 0) == 0;
+}
+
+const char* const kPlots[] = {"loss_curves",         "f1_vs_training_emissions",
+                              "efficiency_per_kwh",  "efficiency_per_kg",
+                              "inference_time",      "memory",
+                              "throughput_vs_batch", "f1_vs_inference_energy"};
+
+TEST(Report, WritesEveryFileAndPlot) {
+  const auto dir = copy_fixture("files");
+  auto result = testing::run_cli("report --study " + dir.string());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  for (const char* name : kPlots) {
+    const std::string png = read_file(dir / "plots" / (std::string(name) + ".png"));
+    EXPECT_GT(png.size(), 2000u) << name;
+    EXPECT_TRUE(starts_with(png, "\x89PNG\r\n\x1a\n")) << name;
+    const std::string svg = read_file(dir / "plots" / (std::string(name) + ".svg"));
+    EXPECT_NE(svg.find("<svg"), std::string::npos) << name;
+    EXPECT_NE(svg.find("</svg>"), std::string::npos) << name;
+    EXPECT_TRUE(std::filesystem::exists(dir / "plots" / (std::string(name) + ".gp"))) << name;
+  }
+  for (const char* file : {"report.md", "report.html", "study.json", "bench.json"})
+    EXPECT_GT(std::filesystem::file_size(dir / file), 500u) << file;
+  EXPECT_EQ(result.err, "") << "no plot skipped";
+}
+
+TEST(Report, TableAndRecommendationMatchAHandComputation) {
+  const auto dir = copy_fixture("numbers");
+  ASSERT_EQ(testing::run_cli("report --study " + dir.string()).exit_code, 0);
+  const std::string md = read_file(dir / "report.md");
+
+  // bert-tiny int8: lifetime = training + quantization + 1e6 predictions x 8 J / 1,000.
+  const double lifetime_kwh =
+      kTinyTrainKwh + kTinyInt8QuantizeKwh + kLifetime / 1000 * kTinyInt8JoulesPer1000 / 3.6e6;
+  const double f1_per_kwh = kTinyInt8F1 / lifetime_kwh;  // 96.92...
+  const std::string row =
+      "| bert-tiny | int8 | 0.605 | 0.295 | " + format("%.3g", kTinyTrainKwh * kIntensityKgPerKwh) +
+      " | " + format("%.3g", kTinyTrainKwh) + " | 8 | " + format("%.3g", lifetime_kwh) + " | " +
+      format("%.3g", f1_per_kwh) + " | 1.2 | 0.012 | 50.0 | 1.6 | E1, E2 |";
+  EXPECT_NE(md.find(row), std::string::npos) << row << "\n" << md;
+  EXPECT_NE(md.find("| tinybert | f32 | 0.660 | 0.380 | " +
+                    format("%.3g", kTinybertTrainKwh * kIntensityKgPerKwh) + " | 0.05 |"),
+            std::string::npos)
+      << md;
+
+  // Most accurate tinybert f32, most efficient bert-tiny int8 (the highest F1 per lifetime kWh).
+  const double training_saving =
+      100 * (1 - kTinyTrainKwh * kIntensityKgPerKwh / (kTinybertTrainKwh * kIntensityKgPerKwh));
+  const double inference_saving = 100 * (1 - kTinyInt8JoulesPer1000 / kTinybertF32JoulesPer1000);
+  const double drop = 100 * (kTinybertF32F1 - kTinyInt8F1);
+  EXPECT_EQ(format("%.1f", training_saving), "92.0");
+  EXPECT_EQ(format("%.1f", inference_saving), "96.0");
+  EXPECT_NE(md.find("Most accurate: tinybert f32 (test micro-F1 0.660, macro-F1 0.380)."),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("Most efficient: bert-tiny int8 (" + format("%.3g", f1_per_kwh) +
+                    " micro-F1 per kWh over its lifetime: training, quantization and "
+                    "1,000,000 predictions at batch size 16)."),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("Choosing bert-tiny int8 over tinybert f32 saves " +
+                    format("%.1f", training_saving) + " % of training emissions and " +
+                    format("%.1f", inference_saving) + " % of inference energy for a drop of " +
+                    format("%.1f", drop) + " points of micro-F1."),
+            std::string::npos)
+      << md;
+
+  const auto study = nlohmann::json::parse(read_file(dir / "study.json"));
+  EXPECT_EQ(study.at("format"), "greenbert-study");
+  ASSERT_EQ(study.at("configurations").size(), 6u);
+  const auto& int8 = study.at("configurations").at(2);
+  EXPECT_EQ(int8.at("model"), "bert-tiny");
+  EXPECT_EQ(int8.at("precision"), "int8");
+  EXPECT_NEAR(int8.at("lifetime").at("kwh").get<double>(), lifetime_kwh, 1e-12);
+  EXPECT_NEAR(int8.at("micro_f1_per_kwh").get<double>(), f1_per_kwh, 1e-9);
+  EXPECT_DOUBLE_EQ(int8.at("latency_b1_ms").get<double>(), 1.2);
+  const auto& rec = study.at("recommendation");
+  EXPECT_EQ(rec.at("most_accurate"), "tinybert f32");
+  EXPECT_EQ(rec.at("most_efficient"), "bert-tiny int8");
+  EXPECT_NEAR(rec.at("training_saving_percent").get<double>(), training_saving, 1e-9);
+  EXPECT_NEAR(rec.at("inference_saving_percent").get<double>(), inference_saving, 1e-9);
+  EXPECT_NEAR(rec.at("f1_drop_points").get<double>(), drop, 1e-9);
+}
+
+TEST(Report, WithoutLifetimePredictionsTrainingDecidesEfficiency) {
+  const auto dir = copy_fixture("lifetime");
+  auto result = testing::run_cli("report --study " + dir.string() + " --lifetime-predictions 0");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  // f32 needs no quantization: 0.610 / 0.004 = 152.5 beats int8's 0.605 / 0.00402 = 150.5.
+  EXPECT_NE(result.out.find("Most efficient: bert-tiny f32 (152 micro-F1 per kWh over its "
+                            "lifetime: training and quantization)."),
+            std::string::npos)
+      << result.out;
+}
+
+TEST(Report, EveryEnergyFigureSaysHowItWasObtained) {
+  const auto dir = copy_fixture("sources");
+  ASSERT_EQ(testing::run_cli("report --study " + dir.string()).exit_code, 0);
+  const std::string md = read_file(dir / "report.md");
+  EXPECT_NE(md.find("- **E1**: estimated, not measured (RAPL: /sys/class/powercap not present"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("assumed TDP 8 W (unknown model: CodeCarbon's default 4 W per thread x 2 "
+                    "threads)"),
+            std::string::npos);
+  EXPECT_NE(md.find("Carbon intensity 475 g CO2eq/kWh"), std::string::npos);
+  EXPECT_NE(md.find("- **E2**: greenbert bench's own tracker"), std::string::npos);
+  EXPECT_EQ(md.find(": measured ("), std::string::npos) << "nothing here was measured";
+  // Hardware, settings and baselines are stated.
+  EXPECT_NE(md.find("- **CPU**: Intel(R) Xeon(R) Processor, 2 physical cores"), std::string::npos);
+  EXPECT_NE(md.find("- **Threads**: 2"), std::string::npos);
+  EXPECT_NE(md.find("| tinybert | f32 | pytorch | 16 | 0.36 | 0.12 | 3.00x | 450.0 |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("greenbert eval --model models/bert-tiny/int8 --data data --split test "
+                    "--json > results/bert-tiny/eval-int8.json"),
+            std::string::npos);
+}
+
+TEST(Report, MergesBenchRecordsUnderTheStudysNames) {
+  const auto dir = copy_fixture("bench");
+  ASSERT_EQ(testing::run_cli("report --study " + dir.string()).exit_code, 0);
+  const auto bench = nlohmann::json::parse(read_file(dir / "bench.json"));
+  ASSERT_EQ(bench.size(), 7u);  // 2 models x 3 precisions + the PyTorch/ORT baseline record
+  EXPECT_EQ(bench[0].at("model_name"), "bert-tiny");  // bench called it after its directory
+  EXPECT_EQ(bench[0].at("precision"), "f32");         // bench wrote fp32
+  EXPECT_EQ(bench[0].at("cpp").size(), 3u);
+  EXPECT_TRUE(bench[6].contains("pytorch"));
+  EXPECT_TRUE(bench[6].contains("onnxruntime"));
+}
+
+TEST(Report, HtmlIsSelfContained) {
+  const auto dir = copy_fixture("html");
+  ASSERT_EQ(testing::run_cli("report --study " + dir.string()).exit_code, 0);
+  const std::string html = read_file(dir / "report.html");
+  EXPECT_TRUE(starts_with(html, "<!DOCTYPE html>"));
+  size_t images = 0;
+  for (size_t at = html.find("data:image/svg+xml;base64,"); at != std::string::npos;
+       at = html.find("data:image/svg+xml;base64,", at + 1))
+    ++images;
+  EXPECT_EQ(images, std::size(kPlots));
+  for (const char* external :
+       {"src=\"http", "href=\"http", "src=\"plots/", "<link", "<script", "url("})
+    EXPECT_EQ(html.find(external), std::string::npos) << external;
+  EXPECT_NE(html.find("<td>bert-tiny</td><td>int8</td><td class=\"num\">0.605</td>"),
+            std::string::npos);
+}
+
+TEST(Report, FailedStagesLeaveGapsNotErrors) {
+  const auto dir = copy_fixture("gaps");
+  auto state = nlohmann::json::parse(read_file(dir / "study_state.json"));
+  for (auto& stage : state.at("stages")) {
+    if (stage.at("id") == "bert-tiny/bench-int8") {
+      stage["status"] = "failed";
+      stage["failure"] = "exit code 1";
+    }
+    if (stage.at("id") == "tinybert/train") stage["status"] = "interrupted";
+  }
+  write_file_atomically(dir / "study_state.json", state.dump(2));
+  auto result = testing::run_cli("report --study " + dir.string());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const std::string md = read_file(dir / "report.md");
+  EXPECT_NE(md.find("| bert-tiny | int8 | 0.605 | 0.295 | 0.0019 | 0.004 | — | — | — | — | — | "
+                    "— | — | E1 |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| tinybert | f32 | 0.660 | 0.380 | — | — | 200 | — | — |"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| bert-tiny/bench-int8 | failed | 1 |"), std::string::npos);
+  // Only what finished is plotted: bert-tiny's curves, not the unfinished tinybert's.
+  const std::string loss_script = read_file(dir / "plots/loss_curves.gp");
+  EXPECT_NE(loss_script.find("'bert-tiny validation'"), std::string::npos) << loss_script;
+  EXPECT_EQ(loss_script.find("tinybert"), std::string::npos) << loss_script;
+  // The most efficient is chosen among the configurations that have their figures.
+  EXPECT_NE(md.find("Most efficient: bert-tiny bf16"), std::string::npos) << md;
+}
+
+TEST(Report, MissingGnuplotIsAClearError) {
+  const auto dir = copy_fixture("no-gnuplot");
+  ReportOptions options;
+  options.plots.gnuplot = "greenbert-test-no-such-gnuplot";
+  try {
+    write_study_report(dir, options);
+    FAIL() << "no error without gnuplot";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("cannot run 'greenbert-test-no-such-gnuplot'"), std::string::npos) << what;
+    EXPECT_NE(what.find("gnuplot-nox"), std::string::npos) << what;
+  }
+}
+
+TEST(Report, RefusesADirectoryThatIsNotAStudy) {
+  const auto dir = testing::temp_dir("report-not-a-study");
+  auto result = testing::run_cli("report --study " + dir.string());
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("study_state.json: missing"), std::string::npos) << result.err;
+}
+
+TEST(Report, UnreadableOutputOfAFinishedStageIsAnError) {
+  const auto dir = copy_fixture("broken");
+  std::ofstream(dir / "results/tinybert/eval-bf16.json") << "{\"format\": \"greenbert-eval\"";
+  auto result = testing::run_cli("report --study " + dir.string());
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("results/tinybert/eval-bf16.json: not JSON"), std::string::npos)
+      << result.err;
+}
+
+}  // namespace
+}  // namespace greenbert
