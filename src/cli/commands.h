@@ -12,5 +12,8 @@ void add_tokenize_command(CLI::App& app);
 void add_vocab_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_data_command(CLI::App& app);
+void add_train_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
+void add_predict_command(CLI::App& app);
 
 }  // namespace greenbert::cli

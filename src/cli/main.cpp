@@ -17,6 +17,9 @@ int main(int argc, char** argv) {
   greenbert::cli::add_vocab_command(app);
   greenbert::cli::add_inspect_command(app);
   greenbert::cli::add_data_command(app);
+  greenbert::cli::add_train_command(app);
+  greenbert::cli::add_eval_command(app);
+  greenbert::cli::add_predict_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
