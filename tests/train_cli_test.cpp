@@ -227,10 +227,15 @@ TEST(TrainCli, KilledRunResumesToABitIdenticalResult) {
                        << read_file(t.dir / "killed.err");
   ::kill(pid, SIGKILL);
   EXPECT_EQ(exit_code_of(pid), -SIGKILL);
+  // Whatever the kill interrupted, and a torn checkpoint temporary as a kill during its write
+  // would leave: ignored, and cleaned up.
+  const auto torn = checkpoint_dir(killed) / "checkpoint.safetensors.tmp.4242";
+  write_file_atomically(torn, "torn");
 
   auto resumed = testing::run_cli(args);
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_NE(resumed.err.find("resuming"), std::string::npos) << resumed.err;
+  EXPECT_FALSE(std::filesystem::exists(torn));
   expect_same_run(straight, killed);
 }
 

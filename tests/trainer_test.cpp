@@ -110,13 +110,14 @@ TEST(Trainer, InterruptedAndResumedRunEqualsAnUninterruptedOne) {
   TrainOptions options = tiny_options();
   options.epochs = 2;
   options.grad_accum = 2;  // 24 batches per epoch: 12 steps
+  options.eval_every = 5;  // validations at steps 5, 10, 12 (epoch end), 15, 20, 24
   const auto straight = testing::temp_dir("trainer-straight");
   {
     ClassifierModel model = testing::synthetic_model(dataset, 4);
     train_classifier(tiny_run(straight, options), model, dataset);
   }
-  // Stopped mid-epoch (step 5, between checkpoints), then at an epoch end before its
-  // validation (step 12), then left to finish.
+  // Stopped mid-epoch before a validation (step 5, between checkpoints), then at an epoch end
+  // before its validation (step 12), then left to finish.
   const auto resumed = testing::temp_dir("trainer-resumed");
   for (int64_t stop_at : {5, 12, -1}) {
     std::atomic<bool> stop{false};
@@ -136,6 +137,7 @@ TEST(Trainer, InterruptedAndResumedRunEqualsAnUninterruptedOne) {
     }
   }
   expect_same_run(straight, resumed);
+  EXPECT_EQ(deterministic_rows(straight / "val_log.csv", 1).size(), 7u);  // header + 6
 }
 
 TEST(Trainer, RefusesACheckpointOfOtherOptions) {

@@ -1,5 +1,6 @@
 #include "train/run_logs.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -12,11 +13,13 @@ namespace {
 constexpr const char* kTrainHeader = "step,epoch,loss,lr,grad_norm,seqs_per_s,elapsed_s\n";
 constexpr const char* kValHeader = "epoch,step,val_loss,val_micro_f1,val_macro_f1,elapsed_s\n";
 
-// %.9g keeps a float's value exactly; %.17g a double's.
-std::string format_row(const char* format, auto... values) {
+// Appends one formatted row to `out` (no allocation once `out` has grown). %.9g keeps a float's
+// value exactly.
+template <typename... Values>
+void append_row(std::string& out, const char* format, Values... values) {
   char buffer[256];
-  std::snprintf(buffer, sizeof buffer, format, values...);
-  return buffer;
+  const int n = std::snprintf(buffer, sizeof buffer, format, values...);
+  out.append(buffer, static_cast<size_t>(std::min(n, static_cast<int>(sizeof buffer) - 1)));
 }
 
 // The integer that starts field `column` (0-based) of an unquoted CSV line, or -1 when there is
@@ -72,8 +75,8 @@ void RunLogs::resume(int64_t step, int64_t validated_step) {
 }
 
 void RunLogs::add_step(const StepRow& r) {
-  pending_ += format_row("%lld,%.4f,%.9g,%.9g,%.9g,%.2f,%.2f\n", static_cast<long long>(r.step),
-                         r.epoch, r.loss, r.lr, r.grad_norm, r.seqs_per_s, r.elapsed_s);
+  append_row(pending_, "%lld,%.4f,%.9g,%.9g,%.9g,%.2f,%.2f\n", static_cast<long long>(r.step),
+             r.epoch, r.loss, r.lr, r.grad_norm, r.seqs_per_s, r.elapsed_s);
 }
 
 void RunLogs::flush() {
@@ -83,9 +86,10 @@ void RunLogs::flush() {
 }
 
 void RunLogs::add_validation(const ValidationRow& r) {
-  append_file_durably(
-      val_, format_row("%.4f,%lld,%.9g,%.9g,%.9g,%.2f\n", r.epoch, static_cast<long long>(r.step),
-                       r.val_loss, r.val_micro_f1, r.val_macro_f1, r.elapsed_s));
+  std::string row;
+  append_row(row, "%.4f,%lld,%.9g,%.9g,%.9g,%.2f\n", r.epoch, static_cast<long long>(r.step),
+             r.val_loss, r.val_micro_f1, r.val_macro_f1, r.elapsed_s);
+  append_file_durably(val_, row);
 }
 
 }  // namespace greenbert

@@ -68,6 +68,7 @@ int64_t ceil_div(int64_t a, int64_t b) {
 }
 
 constexpr double kLogFlushSeconds = 5.0;
+constexpr double kProgressSeconds = 0.25;  // Progress redraws a terminal line at most this often
 
 // One training process per run directory: a second one would interleave logs and overwrite
 // the other's checkpoints. The lock goes away with the process, however it ends.
@@ -263,10 +264,16 @@ class Trainer {
                  " lr ", scientific(last_lr_), " ", fixed(rate, 1), " seq/s | ",
                  format_energy(energy));
     };
+    std::string shown;  // the progress line's extra, rebuilt only when it can be shown
+    auto last_shown = Clock::now() - std::chrono::seconds(1);
     while (!validation_due()) {
       const auto [sequences, tokens] = step();
       tracker.add_work(sequences, tokens);
-      progress.update(state_.step, extra());
+      if (seconds_since(last_shown) >= kProgressSeconds) {
+        shown = extra();
+        last_shown = Clock::now();
+      }
+      progress.update(state_.step, shown);
       if (run_.on_step) run_.on_step(state_);
       if (stop_asked() || state_.step % o_.checkpoint_every == 0 || validation_due()) save_state();
       stop_if_asked();
