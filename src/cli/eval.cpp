@@ -1,4 +1,6 @@
 // `greenbert eval`: the metrics of a model directory on a split of the data.
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -111,6 +113,10 @@ void run(const CLI::App& command, EvalArgs& a) {
   const int64_t max_length_option =
       a.max_length.value_or(run_config ? run_config->value("max-length", int64_t{0}) : 0);
   validate_energy_options(a.energy);
+  if (a.emissions.empty() && ::access(a.model.c_str(), W_OK) != 0)
+    fail(a.model,
+         ": not writable, so this phase's energy cannot go to its emissions.csv: give "
+         "--emissions FILE");
   set_thread_count(a.threads);
 
   const auto start = std::chrono::steady_clock::now();
