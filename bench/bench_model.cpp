@@ -96,18 +96,22 @@ void train_step(benchmark::State& state, const char* preset, Precision precision
   state.counters["peak_rss_MiB"] = peak_rss_mib();
 }
 
-#define TRAIN_BENCH(name, preset, iterations)                                            \
-  BENCHMARK_CAPTURE(train_step, name##_fp32_fwd_bwd, preset, Precision::f32, false)      \
-      ->Unit(benchmark::kMillisecond)                                                    \
-      ->UseRealTime()                                                                    \
-      ->Iterations(iterations);                                                          \
-  BENCHMARK_CAPTURE(train_step, name##_bf16_fwd_bwd, preset, Precision::bf16, false)     \
-      ->Unit(benchmark::kMillisecond)                                                    \
-      ->UseRealTime()                                                                    \
-      ->Iterations(iterations);                                                          \
-  BENCHMARK_CAPTURE(train_step, name##_fp32_fwd_bwd_adamw, preset, Precision::f32, true) \
-      ->Unit(benchmark::kMillisecond)                                                    \
-      ->UseRealTime()                                                                    \
+#define TRAIN_BENCH(name, preset, iterations)                                             \
+  BENCHMARK_CAPTURE(train_step, name##_fp32_fwd_bwd, preset, Precision::f32, false)       \
+      ->Unit(benchmark::kMillisecond)                                                     \
+      ->UseRealTime()                                                                     \
+      ->Iterations(iterations);                                                           \
+  BENCHMARK_CAPTURE(train_step, name##_bf16_fwd_bwd, preset, Precision::bf16, false)      \
+      ->Unit(benchmark::kMillisecond)                                                     \
+      ->UseRealTime()                                                                     \
+      ->Iterations(iterations);                                                           \
+  BENCHMARK_CAPTURE(train_step, name##_fp32_fwd_bwd_adamw, preset, Precision::f32, true)  \
+      ->Unit(benchmark::kMillisecond)                                                     \
+      ->UseRealTime()                                                                     \
+      ->Iterations(iterations);                                                           \
+  BENCHMARK_CAPTURE(train_step, name##_bf16_fwd_bwd_adamw, preset, Precision::bf16, true) \
+      ->Unit(benchmark::kMillisecond)                                                     \
+      ->UseRealTime()                                                                     \
       ->Iterations(iterations)
 
 TRAIN_BENCH(bert_tiny, "bert-tiny", 20);

@@ -1,4 +1,4 @@
-// GEMM wrapper against a naive double-precision product, over transposes, strides, batches,
+// GEMM wrapper against a naive double-precision product, over transposes, strides,
 // alpha, accumulation, bias, and bf16 inputs.
 #include <gtest/gtest.h>
 
@@ -102,6 +102,48 @@ TEST(Gemm, StridedOperandsAsAttentionUsesThem) {
   }
 }
 
+// The Linear products run on one primitive per layer whatever the token count (a runtime
+// dimension): several row counts, in both precisions, through the same cached primitives.
+TEST(Gemm, LinearLayerProductsForAnyRowCount) {
+  for (Precision precision : {Precision::f32, Precision::bf16})
+    for (int64_t rows : {19, 1, 64, 19}) {
+      const int64_t in = 24, out = 40;
+      auto x = random_floats(rows * in, 5), w = random_floats(out * in, 6),
+           bias = random_floats(out, 7);
+      auto dy = random_floats(rows * out, 8);
+      std::vector<float> y(rows * out), dx(rows * in, 0.5f), dw(out * in, 0.25f);
+      linear_forward(y.data(), x.data(), w.data(), bias.data(), rows, in, out, precision);
+      linear_backward_input(dx.data(), dy.data(), w.data(), rows, in, out, true, precision);
+      linear_backward_weight(dw.data(), dy.data(), x.data(), rows, in, out, precision);
+      auto in_value = [&](float v) {
+        return static_cast<double>(precision == Precision::bf16 ? round_to_bf16(v) : v);
+      };
+      std::vector<double> ey(rows * out), edx(rows * in, 0.5), edw(out * in, 0.25);
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t o = 0; o < out; ++o) {
+          double sum = bias[o];
+          for (int64_t i = 0; i < in; ++i) sum += in_value(x[r * in + i]) * in_value(w[o * in + i]);
+          ey[r * out + o] = sum;
+          for (int64_t i = 0; i < in; ++i) {
+            edx[r * in + i] += in_value(dy[r * out + o]) * in_value(w[o * in + i]);
+            edw[o * in + i] += in_value(dy[r * out + o]) * in_value(x[r * in + i]);
+          }
+        }
+      EXPECT_TRUE(all_close(y, ey, 1e-5, 1e-5)) << rows << " " << precision_name(precision);
+      EXPECT_TRUE(all_close(dx, edx, 1e-5, 1e-5)) << rows << " " << precision_name(precision);
+      EXPECT_TRUE(all_close(dw, edw, 1e-5, 1e-5)) << rows << " " << precision_name(precision);
+    }
+}
+
+TEST(Gemm, RuntimeDimensionsRefuseVaryingLeadingDimensions) {
+  GemmShape s;
+  s.m = 8, s.n = 4, s.k = 6, s.runtime_k = true;  // A (m, k) dense: its row stride is k
+  std::vector<float> a(48), b(24), c(32);
+  EXPECT_THROW(gemm(s, a.data(), b.data(), c.data()), Error);
+  s.runtime_k = false, s.runtime_m = true, s.trans_a = true;  // A stored (k, m): stride m
+  EXPECT_THROW(gemm(s, a.data(), b.data(), c.data()), Error);
+}
+
 TEST(Gemm, LinearLayerProducts) {
   const int64_t rows = 19, in = 24, out = 40;
   auto x = random_floats(rows * in, 5), w = random_floats(out * in, 6),
@@ -130,11 +172,12 @@ TEST(Gemm, LinearLayerProducts) {
 TEST(Gemm, BertShapesUseOptimisedKernelsNotReferenceCode) {
   GemmShape s;
   s.m = 4800, s.n = 2304, s.k = 768, s.trans_b = true, s.bias = true;
-  for (Precision precision : {Precision::f32, Precision::bf16}) {
-    s.precision = precision;
-    std::string impl = gemm_implementation(s);
-    EXPECT_EQ(impl.find("ref"), std::string::npos) << impl;
-  }
+  for (Precision precision : {Precision::f32, Precision::bf16})
+    for (bool runtime : {false, true}) {  // runtime: as linear_forward runs it
+      s.precision = precision, s.runtime_m = runtime;
+      std::string impl = gemm_implementation(s);
+      EXPECT_EQ(impl.find("ref"), std::string::npos) << impl;
+    }
 }
 
 TEST(Gemm, PrecisionNamesRoundTrip) {

@@ -14,5 +14,8 @@ void add_inspect_command(CLI::App& app);
 void add_data_command(CLI::App& app);
 void add_study_command(CLI::App& app);
 void add_report_command(CLI::App& app);
+void add_train_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
+void add_predict_command(CLI::App& app);
 
 }  // namespace greenbert::cli

@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
   greenbert::cli::add_data_command(app);
   greenbert::cli::add_study_command(app);
   greenbert::cli::add_report_command(app);
+  greenbert::cli::add_train_command(app);
+  greenbert::cli::add_eval_command(app);
+  greenbert::cli::add_predict_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

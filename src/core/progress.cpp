@@ -24,10 +24,12 @@ std::string format_duration(double seconds) {
   return buffer;
 }
 
-Progress::Progress(std::string label, int64_t total, std::string unit)
+Progress::Progress(std::string label, int64_t total, std::string unit, int64_t start)
     : label_(std::move(label)),
       unit_(std::move(unit)),
       total_(total),
+      start_count_(start),
+      done_(start),
       tty_(::isatty(STDERR_FILENO) != 0),
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {}
@@ -49,7 +51,7 @@ void Progress::finish(const std::string& extra) { draw(true, extra); }
 
 void Progress::draw(bool final, const std::string& extra) {
   double elapsed = elapsed_seconds();
-  double rate = elapsed > 0 ? static_cast<double>(done_) / elapsed : 0.0;
+  double rate = elapsed > 0 ? static_cast<double>(done_ - start_count_) / elapsed : 0.0;
   double eta = rate > 0 ? static_cast<double>(total_ - done_) / rate : NAN;
   std::string line = cat(label_, " ", done_);
   if (total_ > 0) {

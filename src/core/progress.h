@@ -10,7 +10,9 @@ namespace greenbert {
 
 class Progress {
  public:
-  Progress(std::string label, int64_t total, std::string unit = "items");
+  // `start`: the count already done when this job (re)starts, e.g. a resumed training run;
+  // the rate and ETA count only what is done from there.
+  Progress(std::string label, int64_t total, std::string unit = "items", int64_t start = 0);
   // Sets the absolute count done so far; `extra` is appended to the line (loss, energy...).
   void update(int64_t done, const std::string& extra = "");
   // Prints the final line with a newline.
@@ -23,6 +25,7 @@ class Progress {
   std::string label_;
   std::string unit_;
   int64_t total_;
+  int64_t start_count_ = 0;
   int64_t done_ = 0;
   bool tty_;
   std::chrono::steady_clock::time_point start_;

@@ -38,7 +38,8 @@ struct ShapeHash {
     mix(alpha_bits);
     mix(static_cast<uint64_t>(s.trans_a) | static_cast<uint64_t>(s.trans_b) << 1 |
         static_cast<uint64_t>(s.accumulate) << 2 | static_cast<uint64_t>(s.bias) << 3 |
-        static_cast<uint64_t>(s.precision) << 4);
+        static_cast<uint64_t>(s.precision) << 4 | static_cast<uint64_t>(s.runtime_m) << 5 |
+        static_cast<uint64_t>(s.runtime_k) << 6);
     return h;
   }
 };
@@ -64,18 +65,53 @@ Operand operand_c(const GemmShape& s) {
 }
 
 // The logical (rows, cols) matrix op(X) of a stored operand, as a oneDNN descriptor: a
-// transposed operand is the same memory read with its strides swapped.
-memory::desc logical_desc(const Operand& o, bool transposed, memory::data_type type) {
-  if (!transposed) return memory::desc(Dims{o.rows, o.cols}, type, Dims{o.ld, 1});
-  return memory::desc(Dims{o.cols, o.rows}, type, Dims{1, o.ld});
+// transposed operand is the same memory read with its strides swapped. `rows` and `cols` are
+// the logical ones, possibly DNNL_RUNTIME_DIM_VAL.
+memory::desc logical_desc(const Operand& o, bool transposed, int64_t rows, int64_t cols,
+                          memory::data_type type) {
+  return memory::desc(Dims{rows, cols}, type, transposed ? Dims{1, o.ld} : Dims{o.ld, 1});
+}
+
+struct Descs {
+  memory::desc a, b, c, bias;
+  Operand a_op, b_op;  // stored geometry of the inputs (before any bf16 conversion)
+};
+
+// The descriptors of a product. With `runtime`, the dimensions the shape marks as varying are
+// DNNL_RUNTIME_DIM_VAL (for the primitive); without, every dimension is the shape's (for the
+// memory objects of one call, or a fixed-shape primitive).
+Descs descs_of(const GemmShape& s, bool runtime) {
+  Descs d{{}, {}, {}, {}, operand_a(s), operand_b(s)};
+  const int64_t m = runtime && s.runtime_m ? DNNL_RUNTIME_DIM_VAL : s.m;
+  const int64_t k = runtime && s.runtime_k ? DNNL_RUNTIME_DIM_VAL : s.k;
+  const bool bf16 = s.precision == Precision::bf16;
+  const auto in_type = bf16 ? memory::data_type::bf16 : memory::data_type::f32;
+  // bf16 operands are converted into dense scratch, so their strides are the dense ones.
+  auto dense = [](const Operand& o) { return Operand{o.rows, o.cols, o.cols}; };
+  d.a = logical_desc(bf16 ? dense(d.a_op) : d.a_op, s.trans_a, m, k, in_type);
+  d.b = logical_desc(bf16 ? dense(d.b_op) : d.b_op, s.trans_b, k, s.n, in_type);
+  d.c = logical_desc(operand_c(s), false, m, s.n, memory::data_type::f32);
+  if (s.bias) d.bias = memory::desc(Dims{1, s.n}, memory::data_type::f32, Dims{s.n, 1});
+  return d;
+}
+
+// A runtime dimension must leave the leading dimensions fixed: throws otherwise.
+void check_runtime_shape(const GemmShape& s) {
+  if (!s.runtime_m && !s.runtime_k) return;
+  const bool a_cols_vary = s.trans_a ? s.runtime_m : s.runtime_k;
+  const bool b_cols_vary = s.trans_b && s.runtime_k;
+  if ((a_cols_vary && (s.lda == 0 || s.precision == Precision::bf16)) ||
+      (b_cols_vary && (s.ldb == 0 || s.precision == Precision::bf16)))
+    fail("gemm: a runtime dimension may not set a leading dimension (m=", s.m, " n=", s.n,
+         " k=", s.k, ")");
 }
 
 struct Cached {
   dnnl::matmul primitive;
-  memory a, b, c, bias;
-  Operand a_op, b_op;  // stored operand geometry, for bf16 conversion
+  bool runtime = false;  // memory objects are made per call, with the call's dimensions
+  memory a, b, c, bias;  // fixed shapes: made once, only their data handles change
   std::string implementation;
-  // Built once: the memory handles inside are the ones above, so set_data_handle reaches them.
+  // Fixed shapes: built once over the memory objects above, so set_data_handle reaches them.
   std::unordered_map<int, memory> args;
 };
 
@@ -120,23 +156,22 @@ dnnl::matmul::primitive_desc choose_implementation(const dnnl::matmul::desc& des
   return dnnl::matmul::primitive_desc(chosen);
 }
 
+// The cache key: the shape with its varying dimensions left out.
+GemmShape primitive_key(GemmShape s) {
+  if (s.runtime_m) s.m = 0;
+  if (s.runtime_k) s.k = 0;
+  return s;
+}
+
 Cached& lookup(const GemmShape& s) {
   Context& ctx = context();
-  auto found = ctx.cache.find(s);
+  const GemmShape key = primitive_key(s);
+  auto found = ctx.cache.find(key);
   if (found != ctx.cache.end()) return found->second;
 
-  Operand a = operand_a(s), b = operand_b(s), c = operand_c(s);
-  bool bf16 = s.precision == Precision::bf16;
-  auto in_type = bf16 ? memory::data_type::bf16 : memory::data_type::f32;
-  // bf16 operands are converted into dense scratch, so their strides are the dense ones.
-  Operand a_stored = bf16 ? Operand{a.rows, a.cols, a.cols} : a;
-  Operand b_stored = bf16 ? Operand{b.rows, b.cols, b.cols} : b;
-  memory::desc a_md = logical_desc(a_stored, s.trans_a, in_type);
-  memory::desc b_md = logical_desc(b_stored, s.trans_b, in_type);
-  memory::desc c_md = logical_desc(c, false, memory::data_type::f32);
-  memory::desc bias_md;
-  if (s.bias) bias_md = memory::desc(Dims{1, s.n}, memory::data_type::f32, Dims{s.n, 1});
-
+  check_runtime_shape(s);
+  const bool runtime = s.runtime_m || s.runtime_k;
+  const Descs d = descs_of(s, runtime);
   dnnl::primitive_attr attr;
   if (s.alpha != 1.0f) attr.set_output_scales(0, {s.alpha});
   if (s.accumulate) {
@@ -145,19 +180,17 @@ Cached& lookup(const GemmShape& s) {
     attr.set_post_ops(ops);
   }
   dnnl::matmul::primitive_desc pd =
-      choose_implementation(dnnl::matmul::desc(a_md, b_md, bias_md, c_md), attr, ctx.engine, s);
-  Cached entry{dnnl::matmul(pd),
-               memory(a_md, ctx.engine, DNNL_MEMORY_NONE),
-               memory(b_md, ctx.engine, DNNL_MEMORY_NONE),
-               memory(c_md, ctx.engine, DNNL_MEMORY_NONE),
-               s.bias ? memory(bias_md, ctx.engine, DNNL_MEMORY_NONE) : memory(),
-               a,
-               b,
-               pd.impl_info_str(),
-               {}};
-  entry.args = {{DNNL_ARG_SRC, entry.a}, {DNNL_ARG_WEIGHTS, entry.b}, {DNNL_ARG_DST, entry.c}};
-  if (s.bias) entry.args.emplace(DNNL_ARG_BIAS, entry.bias);
-  return ctx.cache.emplace(s, std::move(entry)).first->second;
+      choose_implementation(dnnl::matmul::desc(d.a, d.b, d.bias, d.c), attr, ctx.engine, s);
+  Cached entry{dnnl::matmul(pd), runtime, {}, {}, {}, {}, pd.impl_info_str(), {}};
+  if (!runtime) {
+    entry.a = memory(d.a, ctx.engine, DNNL_MEMORY_NONE);
+    entry.b = memory(d.b, ctx.engine, DNNL_MEMORY_NONE);
+    entry.c = memory(d.c, ctx.engine, DNNL_MEMORY_NONE);
+    if (s.bias) entry.bias = memory(d.bias, ctx.engine, DNNL_MEMORY_NONE);
+    entry.args = {{DNNL_ARG_SRC, entry.a}, {DNNL_ARG_WEIGHTS, entry.b}, {DNNL_ARG_DST, entry.c}};
+    if (s.bias) entry.args.emplace(DNNL_ARG_BIAS, entry.bias);
+  }
+  return ctx.cache.emplace(key, std::move(entry)).first->second;
 }
 
 void ensure_size(AlignedArray<uint16_t>& buffer, size_t size) {
@@ -172,22 +205,33 @@ void gemm(const GemmShape& s, const float* a, const float* b, float* c, const fl
   if (s.bias && bias == nullptr) fail("gemm: shape asks for a bias but none was given");
   Context& ctx = context();
   Cached& entry = lookup(s);
+  const void* a_data = a;
+  const void* b_data = b;
   if (s.precision == Precision::bf16) {
-    size_t a_size = static_cast<size_t>(entry.a_op.rows * entry.a_op.cols);
-    size_t b_size = static_cast<size_t>(entry.b_op.rows * entry.b_op.cols);
-    ensure_size(ctx.a_bf16, a_size);
-    ensure_size(ctx.b_bf16, b_size);
-    to_bf16_strided(ctx.a_bf16.data(), a, entry.a_op.rows, entry.a_op.cols, entry.a_op.ld);
-    to_bf16_strided(ctx.b_bf16.data(), b, entry.b_op.rows, entry.b_op.cols, entry.b_op.ld);
-    entry.a.set_data_handle(ctx.a_bf16.data());
-    entry.b.set_data_handle(ctx.b_bf16.data());
-  } else {
-    entry.a.set_data_handle(const_cast<float*>(a));
-    entry.b.set_data_handle(const_cast<float*>(b));
+    const Operand a_op = operand_a(s), b_op = operand_b(s);
+    ensure_size(ctx.a_bf16, static_cast<size_t>(a_op.rows * a_op.cols));
+    ensure_size(ctx.b_bf16, static_cast<size_t>(b_op.rows * b_op.cols));
+    to_bf16_strided(ctx.a_bf16.data(), a, a_op.rows, a_op.cols, a_op.ld);
+    to_bf16_strided(ctx.b_bf16.data(), b, b_op.rows, b_op.cols, b_op.ld);
+    a_data = ctx.a_bf16.data();
+    b_data = ctx.b_bf16.data();
   }
-  entry.c.set_data_handle(c);
-  if (s.bias) entry.bias.set_data_handle(const_cast<float*>(bias));
-  entry.primitive.execute(ctx.stream, entry.args);
+  if (!entry.runtime) {
+    entry.a.set_data_handle(const_cast<void*>(a_data));
+    entry.b.set_data_handle(const_cast<void*>(b_data));
+    entry.c.set_data_handle(c);
+    if (s.bias) entry.bias.set_data_handle(const_cast<float*>(bias));
+    entry.primitive.execute(ctx.stream, entry.args);
+  } else {
+    // A runtime shape's memory objects carry this call's dimensions, so they are made per call.
+    const Descs d = descs_of(s, false);
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, memory(d.a, ctx.engine, const_cast<void*>(a_data))},
+        {DNNL_ARG_WEIGHTS, memory(d.b, ctx.engine, const_cast<void*>(b_data))},
+        {DNNL_ARG_DST, memory(d.c, ctx.engine, c)}};
+    if (s.bias) args.emplace(DNNL_ARG_BIAS, memory(d.bias, ctx.engine, const_cast<float*>(bias)));
+    entry.primitive.execute(ctx.stream, args);
+  }
   ctx.stream.wait();
 }
 
@@ -199,7 +243,7 @@ void linear_forward(float* y, const float* x, const float* w, const float* bias,
                     int64_t in, int64_t out, Precision precision) {
   GemmShape s;
   s.m = rows, s.n = out, s.k = in, s.trans_b = true, s.bias = bias != nullptr;
-  s.precision = precision;
+  s.precision = precision, s.runtime_m = true;
   gemm(s, x, w, y, bias);
 }
 
@@ -207,6 +251,7 @@ void linear_backward_input(float* dx, const float* dy, const float* w, int64_t r
                            int64_t out, bool accumulate, Precision precision) {
   GemmShape s;
   s.m = rows, s.n = in, s.k = out, s.accumulate = accumulate, s.precision = precision;
+  s.runtime_m = true;
   gemm(s, dy, w, dx);
 }
 
@@ -214,7 +259,7 @@ void linear_backward_weight(float* dw, const float* dy, const float* x, int64_t 
                             int64_t out, Precision precision) {
   GemmShape s;
   s.m = out, s.n = in, s.k = rows, s.trans_a = true, s.accumulate = true;
-  s.precision = precision;
+  s.precision = precision, s.runtime_k = true;
   gemm(s, dy, x, dw);
 }
 

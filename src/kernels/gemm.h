@@ -30,6 +30,13 @@ struct GemmShape {
   bool accumulate = false;  // C += product instead of C = product
   bool bias = false;        // add bias (n) to every row of C
   Precision precision = Precision::f32;
+  // m (or k) differs from call to call (it counts the tokens of a packed batch): one primitive,
+  // created with a oneDNN runtime dimension, serves every value. Without this, each new token
+  // count would build and cache a primitive (a few ms each, and about 1 MB each for bf16 on
+  // AMX), and a training epoch meets thousands. Needs leading dimensions that do not depend on
+  // the varying dimension.
+  bool runtime_m = false;
+  bool runtime_k = false;
 
   bool operator==(const GemmShape&) const = default;
 };

@@ -97,22 +97,6 @@ Thresholds load_thresholds(const std::filesystem::path& path,
   return t;
 }
 
-void save_thresholds(const std::filesystem::path& path, const Thresholds& t,
-                     const std::vector<std::string>& labels) {
-  nlohmann::ordered_json json{{"format", kThresholdsFormat},
-                              {"version", kThresholdsVersion},
-                              {"global", t.global},
-                              {"use_per_label", t.use_per_label}};
-  if (!t.per_label.empty()) {
-    if (t.per_label.size() != labels.size())
-      fail(path.string(), ": ", t.per_label.size(), " per-label thresholds for ", labels.size(),
-           " labels");
-    auto& per_label = json["per_label"] = nlohmann::ordered_json::object();
-    for (size_t i = 0; i < labels.size(); ++i) per_label[labels[i]] = t.per_label[i];
-  }
-  write_file_atomically(path, json.dump(2) + "\n");
-}
-
 // Copies one checkpoint tensor into its parameter view after checking the shape.
 void load_tensor(const std::filesystem::path& file, const std::string& name, const TensorView& view,
                  const ParameterTensor& target, ParameterBuffer& params) {
@@ -133,6 +117,22 @@ void load_tensor(const std::filesystem::path& file, const std::string& name, con
 std::span<const float> Thresholds::effective() const {
   if (use_per_label) return per_label;
   return {&global, 1};
+}
+
+void save_thresholds(const std::filesystem::path& path, const Thresholds& t,
+                     const std::vector<std::string>& labels) {
+  nlohmann::ordered_json json{{"format", kThresholdsFormat},
+                              {"version", kThresholdsVersion},
+                              {"global", t.global},
+                              {"use_per_label", t.use_per_label}};
+  if (!t.per_label.empty()) {
+    if (t.per_label.size() != labels.size())
+      fail(path.string(), ": ", t.per_label.size(), " per-label thresholds for ", labels.size(),
+           " labels");
+    auto& per_label = json["per_label"] = nlohmann::ordered_json::object();
+    for (size_t i = 0; i < labels.size(); ++i) per_label[labels[i]] = t.per_label[i];
+  }
+  write_file_atomically(path, json.dump(2) + "\n");
 }
 
 ClassifierModel new_model(const BertConfig& config, BertTokenizer tokenizer, uint64_t seed,

@@ -74,6 +74,10 @@ void save_model(const std::filesystem::path& dir, const ClassifierModel& model);
 void save_parameters(const std::filesystem::path& path, const BertConfig& config,
                      const ParameterBuffer& params);
 
+// thresholds.json alone (atomically), e.g. once thresholds are tuned for a saved model.
+void save_thresholds(const std::filesystem::path& path, const Thresholds& thresholds,
+                     const std::vector<std::string>& labels);
+
 // Human-readable notes about a load (fresh tensors, unused ones), one per line; empty when
 // the checkpoint matched the model exactly.
 std::string describe(const LoadModelReport& report);

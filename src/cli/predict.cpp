@@ -1,0 +1,188 @@
+// `greenbert predict`: classifies texts with a model directory, one JSON line per input.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/energy_options.h"
+#include "cli/run_config.h"
+#include "core/error.h"
+#include "core/threads.h"
+#include "energy/energy_tracker.h"
+#include "train/inference.h"
+#include "train/predict_input.h"
+
+namespace greenbert::cli {
+
+namespace {
+
+struct PredictArgs {
+  std::string model;
+  std::string input;
+  int64_t top_k = 5;
+  std::optional<float> threshold;
+  bool output_logits = false;
+  int64_t batch_size = 32;
+  std::optional<int64_t> max_length;
+  std::string text;
+  std::string title_column = "titles";
+  std::string text_column = "summaries";
+  int threads = 0;
+  std::string emissions;
+  EnergyOptions energy;
+};
+
+// One output line: labels at or above their threshold, the top-k probabilities, and the raw
+// logits when asked.
+std::string format_prediction(const Classifier& c, std::span<const float> logits,
+                              std::span<const float> probabilities,
+                              std::span<const float> thresholds, int64_t top_k, bool with_logits) {
+  const auto& names = c.config.labels;
+  nlohmann::ordered_json out;
+  out["labels"] = nlohmann::ordered_json::array();
+  for (size_t l = 0; l < names.size(); ++l)
+    if (probabilities[l] >= thresholds[thresholds.size() == 1 ? 0 : l])
+      out["labels"].push_back(names[l]);
+  std::vector<size_t> order(names.size());
+  std::iota(order.begin(), order.end(), 0);
+  const auto k = static_cast<size_t>(std::min<int64_t>(top_k, static_cast<int64_t>(names.size())));
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
+                    [&](size_t a, size_t b) {
+                      return probabilities[a] > probabilities[b] ||
+                             (probabilities[a] == probabilities[b] && a < b);
+                    });
+  out["probabilities"] = nlohmann::ordered_json::object();
+  for (size_t i = 0; i < k; ++i) out["probabilities"][names[order[i]]] = probabilities[order[i]];
+  if (with_logits) out["logits"] = std::vector<float>(logits.begin(), logits.end());
+  return out.dump() + "\n";
+}
+
+void run(PredictArgs& a) {
+  if (a.top_k < 0) fail("predict: --top-k must be >= 0");
+  if (a.threshold && !(*a.threshold >= 0 && *a.threshold <= 1))
+    fail("predict: --threshold must be in [0, 1]");
+  // Inputs are encoded as the run trained: its --text and --max-length.
+  const auto run_config = load_run_config(a.model);
+  const int64_t max_length_option =
+      a.max_length.value_or(run_config ? run_config->value("max-length", int64_t{0}) : 0);
+  const std::string text = !a.text.empty() ? a.text
+                           : run_config    ? run_config->value("text", "abstract")
+                                           : "abstract";
+  set_thread_count(a.threads);
+  const Classifier classifier = open_classifier(a.model, {a.batch_size, max_length_option});
+  const int64_t max_length = classifier.max_length;
+  const int64_t labels = classifier.config.num_labels();
+  const std::vector<float> thresholds =
+      a.threshold ? std::vector<float>{*a.threshold}
+                  : std::vector<float>(classifier.thresholds.effective().begin(),
+                                       classifier.thresholds.effective().end());
+
+  std::ifstream file;
+  if (!a.input.empty()) {
+    file.open(a.input, std::ios::binary);
+    if (!file) fail(a.input, ": cannot open");
+  }
+  std::istream& in = a.input.empty() ? std::cin : file;
+  PredictReaderOptions options;
+  options.ids_lines = a.output_logits;
+  options.title_column = a.title_column;
+  options.text_column = a.text_column;
+  PredictReader reader(in, a.input.empty() ? "stdin" : a.input,
+                       a.input.empty() ? PredictFormat::lines : predict_format_of(a.input),
+                       options);
+  // A person typing gets each answer at once; piped input is classified a batch at a time.
+  const size_t chunk =
+      a.input.empty() && ::isatty(STDIN_FILENO) ? 1 : static_cast<size_t>(a.batch_size);
+  std::optional<EnergyTracker> tracker;
+  if (!a.emissions.empty())
+    tracker.emplace("predict", a.emissions, a.energy, "greenbert", "predict");
+
+  const TextInput input_text =
+      text == "title+abstract" ? TextInput::title_and_abstract : TextInput::abstract;
+  std::vector<PredictInput> inputs;
+  PredictInput input;
+  bool more = true;
+  while (more) {
+    inputs.clear();
+    while (inputs.size() < chunk && (more = reader.next(input))) inputs.push_back(std::move(input));
+    if (inputs.empty()) break;
+    const EncodedExamples encoded = encode_inputs(inputs, classifier.tokenizer, classifier.config,
+                                                  input_text, static_cast<size_t>(max_length));
+    const auto logits = predict_logits(classifier.logits, labels, a.batch_size, encoded);
+    const auto probabilities = probabilities_of(logits);
+    if (tracker) tracker->add_work(encoded.size(), encoded.tokens());
+    std::string out;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const size_t at = i * static_cast<size_t>(labels);
+      out += format_prediction(
+          classifier, std::span<const float>(logits).subspan(at, static_cast<size_t>(labels)),
+          std::span<const float>(probabilities).subspan(at, static_cast<size_t>(labels)),
+          thresholds, a.top_k, a.output_logits);
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    std::fflush(stdout);
+  }
+  if (tracker) tracker->stop();
+}
+
+}  // namespace
+
+void add_predict_command(CLI::App& app) {
+  auto args = std::make_shared<PredictArgs>();
+  auto* cmd = app.add_subcommand(
+      "predict",
+      "Classify texts with a model directory: one text per line on stdin (or --input FILE), "
+      "one JSON line out per input: {\"labels\": [labels at or above their threshold], "
+      "\"probabilities\": {top-k label: probability}}");
+  cmd->add_option("--model", args->model, "Model directory (a training run, or an HF classifier)")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--input", args->input,
+                  "Read inputs from FILE instead of stdin: .csv (the data's columns: "
+                  "--text-column, and --title-column when present), .jsonl/.json ({\"text\"} or "
+                  "{\"abstract\", \"title\"} per line), anything else one text per line")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--top-k", args->top_k, "How many of the most probable labels to show")
+      ->capture_default_str();
+  cmd->add_option("--threshold", args->threshold,
+                  "Decision threshold for every label (default: the model's thresholds.json, "
+                  "tuned on validation by train)");
+  cmd->add_flag("--output-logits", args->output_logits,
+                "Add the raw logits to each output line, and accept HF model input lines "
+                "{\"input_ids\": [...], \"attention_mask\": [...], \"token_type_ids\": [...]} "
+                "(to check parity with PyTorch)");
+  cmd->add_option("--batch-size", args->batch_size, "Texts classified at once")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option(
+         "--max-length", args->max_length,
+         "Truncate texts to this many tokens (default: the training run's, else the model's "
+         "positions, at most 512)")
+      ->check(CLI::Range(3, 1 << 20));
+  cmd->add_option("--text", args->text,
+                  "How inputs with a title are fed: abstract or title+abstract (default: as the "
+                  "training run)")
+      ->check(CLI::IsMember({"abstract", "title+abstract"}));
+  cmd->add_option("--title-column", args->title_column, "CSV column of the title")
+      ->capture_default_str();
+  cmd->add_option("--text-column", args->text_column, "CSV column of the text")
+      ->capture_default_str();
+  cmd->add_option("--threads", args->threads, "Threads (0: the physical cores)")
+      ->capture_default_str();
+  cmd->add_option("--emissions", args->emissions,
+                  "Record the energy of the predictions in this emissions.csv (phase predict)");
+  add_energy_options(*cmd, args->energy);
+  cmd->callback([args] { run(*args); });
+}
+
+}  // namespace greenbert::cli

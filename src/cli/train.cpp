@@ -1,0 +1,428 @@
+// `greenbert train`: trains a multi-label classifier into a run directory (train/trainer.h),
+// from scratch (--preset, --config) or from a Hugging Face checkpoint (--init), resumably.
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/data_options.h"
+#include "cli/energy_options.h"
+#include "cli/run_config.h"
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/threads.h"
+#include "data/split_directory.h"
+#include "model/model_dir.h"
+#include "text/vocab_trainer.h"
+#include "train/seeds.h"
+#include "train/trainer.h"
+
+namespace greenbert::cli {
+
+namespace {
+
+// Defaults that depend on where the weights come from. A pre-trained encoder (--init) is
+// fine-tuned as the study did (and as HF's examples do): 3 epochs at 2e-5 without warm-up. A
+// randomly initialised encoder (--preset, --config) has everything to learn: it needs a learning
+// rate ~50x higher, which is only stable after a warm-up (post-LayerNorm transformers diverge
+// early at high rates), and more epochs.
+struct ModeDefaults {
+  int64_t epochs;
+  double lr;
+  double warmup;
+};
+constexpr ModeDefaults kPretrainedDefaults{3, 2e-5, 0.0};
+constexpr ModeDefaults kScratchDefaults{8, 1e-3, 0.06};
+constexpr size_t kDefaultVocabSize = 8192;
+
+struct TrainArgs {
+  DataOptions data;
+  std::string out;
+  std::string preset, config, init, vocab;
+  size_t vocab_size = kDefaultVocabSize;
+  std::optional<int64_t> epochs;
+  std::optional<double> lr;
+  std::optional<double> warmup;
+  TrainOptions train;  // the options with fixed defaults
+  std::string precision = "f32";
+  int threads = 0;
+  bool resume = false;
+  EnergyOptions energy;
+
+  bool from_scratch() const { return init.empty(); }
+  std::string model_name() const {
+    return !preset.empty() ? preset : !config.empty() ? config : init;
+  }
+};
+
+// The options that decide what a run computes, as train_config.json keys; a run continues only
+// under the same ones. threads (bit-identical results need the same count, but a resumed run
+// may use another) and checkpoint-every are not among them.
+nlohmann::json binding_json(const TrainArgs& a) {
+  nlohmann::json json = data_options_json(a.data);
+  auto path = [](const std::string& p) {
+    return p.empty() ? p : std::filesystem::absolute(p).lexically_normal().string();
+  };
+  json["preset"] = a.preset;
+  json["config"] = path(a.config);
+  json["init"] = path(a.init);
+  json["vocab"] = path(a.vocab);
+  json["vocab-size"] = a.vocab_size;
+  json["epochs"] = a.train.epochs;
+  json["batch-size"] = a.train.batch_size;
+  json["grad-accum"] = a.train.grad_accum;
+  json["lr"] = a.train.lr;
+  json["warmup"] = a.train.warmup;
+  json["weight-decay"] = a.train.weight_decay;
+  json["max-grad-norm"] = a.train.max_grad_norm;
+  json["max-length"] = a.train.max_length;
+  json["eval-every"] = a.train.eval_every;
+  json["precision"] = a.precision;
+  return json;
+}
+
+void args_from_json(const nlohmann::json& j, TrainArgs& a) {
+  try {
+    a.data.data = j.at("data").get<std::string>();
+    a.data.format = j.at("format").get<std::string>();
+    a.data.title_column = j.at("title-column").get<std::string>();
+    a.data.text_column = j.at("text-column").get<std::string>();
+    a.data.terms_column = j.at("terms-column").get<std::string>();
+    a.data.on_error = j.at("on-error").get<std::string>();
+    a.data.max_rows = j.at("max-rows").get<int64_t>();
+    a.data.seed = j.at("seed").get<uint64_t>();
+    a.data.split = j.at("split").get<std::string>();
+    a.data.text = j.at("text").get<std::string>();
+    a.preset = j.at("preset").get<std::string>();
+    a.config = j.at("config").get<std::string>();
+    a.init = j.at("init").get<std::string>();
+    a.vocab = j.at("vocab").get<std::string>();
+    a.vocab_size = j.at("vocab-size").get<size_t>();
+    a.train.epochs = j.at("epochs").get<int64_t>();
+    a.train.batch_size = j.at("batch-size").get<int64_t>();
+    a.train.grad_accum = j.at("grad-accum").get<int64_t>();
+    a.train.lr = j.at("lr").get<double>();
+    a.train.warmup = j.at("warmup").get<double>();
+    a.train.weight_decay = j.at("weight-decay").get<double>();
+    a.train.max_grad_norm = j.at("max-grad-norm").get<double>();
+    a.train.max_length = j.at("max-length").get<int64_t>();
+    a.train.eval_every = j.at("eval-every").get<int64_t>();
+    a.precision = j.at("precision").get<std::string>();
+  } catch (const nlohmann::json::exception& e) {
+    fail(kRunConfigFile, ": ", e.what());
+  }
+}
+
+// Fills the mode-dependent defaults and checks the combination of options.
+void resolve(TrainArgs& a) {
+  if (a.data.data.empty()) fail("train: --data is required");
+  const int sources = !a.preset.empty() + !a.config.empty() + !a.init.empty();
+  if (sources != 1)
+    fail(
+        "train: give exactly one of --preset NAME, --config CONFIG_JSON (from scratch) or --init "
+        "HF_DIR (fine-tune a checkpoint)");
+  if (!a.init.empty() && !a.vocab.empty())
+    fail("train: --vocab is for models trained from scratch; --init uses the checkpoint's");
+  const ModeDefaults& d = a.from_scratch() ? kScratchDefaults : kPretrainedDefaults;
+  a.train.epochs = a.epochs.value_or(d.epochs);
+  a.train.lr = a.lr.value_or(d.lr);
+  a.train.warmup = a.warmup.value_or(d.warmup);
+  a.train.precision = parse_precision(a.precision.c_str());
+  a.train.seed = a.data.seed;
+  validate(a.train);
+}
+
+std::string describe_differences(const nlohmann::json& now, const nlohmann::json& then,
+                                 const std::vector<std::string>& keys) {
+  std::string text;
+  for (const auto& key : keys)
+    text += cat(text.empty() ? "" : ", ", "--", key, " ", then[key].dump(),
+                " (this command: ", now[key].dump(), ")");
+  return text;
+}
+
+// What RUN_DIR holds decides what the command does: start, continue, or nothing.
+enum class RunAction { start, resume, finished };
+
+RunAction reconcile_with_run_dir(const CLI::App& command, TrainArgs& a) {
+  const std::filesystem::path dir = a.out;
+  const auto stored = load_run_config(dir);
+  if (!stored) {
+    if (a.resume) fail(dir.string(), ": nothing to resume (no ", kRunConfigFile, ")");
+    if (std::filesystem::exists(dir) && !std::filesystem::is_empty(dir))
+      fail(dir.string(), ": exists and is not a greenbert run directory (no ", kRunConfigFile,
+           "); choose a new or empty --out");
+    resolve(a);
+    return RunAction::start;
+  }
+  if (std::filesystem::exists(dir / "metrics.json")) return RunAction::finished;
+
+  std::vector<std::string> differing;
+  if (a.resume) {
+    // The run's own options, except those given here, which must agree with them.
+    TrainArgs given = a;
+    given.train.epochs = a.epochs.value_or(0);
+    given.train.lr = a.lr.value_or(0);
+    given.train.warmup = a.warmup.value_or(0);
+    const nlohmann::json now = binding_json(given);
+    for (const auto& [key, value] : stored->items())
+      if (now.contains(key) && command.count("--" + key) > 0 && now[key] != value)
+        differing.push_back(key);
+    if (!differing.empty())
+      fail(dir.string(), ": --resume continues the run with its own options, and these differ: ",
+           describe_differences(now, *stored, differing));
+    args_from_json(*stored, a);
+    a.epochs = a.train.epochs;
+    a.lr = a.train.lr;
+    a.warmup = a.train.warmup;
+    resolve(a);
+  } else {
+    resolve(a);
+    const nlohmann::json now = binding_json(a);
+    for (const auto& [key, value] : now.items())
+      if (!stored->contains(key) || (*stored)[key] != value) differing.push_back(key);
+    if (!differing.empty())
+      fail(dir.string(), ": this run was started with other options: ",
+           describe_differences(now, *stored, differing),
+           ". Pass --resume to continue it with its own options, or choose another --out");
+  }
+  return RunAction::resume;
+}
+
+// A vocabulary fitted on the training split only (validation or test text would leak).
+BertTokenizer train_vocabulary(const Dataset& dataset, size_t size) {
+  std::vector<std::string> texts;
+  for (const Example& e : dataset.train) {
+    if (dataset.text == TextInput::title_and_abstract) texts.push_back(e.title);
+    texts.push_back(e.abstract);
+  }
+  VocabTrainerOptions options;
+  options.normalizer.lowercase = true;
+  options.normalizer.strip_accents = true;
+  std::fprintf(stderr, "train: training a %zu-token WordPiece vocabulary on %zu training texts\n",
+               size, texts.size());
+  auto tokens = train_wordpiece_vocab(texts, size, options);
+  return BertTokenizer(Vocab::from_tokens(std::move(tokens), "trained vocabulary"),
+                       options.normalizer);
+}
+
+ClassifierModel new_run_model(const TrainArgs& a, const Dataset& dataset) {
+  const uint64_t init_seed = derive_seed(a.train.seed, SeedPurpose::model_init);
+  if (!a.init.empty()) {
+    LoadModelOptions options;
+    options.labels = dataset.labels.names();
+    options.seed = init_seed;
+    LoadModelReport report;
+    ClassifierModel model = load_model(a.init, options, &report);
+    const std::string notes = describe(report);
+    if (!notes.empty())
+      std::fprintf(stderr, "train: --init %s:\n%s", a.init.c_str(), notes.c_str());
+    return model;
+  }
+  BertConfig config = a.preset.empty() ? load_config(a.config) : preset_config(a.preset);
+  BertTokenizer tokenizer =
+      a.vocab.empty() ? train_vocabulary(dataset, a.vocab_size) : BertTokenizer::from_file(a.vocab);
+  // The embedding matrix is sized to the vocabulary: a small one makes a much smaller model.
+  config.vocab_size = tokenizer.vocab().size();
+  const int32_t pad = tokenizer.vocab().id("[PAD]");
+  if (pad < 0) fail(tokenizer.vocab().source(), ": no [PAD] token");
+  config.pad_token_id = pad;
+  config.labels = dataset.labels.names();
+  return new_model(config, std::move(tokenizer), init_seed);
+}
+
+// A resumed run's model is described by the run directory; its weights come from the checkpoint.
+ClassifierModel resumed_run_model(const std::filesystem::path& dir) {
+  BertConfig config = load_config(dir / "config.json");
+  return new_model(config, BertTokenizer::from_file(dir / "vocab.txt"), 0);
+}
+
+std::atomic<bool> stop_requested{false};
+
+extern "C" void on_stop_signal(int) {
+  stop_requested.store(true);
+  static const char message[] =
+      "\ngreenbert: stopping after this step to write a checkpoint (again to quit at once; the "
+      "run directory stays valid)\n";
+  [[maybe_unused]] auto written = ::write(STDERR_FILENO, message, sizeof message - 1);
+}
+
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND;  // a second signal ends the process
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+void run(const CLI::App& command, TrainArgs& a) {
+  const RunAction action = reconcile_with_run_dir(command, a);
+  const std::filesystem::path dir = a.out;
+  if (action == RunAction::finished) {
+    std::printf(
+        "train: %s is a finished run (metrics.json); nothing to do. Use another --out to "
+        "train again\n",
+        dir.c_str());
+    return;
+  }
+  validate_energy_options(a.energy);
+  const int threads = set_thread_count(a.threads);
+  Dataset dataset = load_dataset(a.data.data, to_load_options(a.data));
+  print_load_warnings(dataset);
+
+  const bool has_checkpoint = std::filesystem::exists(checkpoint_file(checkpoint_dir(dir)));
+  if (action == RunAction::resume && !has_checkpoint)
+    std::fprintf(stderr, "train: %s has no checkpoint yet: starting the run over\n", dir.c_str());
+  ClassifierModel model = has_checkpoint ? resumed_run_model(dir) : new_run_model(a, dataset);
+  if (action == RunAction::start) {
+    std::filesystem::create_directories(dir);
+    nlohmann::json config = binding_json(a);
+    config["threads"] = threads;
+    config["checkpoint-every"] = a.train.checkpoint_every;
+    write_file_atomically(dir / kRunConfigFile, config.dump(2) + "\n");
+  }
+  std::fprintf(stderr,
+               "train: %s, %lld parameters, %zu/%zu/%zu train/val/test examples, %d labels, "
+               "%d threads, %s GEMMs -> %s\n",
+               a.model_name().c_str(),
+               static_cast<long long>(model.params.layout().parameter_count()),
+               dataset.train.size(), dataset.val.size(), dataset.test.size(), dataset.labels.size(),
+               threads, a.precision.c_str(), dir.c_str());
+
+  TrainRun run;
+  run.dir = dir;
+  run.options = a.train;
+  run.model_name = a.model_name();
+  run.data_path = std::filesystem::absolute(a.data.data).lexically_normal().string();
+  run.energy = a.energy;
+  run.stop = &stop_requested;
+  install_stop_handlers();
+  try {
+    train_classifier(run, model, dataset);
+  } catch (const TrainingInterrupted& e) {
+    fail(e.what(), ". Resume with: greenbert train --out ", dir.string(), " --resume");
+  }
+  std::printf(
+      "train: %s is ready: model, thresholds.json, metrics.json, train_log.csv, "
+      "val_log.csv, emissions.csv\n",
+      dir.c_str());
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto args = std::make_shared<TrainArgs>();
+  auto* cmd = app.add_subcommand(
+      "train",
+      "Train a multi-label classifier into a run directory: from scratch (--preset, --config) "
+      "or fine-tuning a Hugging Face checkpoint (--init). Each epoch ends with a validation "
+      "pass; the best model by validation micro-F1 is kept, its thresholds tuned on validation, "
+      "and the test split evaluated (metrics.json). Interrupt with Ctrl-C and continue with "
+      "--resume: results are bit-identical to an uninterrupted run with the same --threads.");
+  add_data_options(*cmd, args->data, /*required=*/false);  // --resume takes the run's
+  cmd->get_option("--seed")->description(
+      "Seed of everything random: the split, the initialisation, batch order and dropout");
+  cmd->add_option("--out", args->out,
+                  "Run directory: the best model (loadable by eval, predict, quantize), logs, "
+                  "metrics.json, emissions.csv, and checkpoint/ while training. Re-running the "
+                  "same command on it continues an interrupted run")
+      ->required();
+
+  const std::string model_group = "Model";
+  std::string presets;
+  for (const auto& name : preset_names()) presets += (presets.empty() ? "" : ", ") + name;
+  cmd->add_option("--preset", args->preset,
+                  cat("Train from scratch with a preset architecture: ", presets))
+      ->group(model_group);
+  cmd->add_option("--config", args->config,
+                  "Train from scratch with the architecture of an HF config.json")
+      ->check(CLI::ExistingFile)
+      ->group(model_group);
+  cmd->add_option("--init", args->init,
+                  "Fine-tune an HF checkpoint directory (config.json, model.safetensors or "
+                  "pytorch_model.bin, vocab.txt or tokenizer.json); its classification head is "
+                  "initialised fresh for this data's labels")
+      ->check(CLI::ExistingDirectory)
+      ->group(model_group);
+  cmd->add_option("--vocab", args->vocab,
+                  "vocab.txt for a model trained from scratch (e.g. "
+                  "../shared/models/bert-base-uncased-vocab.txt). Default: a WordPiece "
+                  "vocabulary of --vocab-size tokens is trained on the training split (as "
+                  "`greenbert vocab` does); the embedding matrix is sized to the vocabulary")
+      ->check(CLI::ExistingFile)
+      ->group(model_group);
+  cmd->add_option("--vocab-size", args->vocab_size,
+                  "Size of the vocabulary trained when --vocab is not given. A small one keeps "
+                  "the embedding matrix small (bert-tiny: 1.0M instead of 3.9M parameters at "
+                  "8192 vs 30522 tokens) and trains faster and as well from scratch")
+      ->capture_default_str()
+      ->group(model_group);
+
+  const std::string hyper =
+      "Training (defaults: fine-tuning --init as the study: 3 epochs, lr "
+      "2e-5, no warm-up; from scratch: 8 epochs, lr 1e-3, warm-up 6%)";
+  cmd->add_option("--epochs", args->epochs, "Passes over the training split")->group(hyper);
+  cmd->add_option("--batch-size", args->train.batch_size,
+                  "Sequences per batch (batches are formed by length, see README)")
+      ->capture_default_str()
+      ->group(hyper);
+  cmd->add_option("--grad-accum", args->train.grad_accum,
+                  "Batches whose gradients are accumulated per optimizer update (effective "
+                  "batch = batch size x this)")
+      ->capture_default_str()
+      ->group(hyper);
+  cmd->add_option("--lr", args->lr,
+                  "Peak learning rate of AdamW (linear warm-up, then linear decay to 0). A "
+                  "pre-trained encoder needs a small one (2e-5); a random one learns nothing "
+                  "useful at that rate in a few epochs, hence 1e-3 from scratch")
+      ->group(hyper);
+  cmd->add_option("--warmup", args->warmup,
+                  "Linear warm-up: a ratio of the total steps when below 1 (0.06 = 6%), else a "
+                  "number of steps. High learning rates from scratch need it")
+      ->group(hyper);
+  cmd->add_option("--weight-decay", args->train.weight_decay,
+                  "AdamW decoupled weight decay (not applied to biases and LayerNorm)")
+      ->capture_default_str()
+      ->group(hyper);
+  cmd->add_option("--max-grad-norm", args->train.max_grad_norm,
+                  "Clip the global gradient norm to this (0: no clipping)")
+      ->capture_default_str()
+      ->group(hyper);
+  cmd->add_option("--max-length", args->train.max_length,
+                  "Tokens per example, [CLS] and [SEP] included; longer texts are truncated")
+      ->capture_default_str()
+      ->group(hyper);
+  cmd->add_option("--eval-every", args->train.eval_every,
+                  "Also validate (and keep the best model) every N steps; 0: only at epoch ends")
+      ->capture_default_str()
+      ->group(hyper);
+  cmd->add_option("--precision", args->precision,
+                  "GEMM precision of training: f32, or bf16 (bfloat16 inputs, fp32 "
+                  "accumulation; AMX/AVX512-BF16 make it faster). Weights, gradients and AdamW "
+                  "stay fp32")
+      ->check(CLI::IsMember({"f32", "bf16"}))
+      ->capture_default_str()
+      ->group(hyper);
+
+  cmd->add_option("--threads", args->threads, "Threads (0: the physical cores)")
+      ->capture_default_str();
+  cmd->add_option("--checkpoint-every", args->train.checkpoint_every,
+                  "Steps between checkpoints (one is also written at every validation and on "
+                  "Ctrl-C/SIGTERM)")
+      ->capture_default_str();
+  cmd->add_flag("--resume", args->resume,
+                "Continue the interrupted run in --out with the options it was started with "
+                "(options given here must agree with them)");
+  add_energy_options(*cmd, args->energy);
+  cmd->callback([cmd, args] { run(*cmd, *args); });
+}
+
+}  // namespace greenbert::cli

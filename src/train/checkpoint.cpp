@@ -1,0 +1,130 @@
+#include "train/checkpoint.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "io/safetensors.h"
+#include "io/tensor_file.h"
+
+namespace greenbert {
+namespace {
+
+constexpr const char* kFormat = "greenbert-checkpoint";
+constexpr const char* kVersion = "1";
+
+// The three buffers of a checkpoint and the prefix of their tensor names.
+struct Part {
+  const char* prefix;
+  const ParameterBuffer* read;
+  ParameterBuffer* write;
+};
+
+nlohmann::json to_json(const TrainingState& s) {
+  return {{"step", s.step},
+          {"epoch", s.epoch},
+          {"batch", s.batch},
+          {"validated_step", s.validated_step},
+          {"best_micro_f1", s.best_micro_f1},
+          {"best_step", s.best_step},
+          {"best_epoch", s.best_epoch},
+          {"train_seconds", s.train_seconds},
+          {"train_sequences", s.train_sequences},
+          {"elapsed_seconds", s.elapsed_seconds},
+          // As a string: JSON numbers lose 64-bit integers in many readers.
+          {"seed", std::to_string(s.seed)},
+          {"batches_per_epoch", s.batches_per_epoch},
+          {"total_steps", s.total_steps}};
+}
+
+TrainingState state_from_json(const std::string& text, const std::string& file) {
+  const auto json = nlohmann::json::parse(text, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) fail(file, ": metadata 'state' is not JSON");
+  TrainingState s;
+  try {
+    s.step = json.at("step").get<int64_t>();
+    s.epoch = json.at("epoch").get<int64_t>();
+    s.batch = json.at("batch").get<int64_t>();
+    s.validated_step = json.at("validated_step").get<int64_t>();
+    s.best_micro_f1 = json.at("best_micro_f1").get<double>();
+    s.best_step = json.at("best_step").get<int64_t>();
+    s.best_epoch = json.at("best_epoch").get<double>();
+    s.train_seconds = json.at("train_seconds").get<double>();
+    s.train_sequences = json.at("train_sequences").get<int64_t>();
+    s.elapsed_seconds = json.at("elapsed_seconds").get<double>();
+    s.seed = std::stoull(json.at("seed").get<std::string>());
+    s.batches_per_epoch = json.at("batches_per_epoch").get<int64_t>();
+    s.total_steps = json.at("total_steps").get<int64_t>();
+  } catch (const std::exception& e) {
+    fail(file, ": metadata 'state': ", e.what());
+  }
+  if (s.step < 0 || s.epoch < 0 || s.batch < 0 || s.batch > s.batches_per_epoch ||
+      s.validated_step > s.step || s.step > s.total_steps)
+    fail(file, ": metadata 'state' is inconsistent (step ", s.step, " of ", s.total_steps,
+         ", epoch ", s.epoch, ", batch ", s.batch, " of ", s.batches_per_epoch, ")");
+  return s;
+}
+
+}  // namespace
+
+std::filesystem::path checkpoint_file(const std::filesystem::path& dir) {
+  return dir / "checkpoint.safetensors";
+}
+
+void save_checkpoint(const std::filesystem::path& dir, const TrainingState& state,
+                     const ParameterBuffer& params, const AdamWState& adam) {
+  std::filesystem::create_directories(dir);
+  const Part parts[] = {
+      {"param.", &params, nullptr}, {"adam_m.", &adam.m, nullptr}, {"adam_v.", &adam.v, nullptr}};
+  std::vector<NamedTensor> tensors;
+  for (const Part& part : parts)
+    for (const ParameterTensor& t : params.layout().tensors())
+      tensors.push_back(
+          {cat(part.prefix, t.name), {DType::F32, t.shape, std::as_bytes(part.read->view(t))}});
+  write_safetensors(checkpoint_file(dir), tensors,
+                    {{"format", kFormat}, {"version", kVersion}, {"state", to_json(state).dump()}});
+}
+
+std::optional<TrainingState> load_checkpoint(const std::filesystem::path& dir,
+                                             ParameterBuffer& params, AdamWState& adam) {
+  const auto path = checkpoint_file(dir);
+  if (!std::filesystem::exists(path)) return std::nullopt;
+  const std::string file = path.string();
+  const TensorFile checkpoint = TensorFile::open(path);
+  const auto& metadata = checkpoint.metadata();
+  auto meta = [&](const char* key) {
+    const auto it = metadata.find(key);
+    if (it == metadata.end()) fail(file, ": not a ", kFormat, " file (no metadata '", key, "')");
+    return it->second;
+  };
+  if (meta("format") != kFormat) fail(file, ": not a ", kFormat, " file");
+  if (meta("version") != kVersion)
+    fail(file, ": checkpoint version ", meta("version"), " is not ", kVersion);
+  TrainingState state = state_from_json(meta("state"), file);
+
+  const Part parts[] = {
+      {"param.", nullptr, &params}, {"adam_m.", nullptr, &adam.m}, {"adam_v.", nullptr, &adam.v}};
+  const auto& layout = params.layout();
+  const size_t expected = 3 * layout.tensors().size();
+  if (checkpoint.tensors().size() != expected)
+    fail(file, ": ", checkpoint.tensors().size(), " tensors but this model needs ", expected,
+         " (a checkpoint of another model?)");
+  for (const Part& part : parts) {
+    for (const ParameterTensor& t : layout.tensors()) {
+      const std::string name = cat(part.prefix, t.name);
+      const TensorView& view = checkpoint.at(name);
+      if (view.dtype != DType::F32 || view.shape != t.shape)
+        fail(file, ": tensor ", name, ": ", dtype_name(view.dtype), " ", format_shape(view.shape),
+             " but the model needs F32 ", format_shape(t.shape));
+      auto target = std::as_writable_bytes(part.write->view(t));
+      std::copy(view.bytes.begin(), view.bytes.end(), target.begin());
+    }
+  }
+  adam.step = state.step;
+  return state;
+}
+
+}  // namespace greenbert

@@ -1,0 +1,51 @@
+#pragma once
+// The resumable state of a training run, in ONE file, RUN_DIR/checkpoint/checkpoint.safetensors:
+// the parameters, both AdamW moments, and (as JSON in the safetensors metadata) where training
+// stands. One file written atomically (write to a temporary, fsync, rename) means a crash at any
+// moment leaves the previous checkpoint or the new one, never a mix of two.
+//
+// No random-generator state is stored: batch order and dropout masks are pure functions of the
+// run seed, the epoch and the step (train/seeds.h).
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+
+#include "model/optimizer.h"
+#include "model/parameters.h"
+
+namespace greenbert {
+
+struct TrainingState {
+  int64_t step = 0;             // optimizer updates done
+  int64_t epoch = 0;            // epoch in progress, 0-based
+  int64_t batch = 0;            // batches of `epoch` done; == batches per epoch once it is trained
+  int64_t validated_step = 0;   // step of the last validation pass done (0: none yet)
+  double best_micro_f1 = -1;    // best validation micro-F1 so far (-1: none yet)
+  int64_t best_step = 0;        // step of that validation
+  double best_epoch = 0;        // and its (fractional, 1-based) epoch
+  double train_seconds = 0;     // time in training steps, all sessions together
+  int64_t train_sequences = 0;  // sequences trained on, all sessions together
+  double elapsed_seconds = 0;   // wall time of the run up to this state, all sessions together
+  // What the state is only valid for: resuming with another seed or data would not continue
+  // the same run.
+  uint64_t seed = 0;
+  int64_t batches_per_epoch = 0;
+  int64_t total_steps = 0;
+
+  friend bool operator==(const TrainingState&, const TrainingState&) = default;
+};
+
+// dir/checkpoint.safetensors.
+std::filesystem::path checkpoint_file(const std::filesystem::path& dir);
+
+// Writes the checkpoint atomically (creating `dir` if needed).
+void save_checkpoint(const std::filesystem::path& dir, const TrainingState& state,
+                     const ParameterBuffer& params, const AdamWState& adam);
+
+// Reads the checkpoint of `dir` into params and adam (which must have the layout it was written
+// with); nullopt when there is none. Leftover temporaries of interrupted writes are ignored.
+// Throws greenbert::Error naming the file for a corrupt or mismatched checkpoint.
+std::optional<TrainingState> load_checkpoint(const std::filesystem::path& dir,
+                                             ParameterBuffer& params, AdamWState& adam);
+
+}  // namespace greenbert

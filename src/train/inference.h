@@ -1,0 +1,70 @@
+#pragma once
+// Every prediction greenbert makes (eval, predict, the trainer's validation and test passes)
+// goes through predict_logits over ONE seam, BatchLogits: the function that turns a packed
+// batch into logits. open_classifier is where a model directory becomes that function; today it
+// is the reference encoder (model/bert.h) over fp32 weights, and the fast int8/bf16 inference
+// session plugs in there, with nothing else to change.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "kernels/gemm.h"
+#include "model/activations.h"
+#include "model/batch.h"
+#include "model/config.h"
+#include "model/model_dir.h"
+#include "model/parameters.h"
+#include "text/bert_tokenizer.h"
+#include "train/batching.h"
+
+namespace greenbert {
+
+// logits (B, labels) of a packed batch of at most max_batch sequences of at most max_length
+// tokens each.
+using BatchLogits = std::function<void(const TokenBatch& batch, std::span<float> logits)>;
+
+// A model ready to classify: what the tokenizer, the labels and the decision need, and the
+// backend that computes logits.
+struct Classifier {
+  BertConfig config;  // architecture and labels (config.labels, in id order)
+  BertTokenizer tokenizer;
+  Thresholds thresholds;
+  std::string precision = "f32";  // of the weights, as stored in the directory
+  int64_t parameters = 0;
+  int64_t max_batch = 0;   // the most sequences one call of `logits` takes
+  int64_t max_length = 0;  // the longest sequence it takes, in tokens
+  BatchLogits logits;
+};
+
+struct ClassifierOptions {
+  int64_t max_batch = 32;
+  int64_t max_length = 0;           // 0: the model's positions, at most 512
+  Precision gemm = Precision::f32;  // GEMM precision of the reference backend
+};
+
+// Opens a model directory (a training run or an HF-style directory with a classification head)
+// for inference. Activations are sized here, once, for max_batch × max_length.
+Classifier open_classifier(const std::filesystem::path& dir, const ClassifierOptions& options);
+
+// The reference backend over parameters owned by the caller (the trainer's live parameters).
+// `acts` must have been sized for the batches it will be given; all three must outlive the
+// returned function.
+BatchLogits reference_logits(const BertConfig& config, const ParameterBuffer& params,
+                             Activations& acts, Precision gemm = Precision::f32);
+
+// Logits (n, labels) of every example of `data`, in data order, computed in batches of up to
+// max_batch examples of similar length. on_batch(sequences done so far) runs after each batch.
+std::vector<float> predict_logits(const BatchLogits& logits, int64_t labels, int64_t max_batch,
+                                  const EncodedExamples& data,
+                                  const std::function<void(int64_t)>& on_batch = {});
+
+// σ(logits), element-wise.
+std::vector<float> probabilities_of(std::span<const float> logits);
+
+// Multi-hot targets (n, labels) of `data`'s label ids, as compute_metrics takes them.
+std::vector<uint8_t> target_matrix(const EncodedExamples& data, int64_t labels);
+
+}  // namespace greenbert

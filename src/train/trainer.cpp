@@ -1,0 +1,540 @@
+#include "train/trainer.h"
+
+#include <fcntl.h>
+#include <omp.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+
+#include "core/atomic_file.h"
+#include "core/progress.h"
+#include "data/label_map.h"
+#include "energy/energy_tracker.h"
+#include "kernels/adamw.h"
+#include "kernels/loss.h"
+#include "model/bert.h"
+#include "model/optimizer.h"
+#include "text/vocab_trainer.h"
+#include "train/batching.h"
+#include "train/inference.h"
+#include "train/metrics.h"
+#include "train/run_logs.h"
+#include "train/run_summary.h"
+#include "train/schedule.h"
+#include "train/seeds.h"
+
+namespace greenbert {
+
+void validate(const TrainOptions& o) {
+  auto at_least = [](const char* option, int64_t value, int64_t min) {
+    if (value < min) fail(option, " must be at least ", min, ", got ", value);
+  };
+  at_least("--epochs", o.epochs, 1);
+  at_least("--batch-size", o.batch_size, 1);
+  at_least("--grad-accum", o.grad_accum, 1);
+  at_least("--max-length", o.max_length, 3);  // [CLS] a [SEP], or a pair's [SEP] too
+  at_least("--eval-every", o.eval_every, 0);
+  at_least("--checkpoint-every", o.checkpoint_every, 1);
+  if (!(o.lr > 0 && o.lr < 1)) fail("--lr must be in (0, 1), got ", o.lr);
+  if (!(o.weight_decay >= 0 && o.weight_decay < 1))
+    fail("--weight-decay must be in [0, 1), got ", o.weight_decay);
+  if (!(o.max_grad_norm >= 0 && std::isfinite(o.max_grad_norm)))
+    fail("--max-grad-norm must be >= 0 (0 turns clipping off), got ", o.max_grad_norm);
+  if (!(o.warmup >= 0 && std::isfinite(o.warmup)))
+    fail("--warmup must be >= 0 (a ratio below 1, or a number of steps), got ", o.warmup);
+}
+
+std::filesystem::path checkpoint_dir(const std::filesystem::path& run_dir) {
+  return run_dir / "checkpoint";
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+int64_t ceil_div(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
+
+constexpr double kLogFlushSeconds = 5.0;
+constexpr double kProgressSeconds = 0.25;  // Progress redraws a terminal line at most this often
+
+// One training process per run directory: a second one would interleave logs and overwrite
+// the other's checkpoints. The lock goes away with the process, however it ends.
+class RunDirLock {
+ public:
+  explicit RunDirLock(const std::filesystem::path& dir) {
+    const auto path = dir / "train.lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) fail(path.string(), ": cannot open: ", std::strerror(errno));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd_);
+      fail(dir.string(), ": another `greenbert train` is using this run directory");
+    }
+  }
+  ~RunDirLock() { ::close(fd_); }
+  RunDirLock(const RunDirLock&) = delete;
+  RunDirLock& operator=(const RunDirLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// Temporaries of atomic writes ("NAME.tmp.PID") that a killed process left behind.
+void remove_stale_temporaries(const std::filesystem::path& dir) {
+  if (!std::filesystem::is_directory(dir)) return;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    const size_t at = name.rfind(".tmp.");
+    if (at == std::string::npos || at + 5 == name.size() || !entry.is_regular_file()) continue;
+    const std::string pid = name.substr(at + 5);
+    if (std::all_of(pid.begin(), pid.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      std::filesystem::remove(entry.path());
+  }
+}
+
+EnergySnapshot& operator+=(EnergySnapshot& a, const EnergySnapshot& b) {
+  a.method = b.method;
+  a.seconds += b.seconds;
+  a.joules += b.joules;
+  a.kwh += b.kwh;
+  a.kg_co2eq += b.kg_co2eq;
+  return a;
+}
+
+std::vector<float> as_floats(std::span<const uint8_t> values) {
+  return std::vector<float>(values.begin(), values.end());
+}
+
+std::string fixed(double value, int digits) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", digits, value);
+  return buffer;
+}
+
+std::string scientific(double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.2e", value);
+  return buffer;
+}
+
+// Model description files of a run directory; the weights come with the first validation.
+void write_model_description(const std::filesystem::path& dir, const ClassifierModel& model) {
+  const Vocab& vocab = model.tokenizer.vocab();
+  std::vector<std::string> tokens;
+  tokens.reserve(static_cast<size_t>(vocab.size()));
+  for (int32_t id = 0; id < vocab.size(); ++id) tokens.emplace_back(vocab.token(id));
+  save_config(dir / "config.json", model.config);
+  write_vocab(dir / "vocab.txt", tokens);
+  write_tokenizer_config(dir / "tokenizer_config.json", model.tokenizer.options());
+  LabelMap(model.config.labels).save(dir / "labels.json");
+}
+
+class Trainer {
+ public:
+  Trainer(const TrainRun& run, ClassifierModel& model, const Dataset& dataset)
+      : run_(run),
+        o_(run.options),
+        model_(model),
+        dataset_(dataset),
+        labels_(model.config.num_labels()),
+        train_(encode(dataset.train)),
+        val_(encode(dataset.val)),
+        test_(encode(dataset.test)),
+        lengths_(train_.lengths()),
+        val_targets_(target_matrix(val_, labels_)),
+        val_target_floats_(as_floats(val_targets_)),
+        batches_per_epoch_(batch_count(train_.size(), o_.batch_size)),
+        total_steps_(o_.epochs * ceil_div(batches_per_epoch_, o_.grad_accum)),
+        schedule_{o_.lr, warmup_steps(o_.warmup, total_steps_), total_steps_},
+        acts_(model.config, {o_.batch_size * o_.max_length, o_.batch_size, o_.max_length}),
+        grads_(ParameterBuffer::zeros_like(model.params)),
+        adam_(model.params),
+        targets_(static_cast<size_t>(o_.batch_size * labels_)),
+        logits_(targets_.size()),
+        dlogits_(targets_.size()),
+        logs_(run.dir),
+        csv_(run.dir / "emissions.csv") {
+    reserve_batch(batch_, o_.batch_size, o_.max_length, !train_.token_types.empty());
+  }
+
+  nlohmann::ordered_json run() {
+    start_or_resume();
+    while (state_.epoch < o_.epochs) {
+      if (validation_due()) {
+        validate();
+        if (state_.batch == batches_per_epoch_) {
+          ++state_.epoch;
+          state_.batch = 0;
+        }
+        save_state();
+        stop_if_asked();
+      } else {
+        train_until_validation();
+      }
+    }
+    return finish();
+  }
+
+ private:
+  EncodedExamples encode(std::span<const Example> examples) const {
+    return encode_examples(model_.tokenizer, examples, dataset_.text,
+                           static_cast<size_t>(o_.max_length));
+  }
+
+  double elapsed() const { return elapsed_base_ + seconds_since(session_start_); }
+  double fractional_epoch() const {
+    return static_cast<double>(state_.epoch) +
+           static_cast<double>(state_.batch) / static_cast<double>(batches_per_epoch_);
+  }
+  // A validation point (an epoch end, or a multiple of eval_every) not validated yet.
+  bool validation_due() const {
+    if (state_.step <= state_.validated_step) return false;
+    return state_.batch == batches_per_epoch_ ||
+           (o_.eval_every > 0 && state_.step % o_.eval_every == 0);
+  }
+  bool stop_asked() const { return run_.stop != nullptr && run_.stop->load(); }
+  void stop_if_asked() const {
+    if (stop_asked())
+      throw TrainingInterrupted(cat("training interrupted at step ", state_.step, " of ",
+                                    total_steps_, "; the checkpoint in ",
+                                    checkpoint_dir(run_.dir).string(), " is up to date"));
+  }
+
+  void start_or_resume() {
+    remove_stale_temporaries(run_.dir);
+    remove_stale_temporaries(checkpoint_dir(run_.dir));
+    const auto loaded = load_checkpoint(checkpoint_dir(run_.dir), model_.params, adam_);
+    if (loaded) {
+      if (loaded->seed != o_.seed || loaded->batches_per_epoch != batches_per_epoch_ ||
+          loaded->total_steps != total_steps_)
+        fail(checkpoint_file(checkpoint_dir(run_.dir)).string(), ": written for seed ",
+             loaded->seed, ", ", loaded->batches_per_epoch, " batches per epoch and ",
+             loaded->total_steps, " steps, but this run has seed ", o_.seed, ", ",
+             batches_per_epoch_, " and ", total_steps_,
+             ": resume with the data and options the run started with");
+      state_ = *loaded;
+      logs_.resume(state_.step, state_.validated_step);
+      std::fprintf(
+          stderr, "train: resuming from %s: step %lld of %lld (epoch %lld, batch %lld of %lld)\n",
+          checkpoint_file(checkpoint_dir(run_.dir)).c_str(), static_cast<long long>(state_.step),
+          static_cast<long long>(total_steps_), static_cast<long long>(state_.epoch + 1),
+          static_cast<long long>(state_.batch), static_cast<long long>(batches_per_epoch_));
+    } else {
+      state_.seed = o_.seed;
+      state_.batches_per_epoch = batches_per_epoch_;
+      state_.total_steps = total_steps_;
+      for (const char* stale : {"model.safetensors", "thresholds.json", "metrics.json"})
+        std::filesystem::remove(run_.dir / stale);
+      write_model_description(run_.dir, model_);
+      logs_.start();
+    }
+    elapsed_base_ = state_.elapsed_seconds;
+    session_start_ = Clock::now();
+    last_flush_ = session_start_;
+  }
+
+  // Optimizer steps until a validation is due (the epoch end at the latest).
+  void train_until_validation() {
+    if (plan_epoch_ != state_.epoch) {
+      plan_ = plan_epoch(lengths_, o_.batch_size, o_.seed, state_.epoch);
+      plan_epoch_ = state_.epoch;
+    }
+    EnergyTracker tracker("train", csv_, run_.energy, "greenbert", "train");
+    Progress progress("train", total_steps_, "steps", state_.step);
+    auto extra = [&] {
+      EnergySnapshot energy = energy_done_;
+      energy += tracker.snapshot();
+      const double rate = session_train_seconds_ > 0
+                              ? static_cast<double>(session_sequences_) / session_train_seconds_
+                              : 0.0;
+      return cat("epoch ", state_.epoch + 1, "/", o_.epochs, " loss ",
+                 fixed(loss_count_ > 0 ? loss_sum_ / static_cast<double>(loss_count_) : 0.0, 4),
+                 " lr ", scientific(last_lr_), " ", fixed(rate, 1), " seq/s | ",
+                 format_energy(energy));
+    };
+    std::string shown;  // the progress line's extra, rebuilt only when it can be shown
+    auto last_shown = Clock::now() - std::chrono::seconds(1);
+    while (!validation_due()) {
+      const auto [sequences, tokens] = step();
+      tracker.add_work(sequences, tokens);
+      if (seconds_since(last_shown) >= kProgressSeconds) {
+        shown = extra();
+        last_shown = Clock::now();
+      }
+      progress.update(state_.step, shown);
+      if (run_.on_step) run_.on_step(state_);
+      if (stop_asked() || state_.step % o_.checkpoint_every == 0 || validation_due()) save_state();
+      stop_if_asked();
+      if (seconds_since(last_flush_) > kLogFlushSeconds) flush_logs();
+    }
+    progress.finish(extra());
+    energy_done_ += tracker.snapshot();
+    tracker.stop();
+  }
+
+  // One optimizer update over up to grad_accum micro-batches; returns the sequences and tokens
+  // it trained on.
+  std::pair<int64_t, int64_t> step() {
+    const auto start = Clock::now();
+    const int64_t group = std::min(o_.grad_accum, batches_per_epoch_ - state_.batch);
+    grads_.zero();
+    double loss = 0;
+    int64_t sequences = 0, tokens = 0;
+    for (int64_t k = 0; k < group; ++k) {
+      const auto indices = plan_.batch(state_.batch + k);
+      const auto n = static_cast<size_t>(static_cast<int64_t>(indices.size()) * labels_);
+      const auto logits = std::span<float>(logits_).first(n);
+      const auto dlogits = std::span<float>(dlogits_).first(n);
+      fill_batch(train_, indices, batch_);
+      fill_targets(train_, indices, labels_, targets_);
+      const uint64_t micro_batch = static_cast<uint64_t>(state_.step * o_.grad_accum + k);
+      const ForwardOptions options{true, derive_seed(o_.seed, SeedPurpose::dropout, micro_batch),
+                                   o_.precision};
+      forward(model_.config, model_.params, batch_, options, acts_, logits);
+      loss +=
+          bce_with_logits(logits.data(), targets_.data(), static_cast<int64_t>(n), dlogits.data());
+      // The update follows the mean loss of the group's micro-batches.
+      if (group > 1)
+        scale(dlogits.data(), static_cast<int64_t>(n), 1.0f / static_cast<float>(group));
+      backward(model_.config, model_.params, batch_, acts_, dlogits, grads_);
+      sequences += static_cast<int64_t>(indices.size());
+      tokens += batch_.tokens();
+    }
+    loss /= static_cast<double>(group);
+    if (!std::isfinite(loss))
+      fail("training diverged at step ", state_.step + 1, " (loss ", loss,
+           "): try a lower --lr or more --warmup");
+    const double norm = o_.max_grad_norm > 0
+                            ? clip_gradients(grads_, static_cast<float>(o_.max_grad_norm))
+                            : global_norm(grads_.data(), grads_.size());
+    last_lr_ = learning_rate(schedule_, state_.step);
+    AdamWHyper hyper;
+    hyper.lr = static_cast<float>(last_lr_);
+    hyper.weight_decay = static_cast<float>(o_.weight_decay);
+    adamw_step(model_.params, grads_, adam_, hyper);
+    ++state_.step;
+    state_.batch += group;
+
+    const double seconds = seconds_since(start);
+    state_.train_seconds += seconds;
+    state_.train_sequences += sequences;
+    session_train_seconds_ += seconds;
+    session_sequences_ += sequences;
+    if (state_.batch == group) loss_sum_ = 0, loss_count_ = 0;  // running mean per epoch
+    loss_sum_ += loss;
+    ++loss_count_;
+    logs_.add_step({state_.step, fractional_epoch(), loss, last_lr_, norm,
+                    seconds > 0 ? static_cast<double>(sequences) / seconds : 0.0, elapsed()});
+    return {sequences, tokens};
+  }
+
+  struct Evaluation {
+    double loss = 0;
+    std::vector<float> probabilities;
+  };
+
+  // Logits of `data` under `params` in an energy-tracked phase `experiment` (eval-val, eval-test).
+  Evaluation evaluate(const ParameterBuffer& params, const EncodedExamples& data,
+                      std::span<const float> targets, const char* experiment) {
+    EnergyTracker tracker("eval", csv_, run_.energy, "greenbert", experiment);
+    Progress progress(experiment, data.size(), "sequences");
+    const auto logits =
+        predict_logits(reference_logits(model_.config, params, acts_), labels_, o_.batch_size, data,
+                       [&](int64_t done) { progress.update(done); });
+    tracker.add_work(data.size(), data.tokens());
+    Evaluation result;
+    if (!targets.empty())
+      result.loss =
+          bce_with_logits(logits.data(), targets.data(), static_cast<int64_t>(logits.size()));
+    result.probabilities = probabilities_of(logits);
+    energy_done_ += tracker.snapshot();
+    tracker.stop();
+    return result;
+  }
+
+  void validate() {
+    const Evaluation eval = evaluate(model_.params, val_, val_target_floats_, "eval-val");
+    const float half = 0.5f;
+    const MultiLabelMetrics m =
+        compute_metrics(eval.probabilities, val_targets_, labels_, {&half, 1});
+    logs_.add_validation(
+        {fractional_epoch(), state_.step, eval.loss, m.micro_f1, m.macro_f1, elapsed()});
+    const bool best = m.micro_f1 > state_.best_micro_f1;
+    std::fprintf(stderr,
+                 "validation at epoch %.2f (step %lld): loss %.4f, micro-F1 %.4f, macro-F1 %.4f "
+                 "(threshold 0.5)%s\n",
+                 fractional_epoch(), static_cast<long long>(state_.step), eval.loss, m.micro_f1,
+                 m.macro_f1, best ? ": best so far, saved" : "");
+    if (best) {
+      state_.best_micro_f1 = m.micro_f1;
+      state_.best_step = state_.step;
+      state_.best_epoch = fractional_epoch();
+      save_model(run_.dir, model_);
+    }
+    state_.validated_step = state_.step;
+  }
+
+  void flush_logs() {
+    logs_.flush();
+    last_flush_ = Clock::now();
+  }
+
+  void save_state() {
+    state_.elapsed_seconds = elapsed();
+    flush_logs();  // the rows the checkpoint covers are on disk before it
+    save_checkpoint(checkpoint_dir(run_.dir), state_, model_.params, adam_);
+  }
+
+  nlohmann::ordered_json finish() {
+    // The run's model is the best one saved; its thresholds are tuned on validation.
+    ClassifierModel best = load_model(run_.dir);
+    const auto& names = best.config.labels;
+    const Evaluation val = evaluate(best.params, val_, {}, "eval-val");
+    const ThresholdChoice choice = tune_thresholds(val.probabilities, val_targets_, labels_);
+    best.thresholds = {choice.global, choice.per_label, false};
+    save_thresholds(run_.dir / "thresholds.json", best.thresholds, names);
+    const float half = 0.5f;
+    auto metrics_at = [&](const Evaluation& eval, std::span<const uint8_t> targets,
+                          std::span<const float> thresholds) {
+      return to_json(compute_metrics(eval.probabilities, targets, labels_, thresholds), names);
+    };
+
+    nlohmann::ordered_json test = nullptr, test_half = nullptr, test_per_label = nullptr;
+    if (test_.size() > 0) {
+      const auto targets = target_matrix(test_, labels_);
+      const Evaluation eval = evaluate(best.params, test_, {}, "eval-test");
+      test = metrics_at(eval, targets, {&choice.global, 1});
+      test_half = metrics_at(eval, targets, {&half, 1});
+      test_per_label = metrics_at(eval, targets, choice.per_label);
+    }
+
+    nlohmann::ordered_json per_label = nlohmann::ordered_json::object();
+    for (size_t l = 0; l < names.size(); ++l) per_label[names[l]] = choice.per_label[l];
+    nlohmann::ordered_json metrics;
+    metrics["format"] = "greenbert-metrics";
+    metrics["version"] = 1;
+    metrics["model"] =
+        model_json(run_.model_name, best.config, best.params.layout().parameter_count(), "f32");
+    metrics["data"] = {{"path", run_.data_path},
+                       {"train", train_.size()},
+                       {"val", val_.size()},
+                       {"test", test_.size()},
+                       {"labels", labels_},
+                       {"max_length", o_.max_length},
+                       {"text", text_input_name(dataset_.text)}};
+    metrics["training"] = {{"epochs", o_.epochs},
+                           {"steps", state_.step},
+                           {"seconds", state_.train_seconds},
+                           {"sequences_per_second",
+                            state_.train_seconds > 0
+                                ? static_cast<double>(state_.train_sequences) / state_.train_seconds
+                                : 0.0},
+                           {"best_epoch", state_.best_epoch},
+                           {"batch_size", o_.batch_size},
+                           {"lr", o_.lr},
+                           {"gemm_precision", precision_name(o_.precision)},
+                           {"threads", omp_get_max_threads()},
+                           {"grad_accum", o_.grad_accum},
+                           {"warmup_steps", schedule_.warmup_steps},
+                           {"weight_decay", o_.weight_decay},
+                           {"max_grad_norm", o_.max_grad_norm},
+                           {"seed", o_.seed},
+                           {"best_step", state_.best_step},
+                           {"best_val_micro_f1_at_0.5", state_.best_micro_f1},
+                           {"elapsed_seconds", elapsed()}};
+    metrics["threshold"] = {{"global", choice.global},
+                            {"per_label_available", true},
+                            {"val_micro_f1_global", choice.global_micro_f1},
+                            {"val_micro_f1_per_label", choice.per_label_micro_f1},
+                            {"per_label", per_label}};
+    metrics["val"] = metrics_at(val, val_targets_, {&choice.global, 1});
+    metrics["test"] = test;
+    metrics["test_threshold_0.5"] = test_half;
+    metrics["test_per_label_thresholds"] = test_per_label;
+    metrics["energy"] = energy_json(csv_);
+    write_file_atomically(run_.dir / "metrics.json", metrics.dump(2) + "\n");
+    std::filesystem::remove_all(checkpoint_dir(run_.dir));
+
+    std::fprintf(stderr, "train: best model at epoch %.2f; threshold %.2f tuned on validation\n",
+                 state_.best_epoch, static_cast<double>(choice.global));
+    if (!test.is_null())
+      std::fprintf(stderr,
+                   "test: micro-F1 %.4f at threshold %.2f, %.4f at 0.5; macro-F1 %.4f (%lld "
+                   "examples)\n",
+                   test["micro_f1"].get<double>(), static_cast<double>(choice.global),
+                   test_half["micro_f1"].get<double>(), test["macro_f1"].get<double>(),
+                   static_cast<long long>(test_.size()));
+    return metrics;
+  }
+
+  const TrainRun& run_;
+  const TrainOptions& o_;
+  ClassifierModel& model_;
+  const Dataset& dataset_;
+  const int64_t labels_;
+  const EncodedExamples train_, val_, test_;
+  const std::vector<int64_t> lengths_;
+  const std::vector<uint8_t> val_targets_;
+  const std::vector<float> val_target_floats_;
+  const int64_t batches_per_epoch_, total_steps_;
+  const LinearSchedule schedule_;
+  Activations acts_;
+  ParameterBuffer grads_;
+  AdamWState adam_;
+  TokenBatch batch_;
+  std::vector<float> targets_, logits_, dlogits_;
+  RunLogs logs_;
+  const std::filesystem::path csv_;
+
+  TrainingState state_;
+  BatchPlan plan_;
+  int64_t plan_epoch_ = -1;
+  Clock::time_point session_start_, last_flush_;
+  double elapsed_base_ = 0;
+  double session_train_seconds_ = 0;
+  int64_t session_sequences_ = 0;
+  double loss_sum_ = 0;
+  int64_t loss_count_ = 0;
+  double last_lr_ = 0;
+  EnergySnapshot energy_done_;  // of this session's finished phases, for the progress line
+};
+
+void check_inputs(const TrainRun& run, const ClassifierModel& model, const Dataset& dataset) {
+  validate(run.options);
+  if (model.config.labels != dataset.labels.names())
+    fail("the model's ", model.config.num_labels(), " labels are not the data's ",
+         dataset.labels.size(), " labels");
+  if (run.options.max_length > model.config.max_position_embeddings)
+    fail("--max-length ", run.options.max_length, " exceeds the model's ",
+         model.config.max_position_embeddings, " positions");
+  if (dataset.train.empty()) fail("the training split is empty");
+  if (dataset.val.empty())
+    fail(
+        "the validation split is empty: training needs it to pick the best epoch and tune the "
+        "threshold (see --split)");
+}
+
+}  // namespace
+
+nlohmann::ordered_json train_classifier(const TrainRun& run, ClassifierModel& model,
+                                        const Dataset& dataset) {
+  check_inputs(run, model, dataset);
+  std::filesystem::create_directories(run.dir);
+  RunDirLock lock(run.dir);
+  Trainer trainer(run, model, dataset);
+  return trainer.run();
+}
+
+}  // namespace greenbert
