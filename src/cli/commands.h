@@ -12,5 +12,7 @@ void add_tokenize_command(CLI::App& app);
 void add_vocab_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_data_command(CLI::App& app);
+void add_quantize_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 }  // namespace greenbert::cli

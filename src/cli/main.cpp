@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   greenbert::cli::add_vocab_command(app);
   greenbert::cli::add_inspect_command(app);
   greenbert::cli::add_data_command(app);
+  greenbert::cli::add_quantize_command(app);
+  greenbert::cli::add_bench_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
