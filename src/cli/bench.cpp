@@ -357,10 +357,10 @@ void run(const BenchArgs& args) {
         c.repeats = args.repeats;
         c.inputs = inputs;
         c.emissions = emissions;
-        c.experiment = cat(name, "-", p, "-b", batch);
+        c.project = name;
         c.energy = args.energy;
         std::fprintf(stderr, "bench: %s %s batch %ld\n", name.c_str(), p.c_str(), long(batch));
-        record["cpp"].push_back(run_worker(c, work, c.experiment));
+        record["cpp"].push_back(run_worker(c, work, cat(name, "-", p, "-b", batch)));
       }
       add_baselines(record, model, precision, args, threads, inputs, work);
       records.push_back(record);

@@ -5,8 +5,10 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
+#include "core/openmp_env.h"
 
 int main(int argc, char** argv) {
+  greenbert::apply_openmp_wait_default(argv);
   CLI::App app{"greenbert: train, quantize, benchmark and serve BERT-family multi-label "
                "classifiers of arXiv papers on a CPU, with energy and CO2 accounting"};
   app.set_version_flag("--version", GREENBERT_VERSION);

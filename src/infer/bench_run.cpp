@@ -74,7 +74,7 @@ json to_json(const BenchConfiguration& c) {
       {"repeats", c.repeats},
       {"inputs", c.inputs.string()},
       {"emissions", c.emissions.string()},
-      {"experiment", c.experiment},
+      {"project", c.project},
       {"energy",
        {{"country", c.energy.country},
         {"carbon_intensity",
@@ -99,7 +99,7 @@ BenchConfiguration configuration_from_json(const json& j) {
   c.repeats = j.at("repeats").get<int>();
   c.inputs = j.at("inputs").get<std::string>();
   c.emissions = j.at("emissions").get<std::string>();
-  c.experiment = j.at("experiment").get<std::string>();
+  c.project = j.at("project").get<std::string>();
   const json& e = j.at("energy");
   c.energy.country = e.at("country").get<std::string>();
   if (!e.at("carbon_intensity").is_null())
@@ -187,8 +187,9 @@ nlohmann::ordered_json measure_configuration(const BenchConfiguration& c) {
   };
   for (const TokenBatch& batch : timed) run(batch);  // warm-up: primitives, caches, pages
 
-  EnergyTracker tracker(cat("bench-", inference_precision_name(c.precision), "-b", c.batch_size),
-                        c.emissions, c.energy, "greenbert", c.experiment);
+  const std::string phase =
+      cat("bench-", inference_precision_name(c.precision), "-b", c.batch_size);
+  EnergyTracker tracker(phase, c.emissions, c.energy, c.project, phase);
   session.reset_stats();
   std::vector<double> times, latencies;
   int64_t timed_tokens = 0;

@@ -35,8 +35,10 @@ struct BenchConfiguration {
   int threads = 0;
   int repeats = 10;
   std::filesystem::path inputs;
-  std::filesystem::path emissions;  // emissions.csv for the phase bench-<precision>-b<N>
-  std::string experiment;           // experiment_id column
+  // emissions.csv for the phase bench-<precision>-b<N> (also its experiment_id); project_name
+  // is the model's name, so that rows of several models stay apart.
+  std::filesystem::path emissions;
+  std::string project;
   EnergyOptions energy;
 };
 

@@ -142,7 +142,8 @@ struct InferenceSession::Impl {
                            float* hidden, int64_t rows, bool feeds_next_layer);
   void observe(ThreadScratch& ts, int64_t layer, LinearInput input, const float* rows, int64_t m,
                int64_t cols, int64_t ld) const;
-  void head(const TokenBatch& batch, float* logits);
+  // logits of sequences [first, first + rows) from their final [CLS] rows in cls_hidden.
+  void head_rows(int64_t first, int64_t rows, float* logits);
 };
 
 LinearWeights InferenceSession::Impl::build_linear(const PrecisionTensors& tensors,
@@ -393,22 +394,19 @@ void InferenceSession::Impl::post_attention_rows(ThreadScratch& ts, int thread, 
                               L.norm2_weight.data(), L.norm2_bias.data(), eps, rows, C);
 }
 
-void InferenceSession::Impl::head(const TokenBatch& batch, float* logits) {
-  const int64_t B = batch.sequences(), labels = config.num_labels();
+void InferenceSession::Impl::head_rows(int64_t first, int64_t rows, float* logits) {
+  const int64_t labels = config.num_labels();
   const bool bert = config.model_type == ModelType::bert;
-#pragma omp for schedule(static)
-  for (int64_t o = 0; o < C; ++o) {
-    const float* w = head_dense_weight.data() + o * C;
-    for (int64_t s = 0; s < B; ++s) {
-      const float v = vec::dot(cls_hidden.data() + s * C, w, C) + head_dense_bias[o];
-      pooled[s * C + o] = bert ? std::tanh(v) : std::max(v, 0.0f);
+  for (int64_t s = first; s < first + rows; ++s) {
+    const float* hidden = cls_hidden.data() + s * C;
+    float* p = pooled.data() + s * C;
+    for (int64_t o = 0; o < C; ++o) {
+      const float v = vec::dot(hidden, head_dense_weight.data() + o * C, C) + head_dense_bias[o];
+      p[o] = bert ? std::tanh(v) : std::max(v, 0.0f);
     }
-  }
-#pragma omp for schedule(static)
-  for (int64_t i = 0; i < B * labels; ++i) {
-    const int64_t s = i / labels, label = i % labels;
-    logits[i] = vec::dot(pooled.data() + s * C, classifier_weight.data() + label * C, C) +
-                classifier_bias[label];
+    for (int64_t label = 0; label < labels; ++label)
+      logits[s * labels + label] =
+          vec::dot(p, classifier_weight.data() + label * C, C) + classifier_bias[label];
   }
 }
 
@@ -491,25 +489,26 @@ void InferenceSession::Impl::forward(const TokenBatch& batch, float* logits) {
                               !last);
           if (!last) qkv_rows(ts, thread, l + 1, first, rows);
         });
-      } else {
-        const std::pair<int64_t, int64_t> sequences = share(B, thread, team);
-        for_blocks(sequences.first, sequences.second, block_rows, [&](int64_t first, int64_t rows) {
-          for (int64_t s = first; s < first + rows; ++s)
-            std::memcpy(cls_hidden.data() + s * C, x.data() + batch.seq_start[s] * C,
-                        static_cast<size_t>(C) * sizeof(float));
-          post_attention_rows(ts, thread, l, cls_context.data() + first * C,
-                              cls_hidden.data() + first * C, rows, false);
-        });
+        if (!last) {
+#pragma omp barrier
+        }
       }
+    }
+    // The head reads each sequence's [CLS] row: a thread handles whole sequences, from the last
+    // layer's [CLS]-only rows or (recording ranges: every row was computed) from x.
+    if (!cls_only) {
 #pragma omp barrier
     }
-    if (!cls_only) {
-#pragma omp for schedule(static)
-      for (int64_t s = 0; s < B; ++s)
+    const std::pair<int64_t, int64_t> sequences = share(B, thread, team);
+    for_blocks(sequences.first, sequences.second, block_rows, [&](int64_t first, int64_t rows) {
+      for (int64_t s = first; s < first + rows; ++s)
         std::memcpy(cls_hidden.data() + s * C, x.data() + batch.seq_start[s] * C,
                     static_cast<size_t>(C) * sizeof(float));
-    }
-    head(batch, logits);
+      if (cls_only)
+        post_attention_rows(ts, thread, layer_count - 1, cls_context.data() + first * C,
+                            cls_hidden.data() + first * C, rows, false);
+      head_rows(first, rows, logits);
+    });
   }
 }
 
