@@ -7,8 +7,7 @@
 namespace greenbert {
 
 void apply_openmp_wait_default(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("GOMP_SPINCOUNT") != nullptr)
-    return;
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("GOMP_SPINCOUNT") != nullptr) return;
   if (setenv("GOMP_SPINCOUNT", kDefaultSpinCount, 1) != 0) return;
   execv("/proc/self/exe", argv);
 }

@@ -22,9 +22,10 @@ int64_t round_up(int64_t x, int64_t to) {
 }
 
 // The portable path's scratch, in floats: q (Qr, D), kᵀ (D, Lp), v (L, Dp), scores (Qr, Lp),
-// context (Qr, Dp), with Qr = queries rounded to 4, Lp = L rounded to 16, Dp = D rounded to 16.
+// context (Qr, Dp), inverse sums (Qr), with Qr = queries rounded to 4, Lp = L rounded to 16,
+// Dp = D rounded to 16.
 struct PortableScratch {
-  float *q, *kt, *v, *s, *o;
+  float *q, *kt, *v, *s, *o, *inv;
 
   PortableScratch(float* base, int64_t qr, int64_t lp, int64_t l, int64_t d, int64_t dp) {
     q = base;
@@ -32,9 +33,10 @@ struct PortableScratch {
     v = kt + d * lp;
     s = v + l * dp;
     o = s + qr * lp;
+    inv = o + qr * dp;
   }
   static int64_t floats(int64_t qr, int64_t lp, int64_t l, int64_t d, int64_t dp) {
-    return qr * d + d * lp + l * dp + qr * lp + qr * dp;
+    return qr * d + d * lp + l * dp + qr * lp + qr * dp + qr;
   }
 };
 
@@ -65,17 +67,23 @@ void scores_kernel(float* s, const float* q, const float* kt, int64_t rows4, int
 }
 
 // Softmax of the first l entries of each of `rows` rows (row stride lp); entries l..lp become 0.
-// With round_bf16 the probabilities are rounded to bf16, as the AMX path multiplies them.
+// bf16: the exponentials are rounded to bf16 unnormalised (what P·V multiplies) and inv[i]
+// receives 1 / their sum, by which the context is divided after P·V; f32: the probabilities
+// themselves, inv[i] = 1.
 GREENBERT_ISA_CLONES
-void softmax_kernel(float* s, int64_t rows, int64_t l, int64_t lp, bool round_bf16) {
+void softmax_kernel(float* s, float* inv, int64_t rows, int64_t l, int64_t lp, bool bf16) {
   for (int64_t i = 0; i < rows; ++i) {
     float* row = s + i * lp;
     const float m = vec::max(row, l);
     for (int64_t j = 0; j < l; ++j) row[j] = vec::exp(row[j] - m);
-    const float inv = 1.0f / vec::sum(row, l);
-    for (int64_t j = 0; j < l; ++j) row[j] *= inv;
-    if (round_bf16)
+    const float total_inv = 1.0f / vec::sum(row, l);
+    if (bf16) {
       for (int64_t j = 0; j < l; ++j) row[j] = round_to_bf16(row[j]);
+      inv[i] = total_inv;
+    } else {
+      for (int64_t j = 0; j < l; ++j) row[j] *= total_inv;
+      inv[i] = 1.0f;
+    }
     for (int64_t j = l; j < lp; ++j) row[j] = 0.0f;
   }
 }
@@ -133,10 +141,10 @@ void attention_head_portable(float* ctx, int64_t ldc, const void* qkv, Attention
 
   const float scale = 1.0f / std::sqrt(static_cast<float>(D));
   scores_kernel(w.s, w.q, w.kt, qr, lp, D, scale);
-  softmax_kernel(w.s, qr, L, lp, precision == AttentionPrecision::bf16);
+  softmax_kernel(w.s, w.inv, qr, L, lp, precision == AttentionPrecision::bf16);
   context_kernel(w.o, w.s, w.v, qr, L, lp, dp);
   for (int64_t i = 0; i < queries; ++i)
-    std::memcpy(ctx + i * ldc, w.o + i * dp, static_cast<size_t>(D) * sizeof(float));
+    for (int64_t e = 0; e < D; ++e) ctx[i * ldc + e] = w.o[i * dp + e] * w.inv[i];
 }
 
 void attention_head(float* ctx, int64_t ldc, const void* qkv, AttentionPrecision precision,

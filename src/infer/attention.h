@@ -13,9 +13,11 @@
 //
 // Precisions:
 //   f32:  everything in f32.
-//   bf16: Q, K, V are bf16 (as the QKV epilogue stored them), scores accumulate in f32, the
-//         probabilities are rounded to bf16 before P·V, which accumulates in f32. Runs on AMX
-//         tiles when the CPU has them, else on a portable path with the same rounding.
+//   bf16: Q, K, V are bf16 (as the QKV epilogue stored them), scores accumulate in f32; the
+//         exponentials exp(s - max) are rounded to bf16 unnormalised, P·V accumulates in f32 and
+//         the context rows are divided by the exponentials' (f32) sum: one division per output
+//         value instead of per probability. Runs on AMX tiles when the CPU has them, else on a
+//         portable path with the same rounding.
 #include <cstdint>
 
 namespace greenbert {

@@ -1,5 +1,6 @@
 #include "infer/bench_run.h"
 
+#include <sys/resource.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <algorithm>
@@ -21,6 +22,14 @@ namespace {
 
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
+
+// User + system CPU time of this process so far.
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) * 1e-6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
 
 double seconds_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
@@ -194,6 +203,7 @@ nlohmann::ordered_json measure_configuration(const BenchConfiguration& c) {
   std::vector<double> times, latencies;
   int64_t timed_tokens = 0;
   for (const TokenBatch& batch : timed) timed_tokens += batch.tokens();
+  const double cpu_start = cpu_seconds();
   for (int r = 0; r < c.repeats; ++r) {
     const auto start = Clock::now();
     for (const TokenBatch& batch : timed) {
@@ -203,6 +213,7 @@ nlohmann::ordered_json measure_configuration(const BenchConfiguration& c) {
     }
     times.push_back(seconds_between(start, Clock::now()));
   }
+  const double cpu_per_repeat = (cpu_seconds() - cpu_start) / c.repeats;
   const SessionStats gemm = session.stats();
   const int64_t timed_sequences = static_cast<int64_t>(inputs.abstracts.size()) * c.repeats;
   tracker.add_work(timed_sequences, timed_tokens * c.repeats);
@@ -233,6 +244,7 @@ nlohmann::ordered_json measure_configuration(const BenchConfiguration& c) {
       {"max", sorted.back()},
       {"emissions", row.emissions / sequences * static_cast<double>(inputs.abstracts.size())},
       {"memory_usage_mb", peak_rss_mib() * 1.048576},
+      {"cpu_time", cpu_per_repeat},
       {"throughput_seq_per_s",
        throughput_seconds > 0 ? double(throughput_sequences) / throughput_seconds : 0.0},
       {"throughput_sequences", throughput_sequences},

@@ -47,9 +47,11 @@ BenchConfiguration configuration_from_json(const nlohmann::json& json);
 
 // Runs one configuration and returns its entry of a bench record's "cpp" list:
 // batch_size, inference_time (median seconds for the timed set), min, max, emissions (kg CO2eq
-// for the timed set), memory_usage_mb (this process's peak RSS), throughput_seq_per_s,
-// latency_ms {p50, p90, p99} (of one batch), energy_per_1000_j, energy_method, gemm_gops,
-// gemm_reference_gops (oneDNN alone on the same shapes), gemm_efficiency, session details.
+// for the timed set), memory_usage_mb (this process's peak RSS), cpu_time (user + system
+// seconds per pass over the timed set: wall time × threads when threads spin),
+// throughput_seq_per_s, latency_ms {p50, p90, p99} (of one batch), energy_per_1000_j,
+// energy_method, gemm_gops, gemm_reference_gops (oneDNN alone on the same shapes), gemm_efficiency,
+// session details.
 nlohmann::ordered_json measure_configuration(const BenchConfiguration& configuration);
 
 // The rate (GOP/s) oneDNN reaches alone, with all threads and pre-packed weights, on the four
