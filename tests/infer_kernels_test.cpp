@@ -15,6 +15,7 @@
 #include "infer/epilogue.h"
 #include "infer/packed_gemm.h"
 #include "infer/quantization.h"
+#include "infer/row_kernels.h"
 #include "kernels/bf16.h"
 #include "numeric.h"
 
@@ -396,6 +397,75 @@ INSTANTIATE_TEST_SUITE_P(Shapes, AttentionTest,
                                            AttentionCase{4, 16, 33, 33},
                                            AttentionCase{3, 26, 70, 70},
                                            AttentionCase{2, 8, 5, 1}));
+
+}  // namespace
+}  // namespace greenbert
+
+namespace greenbert {
+namespace {
+
+// The hand-written AVX-512 row kernels against the portable ones, on lengths with tails.
+TEST(RowKernels, Avx512AgreesWithPortable) {
+  const RowKernels* fast = avx512_row_kernels();
+  if (fast == nullptr) GTEST_SKIP() << "no AVX-512 here";
+  const RowKernels& slow = portable_row_kernels();
+  for (int64_t n : {1, 15, 16, 37, 768}) {
+    const auto x = random_floats(size_t(n), uint32_t(n), -6, 6);
+    const auto bias = random_floats(size_t(n), 2), residual = random_floats(size_t(n), 3);
+    const auto gamma = random_floats(size_t(n), 4, 0.5, 1.5), beta = random_floats(size_t(n), 5);
+    std::vector<int32_t> acc(static_cast<size_t>(n)), sums(static_cast<size_t>(n));
+    std::vector<float> scales(static_cast<size_t>(n));
+    std::mt19937 rng(6);
+    for (int64_t i = 0; i < n; ++i) {
+      acc[size_t(i)] = int32_t(rng() % 2000000) - 1000000;
+      sums[size_t(i)] = int32_t(rng() % 20000) - 10000;
+      scales[size_t(i)] = 1e-3f * float(1 + rng() % 100);
+    }
+    const RowQuantization row{0.01f, 77};
+    const Dequantization dq{scales.data(), sums.data(), &row};
+    for (GemmType type : {GemmType::u8s8, GemmType::f32}) {
+      std::vector<float> a(static_cast<size_t>(n)), b(static_cast<size_t>(n));
+      if (type == GemmType::f32) {
+        a = x, b = x;
+      } else {
+        std::memcpy(a.data(), acc.data(), size_t(n) * 4);
+        std::memcpy(b.data(), acc.data(), size_t(n) * 4);
+      }
+      fast->dequantize(a.data(), type, dq, 0, bias.data(), residual.data(), n);
+      slow.dequantize(b.data(), type, dq, 0, bias.data(), residual.data(), n);
+      EXPECT_TRUE(all_close(a, b, 1e-6, 1e-5)) << n;
+    }
+    {
+      auto a = x, b = x;
+      float alo, ahi, blo, bhi;
+      fast->gelu(a.data(), n, alo, ahi);
+      slow.gelu(b.data(), n, blo, bhi);
+      EXPECT_TRUE(all_close(a, b, 1e-6, 1e-6)) << n;
+      EXPECT_NEAR(alo, blo, 1e-6);
+      EXPECT_NEAR(ahi, bhi, 1e-5);
+      fast->layernorm(a.data(), x.data(), gamma.data(), beta.data(), n, 1e-12f, alo, ahi);
+      slow.layernorm(b.data(), x.data(), gamma.data(), beta.data(), n, 1e-12f, blo, bhi);
+      EXPECT_TRUE(all_close(a, b, 1e-5, 1e-5)) << n;
+      fast->min_max(x.data(), n, alo, ahi);
+      slow.min_max(x.data(), n, blo, bhi);
+      EXPECT_EQ(alo, blo);
+      EXPECT_EQ(ahi, bhi);
+    }
+    {
+      std::vector<uint16_t> a(static_cast<size_t>(n)), b(static_cast<size_t>(n));
+      fast->to_bf16(a.data(), x.data(), n);
+      slow.to_bf16(b.data(), x.data(), n);
+      EXPECT_EQ(a, b);
+    }
+    for (ActivationType type : {ActivationType::u8, ActivationType::s8}) {
+      const RowQuantization q = quantization_for_range(-6, 6, type);
+      std::vector<uint8_t> a(static_cast<size_t>(n)), b(static_cast<size_t>(n));
+      fast->quantize(a.data(), x.data(), n, type, q);
+      slow.quantize(b.data(), x.data(), n, type, q);
+      EXPECT_EQ(a, b) << activation_type_name(type);
+    }
+  }
+}
 
 }  // namespace
 }  // namespace greenbert

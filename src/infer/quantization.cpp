@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "infer/row_kernels.h"
 #include "kernels/parallel.h"
 
 namespace greenbert {
@@ -33,64 +34,14 @@ RowQuantization quantization_for_range(float lo, float hi, ActivationType type) 
   return q;
 }
 
-namespace {
-
-GREENBERT_ISA_CLONES
-void min_max(const float* x, int64_t n, float& lo_out, float& hi_out) {
-  float lo[16], hi[16];
-  for (int j = 0; j < 16; ++j) lo[j] = hi[j] = 0.0f;  // the range always contains 0
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16)
-#pragma omp simd
-    for (int j = 0; j < 16; ++j) {
-      lo[j] = x[i + j] < lo[j] ? x[i + j] : lo[j];
-      hi[j] = x[i + j] > hi[j] ? x[i + j] : hi[j];
-    }
-  for (int j = 0; i < n; ++i, ++j) {
-    lo[j] = x[i] < lo[j] ? x[i] : lo[j];
-    hi[j] = x[i] > hi[j] ? x[i] : hi[j];
-  }
-  lo_out = lo[0], hi_out = hi[0];
-  for (int j = 1; j < 16; ++j) {
-    lo_out = lo[j] < lo_out ? lo[j] : lo_out;
-    hi_out = hi[j] > hi_out ? hi[j] : hi_out;
-  }
-}
-
-GREENBERT_ISA_CLONES
-void to_s8(int8_t* q, const float* x, int64_t n, float inv_scale) {
-  for (int64_t i = 0; i < n; ++i) {
-    float v = std::nearbyint(x[i] * inv_scale);
-    v = v < -127.0f ? -127.0f : v;
-    v = v > 127.0f ? 127.0f : v;
-    q[i] = static_cast<int8_t>(static_cast<int32_t>(v));
-  }
-}
-
-GREENBERT_ISA_CLONES
-void to_u8(uint8_t* q, const float* x, int64_t n, float inv_scale, float zero_point) {
-  for (int64_t i = 0; i < n; ++i) {
-    float v = std::nearbyint(x[i] * inv_scale) + zero_point;
-    v = v < 0.0f ? 0.0f : v;
-    v = v > 255.0f ? 255.0f : v;
-    q[i] = static_cast<uint8_t>(static_cast<int32_t>(v));
-  }
-}
-
-}  // namespace
-
 void quantize_activation_row_fixed(void* q, const float* x, int64_t n, ActivationType type,
                                    RowQuantization fixed) {
-  const float inv = 1.0f / fixed.scale;
-  if (type == ActivationType::s8)
-    to_s8(static_cast<int8_t*>(q), x, n, inv);
-  else
-    to_u8(static_cast<uint8_t*>(q), x, n, inv, static_cast<float>(fixed.zero_point));
+  row_kernels().quantize(q, x, n, type, fixed);
 }
 
 RowQuantization quantize_activation_row(void* q, const float* x, int64_t n, ActivationType type) {
   float lo, hi;
-  min_max(x, n, lo, hi);
+  row_kernels().min_max(x, n, lo, hi);
   const RowQuantization quantization = quantization_for_range(lo, hi, type);
   quantize_activation_row_fixed(q, x, n, type, quantization);
   return quantization;
