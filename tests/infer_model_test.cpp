@@ -238,7 +238,7 @@ TEST(InferModel, PredictProbabilitiesKeepsInputOrderAcrossLengthBatches) {
   const auto dir = small_model_dir("infer-predict", ModelType::distilbert);
   SessionOptions options;
   options.precision = InferencePrecision::int8;
-  InferenceClassifier classifier = open_classifier(dir, options);
+  InferenceClassifier classifier = open_inference_classifier(dir, options);
   const auto inputs = encodings(classifier.tokenizer);
   const auto batched = predict_probabilities(classifier.session, inputs, 7);
   const int64_t labels = classifier.config().num_labels();
