@@ -92,6 +92,9 @@ TEST_P(QuantizedDir, LoadsToTheSessionQuantizedInMemory) {
   TokenBatch batch;
   for (const Encoding& e : encodings(model.tokenizer)) add_encoding(batch, e);
   const auto expected = testing::reference_logits(model.config, model.params, batch);
+  // greenbert's own fp32 file is packed straight from its mapping: the same weights.
+  EXPECT_EQ(InferenceSession::open(source, {}).run(batch),
+            InferenceSession::from_parameters(model.config, model.params, {}).run(batch));
   for (InferencePrecision precision : {InferencePrecision::int8, InferencePrecision::bf16}) {
     const auto out = testing::temp_dir(
         cat("infer-q-", model_type_name(GetParam()), "-", inference_precision_name(precision)));

@@ -3,7 +3,6 @@ model.safetensors, fp32) as the plain-torch model of scripts/torch_bert.py, the 
 `greenbert bench` writes, and the result entry in the study's schema."""
 import json
 import os
-import resource
 import struct
 import sys
 
@@ -85,7 +84,13 @@ def percentile(values, q):
 
 
 def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
+    """This process's peak resident memory: VmHWM, not getrusage's ru_maxrss, which Linux carries
+    over execve from the parent (greenbert bench's own peak)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024 / 1e6
+    raise SystemExit("no VmHWM in /proc/self/status")
 
 
 def entry(batch_size, times, latencies_ms, throughput_sequences, throughput_seconds):

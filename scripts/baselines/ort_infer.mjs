@@ -40,6 +40,14 @@ function batches(sequences, batchSize, withTypes) {
   return out;
 }
 
+// This process's peak resident memory in MB: VmHWM, not resourceUsage().maxRSS, which Linux
+// carries over execve from the parent (greenbert bench's own peak).
+function peakRssMb() {
+  const line = fs.readFileSync('/proc/self/status', 'utf8').split('\n')
+      .find((l) => l.startsWith('VmHWM:'));
+  return Number(line.split(/\s+/)[1]) * 1024 / 1e6;
+}
+
 function percentile(values, q) {
   const sorted = [...values].sort((a, b) => a - b);
   const rank = Math.max(1, Math.ceil(q * sorted.length));
@@ -74,7 +82,7 @@ const result = {
   inference_time: percentile(times, 0.5),
   min: sorted[0],
   max: sorted[sorted.length - 1],
-  memory_usage_mb: process.resourceUsage().maxRSS * 1024 / 1e6,
+  memory_usage_mb: peakRssMb(),
   throughput_seq_per_s: inputs.throughput.length / seconds,
   throughput_sequences: inputs.throughput.length,
   latency_ms: {p50: percentile(latencies, 0.5), p90: percentile(latencies, 0.9),

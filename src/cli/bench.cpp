@@ -51,6 +51,7 @@ struct BenchArgs {
   int64_t throughput_rows = 0;
   int threads = 0;
   std::string activations = "u8";
+  std::string attention;
   std::string calibration;
   std::string out;
   std::string work_dir;
@@ -352,6 +353,7 @@ void run(const BenchArgs& args) {
         c.model = found->second;
         c.precision = precision;
         c.activations = parse_activation_type(args.activations);
+        if (!args.attention.empty()) c.attention = parse_attention_precision(args.attention);
         c.batch_size = batch;
         c.threads = threads;
         c.repeats = args.repeats;
@@ -414,6 +416,10 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--activations", args->activations, "int8 activations: u8 or s8")
       ->check(CLI::IsMember({"u8", "s8"}))
       ->capture_default_str();
+  cmd->add_option("--attention", args->attention,
+                  "Attention precision (QKᵀ and P·V): f32 or bf16 (default: f32 for fp32 models, "
+                  "bf16 otherwise)")
+      ->check(CLI::IsMember({"f32", "fp32", "bf16"}));
   cmd->add_option("--calibration", args->calibration,
                   "Texts (one per line) to fix int8 activation scales (static quantization)");
   cmd->add_option("--out", args->out, "Benchmark JSON to write (default: bench.json)");

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/error.h"
 #include "infer/attention_amx.h"
 #include "kernels/bf16.h"
 #include "kernels/parallel.h"
@@ -13,6 +14,12 @@ namespace greenbert {
 
 const char* attention_precision_name(AttentionPrecision precision) {
   return precision == AttentionPrecision::bf16 ? "bf16" : "f32";
+}
+
+AttentionPrecision parse_attention_precision(std::string_view name) {
+  if (name == "f32" || name == "fp32") return AttentionPrecision::f32;
+  if (name == "bf16") return AttentionPrecision::bf16;
+  fail("unknown attention precision '", name, "' (expected f32 or bf16)");
 }
 
 namespace {

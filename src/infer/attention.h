@@ -19,12 +19,15 @@
 //         value instead of per probability. Runs on AMX tiles when the CPU has them, else on a
 //         portable path with the same rounding.
 #include <cstdint>
+#include <string_view>
 
 namespace greenbert {
 
 enum class AttentionPrecision : uint8_t { f32, bf16 };
 
-const char* attention_precision_name(AttentionPrecision precision);
+const char* attention_precision_name(AttentionPrecision precision);  // "f32" / "bf16"
+// Accepts f32, fp32, bf16; throws greenbert::Error naming the choices.
+AttentionPrecision parse_attention_precision(std::string_view name);
 
 struct AttentionGeometry {
   int64_t heads = 0;

@@ -78,6 +78,7 @@ json to_json(const BenchConfiguration& c) {
       {"model", c.model.string()},
       {"precision", inference_precision_name(c.precision)},
       {"activations", std::string(activation_type_name(c.activations))},
+      {"attention", c.attention ? json(attention_precision_name(*c.attention)) : json(nullptr)},
       {"batch_size", c.batch_size},
       {"threads", c.threads},
       {"repeats", c.repeats},
@@ -103,6 +104,8 @@ BenchConfiguration configuration_from_json(const json& j) {
   c.model = j.at("model").get<std::string>();
   c.precision = parse_inference_precision(j.at("precision").get<std::string>());
   c.activations = parse_activation_type(j.at("activations").get<std::string>());
+  if (!j.at("attention").is_null())
+    c.attention = parse_attention_precision(j["attention"].get<std::string>());
   c.batch_size = j.at("batch_size").get<int64_t>();
   c.threads = j.at("threads").get<int>();
   c.repeats = j.at("repeats").get<int>();
@@ -184,6 +187,7 @@ nlohmann::ordered_json measure_configuration(const BenchConfiguration& c) {
   options.precision = c.precision;
   options.threads = threads;
   options.activations = c.activations;
+  options.attention = c.attention;
   options.max_tokens = c.batch_size * longest;
   options.max_sequences = c.batch_size;
   InferenceSession session = InferenceSession::open(c.model, options);

@@ -8,6 +8,7 @@
 // same max length.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,7 @@ struct BenchConfiguration {
   std::filesystem::path model;  // model directory (fp32 or quantized)
   InferencePrecision precision = InferencePrecision::f32;
   ActivationType activations = ActivationType::u8;
+  std::optional<AttentionPrecision> attention;  // unset: the session's default
   int64_t batch_size = 1;
   int threads = 0;
   int repeats = 10;

@@ -9,7 +9,7 @@
 namespace greenbert {
 
 InferenceClassifier open_inference_classifier(const std::filesystem::path& dir,
-                                    const SessionOptions& options) {
+                                              const SessionOptions& options) {
   ModelFiles files = load_model_files(dir);
   return {std::move(files.tokenizer), std::move(files.thresholds),
           InferenceSession::open(dir, options)};

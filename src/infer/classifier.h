@@ -24,7 +24,7 @@ struct InferenceClassifier {
 
 // Any model directory load_model reads, or one written by `greenbert quantize`.
 InferenceClassifier open_inference_classifier(const std::filesystem::path& dir,
-                                    const SessionOptions& options);
+                                              const SessionOptions& options);
 
 // Indices of `encodings` sorted by length (longest first, ties in input order): cutting this
 // order into consecutive batches forms batches of similar lengths.

@@ -198,9 +198,8 @@ PrecisionTensors read_precision_tensors(const std::filesystem::path& path,
   const std::string label = path.string();
   const std::string declared = declared_precision(*file);
   PrecisionTensors out;
-  if (declared != "int8" && declared != "bf16")
-    fail(label, ": ", kPrecisionMetadata, " is '", declared,
-         "', not a quantized model (int8 or bf16)");
+  if (declared != "int8" && declared != "bf16" && declared != "f32")
+    fail(label, ": ", kPrecisionMetadata, " is '", declared, "' (f32, bf16 or int8)");
   out.precision = parse_inference_precision(declared);
   out.keep_alive.push_back(file);
   out.mapped = file->format() == "safetensors";
@@ -218,6 +217,11 @@ PrecisionTensors read_precision_tensors(const std::filesystem::path& path,
   }
   for (const NamedTensor& t : file->tensors()) {
     const auto canonical = to_canonical_name(t.name, config.model_type);
+    // save_model's fp32 files may carry a masked-LM head, which classification does not use.
+    if (out.precision == InferencePrecision::f32 &&
+        (is_ignored_checkpoint_tensor(t.name, config.model_type) ||
+         (canonical && is_masked_lm_tensor(*canonical))))
+      continue;
     if (!canonical)
       fail(label, ": tensor ", t.name, ": not a tensor of a ", model_type_name(config.model_type),
            " classifier");
@@ -242,7 +246,7 @@ PrecisionTensors read_precision_tensors(const std::filesystem::path& path,
            " but config.json needs ", format_shape(shape));
   };
   for (const ParameterTensor& t : layout.tensors()) {
-    if (!quantized_tensor(t.name)) {
+    if (out.precision == InferencePrecision::f32 || !quantized_tensor(t.name)) {
       expect(t.name, DType::F32, t.shape);
       continue;
     }

@@ -72,8 +72,9 @@ PrecisionTensors quantize_parameters(const BertConfig& config,
 void write_precision_tensors(const std::filesystem::path& path, const BertConfig& config,
                              const PrecisionTensors& tensors);
 
-// Reads a file that write_precision_tensors wrote (an int8 or bf16 model.safetensors), checking
-// every tensor the config needs is there with its shape and dtype.
+// Reads a file that write_precision_tensors or save_model wrote (int8, bf16 or f32
+// model.safetensors) as views into its mapping, checking every tensor the config needs is there
+// with its shape and dtype.
 PrecisionTensors read_precision_tensors(const std::filesystem::path& path,
                                         const BertConfig& config);
 

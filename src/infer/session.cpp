@@ -550,21 +550,31 @@ InferenceSession InferenceSession::from_parameters(const BertConfig& config,
 
 InferenceSession InferenceSession::open(const std::filesystem::path& dir,
                                         const SessionOptions& options) {
+  // The session needs config.json and the weights; the tokenizer is its callers' business.
   const BertConfig config = load_config(dir / "config.json");
   const std::filesystem::path weights = dir / "model.safetensors";
-  std::string declared = "f32";
-  if (std::filesystem::exists(weights)) declared = declared_precision(TensorFile::open(weights));
-  if (declared == "f32") {
-    ClassifierModel model = load_model(dir);
-    return session_from_parameters(
-        model.config, std::make_shared<const ParameterBuffer>(std::move(model.params)), options);
-  }
-  PrecisionTensors tensors = read_precision_tensors(weights, config);
-  if (options.precision && *options.precision != tensors.precision)
-    fail(weights.string(), ": a ", inference_precision_name(tensors.precision),
-         " model cannot run at ", inference_precision_name(*options.precision),
-         "; quantize the fp32 model for that precision");
-  return from_tensors(config, tensors, options);
+  std::optional<TensorFile> file;
+  if (std::filesystem::exists(weights)) file.emplace(TensorFile::open(weights));
+  const bool ours = file && file->metadata().contains(kPrecisionMetadata);
+  const std::string declared = file ? declared_precision(*file) : "f32";
+  file.reset();
+  if (declared != "f32" && declared != "bf16" && declared != "int8")
+    fail(weights.string(), ": ", kPrecisionMetadata, " is '", declared, "' (f32, bf16 or int8)");
+  const InferencePrecision wanted = options.precision.value_or(
+      declared == "f32" ? InferencePrecision::f32 : parse_inference_precision(declared));
+  // Weights at the wanted precision already, in greenbert's own file: packed straight from its
+  // mapping. Anything else (HF checkpoints, an fp32 model run at int8/bf16) goes through
+  // load_model and quantize_parameters, exactly as `greenbert quantize` would.
+  if (ours && precision_metadata_value(wanted) == declared)
+    return from_tensors(config, read_precision_tensors(weights, config), options);
+  if (declared != "f32")
+    fail(weights.string(), ": a ", declared, " model cannot run at ",
+         inference_precision_name(wanted), "; quantize the fp32 model for that precision");
+  ClassifierModel model = load_model(dir);
+  SessionOptions at = options;
+  at.precision = wanted;
+  return session_from_parameters(
+      model.config, std::make_shared<const ParameterBuffer>(std::move(model.params)), at);
 }
 
 const BertConfig& InferenceSession::config() const {
