@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
-#include <limits>
 
 #include "core/error.h"
 #include "core/threads.h"
@@ -36,8 +35,9 @@ GemmType gemm_type_for(InferencePrecision precision, ActivationType activations)
   return GemmType::f32;
 }
 
-std::vector<float> floats_of(const TensorView& view) {
-  return to_float32(view);
+// "<prefix>.weight" → "<prefix>"
+std::string linear_prefix(const std::string& weight) {
+  return weight.substr(0, weight.size() - std::string(".weight").size());
 }
 
 // Gives the pages of a packed tensor's file mapping back (they would otherwise stay resident
@@ -156,14 +156,14 @@ LinearWeights InferenceSession::Impl::build_linear(const PrecisionTensors& tenso
   int64_t row = 0;
   for (const std::string& name : weights) {
     const TensorView& view = tensors.at(name);
-    const std::string prefix = name.substr(0, name.size() - std::string(".weight").size());
+    const std::string prefix = linear_prefix(name);
     std::memcpy(matrix.data() + static_cast<size_t>(row * k) * element, view.bytes.data(),
                 view.bytes.size());
     row += view.shape[0];
-    const auto bias = floats_of(tensors.at(prefix + ".bias"));
+    const auto bias = to_float32(tensors.at(prefix + ".bias"));
     w.bias.insert(w.bias.end(), bias.begin(), bias.end());
     if (precision == InferencePrecision::int8) {
-      const auto scale = floats_of(tensors.at(name + "_scale"));
+      const auto scale = to_float32(tensors.at(name + "_scale"));
       w.weight_scale.insert(w.weight_scale.end(), scale.begin(), scale.end());
     }
     if (tensors.mapped) release_mapped_pages(view.bytes);
@@ -173,9 +173,9 @@ LinearWeights InferenceSession::Impl::build_linear(const PrecisionTensors& tenso
     w.weight_sums.resize(static_cast<size_t>(n));
     row_sums(w.weight_sums.data(), reinterpret_cast<const int8_t*>(matrix.data()), n, k);
     if (static_activations) {
-      const std::string prefix = weights[0].substr(0, weights[0].size() - 7);
-      const float scale = floats_of(tensors.at(prefix + ".input_scale"))[0];
-      const float zero_point = floats_of(tensors.at(prefix + ".input_zero_point"))[0];
+      const std::string prefix = linear_prefix(weights[0]);
+      const float scale = to_float32(tensors.at(prefix + ".input_scale"))[0];
+      const float zero_point = to_float32(tensors.at(prefix + ".input_zero_point"))[0];
       if (!(scale > 0.0f) || zero_point < 0.0f || zero_point > 255.0f)
         fail("tensor ", prefix, ".input_scale/.input_zero_point: scale ", scale, " and zero point ",
              zero_point, " are not a valid quantization");
@@ -206,7 +206,7 @@ void InferenceSession::Impl::build(const PrecisionTensors& tensors, const Sessio
   plan_ffn_in = std::make_unique<GemmPlan>(I, C, gemm_type, block_rows, threads);
   plan_ffn_out = std::make_unique<GemmPlan>(C, I, gemm_type, block_rows, threads);
 
-  auto f = [&](const std::string& name) { return floats_of(tensors.at(name)); };
+  auto f = [&](const std::string& name) { return to_float32(tensors.at(name)); };
   for (int64_t l = 0; l < config.num_layers; ++l) {
     const std::string p = cat("bert.encoder.layer.", l, ".");
     LayerWeights layer;
