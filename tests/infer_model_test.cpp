@@ -8,6 +8,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/openmp_env.h"
 #include "infer/classifier.h"
 #include "infer/model_quantizer.h"
 #include "infer/session.h"
@@ -308,6 +309,35 @@ TEST(InferCli, BenchWritesTheStudySchemaPerConfiguration) {
   }
   EXPECT_NE(read_file(dir / "emissions.csv").find("bench-int8-b2"), std::string::npos);
   EXPECT_NE(result.out.find("infer-bench-model"), std::string::npos) << result.out;
+}
+
+}  // namespace
+}  // namespace greenbert
+
+namespace greenbert {
+namespace {
+
+TEST(InferCli, IdleOpenMpThreadsSleepUnlessTheUserChoseOtherwise) {
+  const auto by_default = testing::run_cli("info");
+  ASSERT_EQ(by_default.exit_code, 0) << by_default.err;
+  if (std::getenv("OMP_WAIT_POLICY") == nullptr && std::getenv("GOMP_SPINCOUNT") == nullptr) {
+    EXPECT_NE(by_default.out.find(std::string("GOMP_SPINCOUNT=") + kDefaultSpinCount),
+              std::string::npos)
+        << by_default.out;
+  }
+  // A choice of the user's is kept (the CLI inherits this process's environment).
+  const char* saved = std::getenv("OMP_WAIT_POLICY");
+  const std::string previous = saved ? saved : "";
+  setenv("OMP_WAIT_POLICY", "active", 1);
+  const auto chosen = testing::run_cli("info");
+  if (saved != nullptr)
+    setenv("OMP_WAIT_POLICY", previous.c_str(), 1);
+  else
+    unsetenv("OMP_WAIT_POLICY");
+  ASSERT_EQ(chosen.exit_code, 0) << chosen.err;
+  EXPECT_NE(chosen.out.find("OMP_WAIT_POLICY=active"), std::string::npos) << chosen.out;
+  EXPECT_EQ(chosen.out.find(std::string("GOMP_SPINCOUNT=") + kDefaultSpinCount), std::string::npos)
+      << chosen.out;
 }
 
 }  // namespace
