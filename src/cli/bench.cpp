@@ -84,19 +84,6 @@ std::string joined(const std::vector<std::string>& command) {
   return text;
 }
 
-std::vector<std::string> read_lines(const std::string& path) {
-  const std::string contents = read_file(path);
-  std::vector<std::string> lines;
-  size_t begin = 0;
-  while (begin < contents.size()) {
-    size_t end = contents.find('\n', begin);
-    if (end == std::string::npos) end = contents.size();
-    if (end > begin) lines.emplace_back(contents, begin, end - begin);
-    begin = end + 1;
-  }
-  return lines;
-}
-
 // A model to benchmark: its name and the directory of each precision it runs at.
 struct BenchModel {
   std::string name;
@@ -134,7 +121,7 @@ BenchModel prepare_model(const std::string& name, const std::filesystem::path& d
     options.max_length = args.max_length;
     options.threads = args.threads;
     if (p == InferencePrecision::int8 && !args.calibration.empty())
-      options.calibration_texts = read_lines(args.calibration);
+      options.calibration_texts = read_calibration_texts(args.calibration);
     const std::filesystem::path out = work / cat(name, "-", inference_precision_name(p));
     quantize_model_dir(dir, out, options);
     model.dirs[p] = out;

@@ -6,7 +6,6 @@
 
 #include "cli/commands.h"
 #include "cli/energy_options.h"
-#include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/threads.h"
 #include "energy/energy_tracker.h"
@@ -28,27 +27,14 @@ struct QuantizeArgs {
   EnergyOptions energy;
 };
 
-std::vector<std::string> read_texts(const std::string& path) {
-  const std::string contents = read_file(path);
-  std::vector<std::string> texts;
-  size_t begin = 0;
-  while (begin < contents.size()) {
-    size_t end = contents.find('\n', begin);
-    if (end == std::string::npos) end = contents.size();
-    if (end > begin) texts.emplace_back(contents, begin, end - begin);
-    begin = end + 1;
-  }
-  if (texts.empty()) fail(path, ": no calibration texts (one text per line)");
-  return texts;
-}
-
 void run(const QuantizeArgs& args) {
   QuantizeOptions options;
   options.precision = parse_inference_precision(args.precision);
   options.activations = parse_activation_type(args.activations);
   options.max_length = args.max_length;
   options.threads = set_thread_count(args.threads);
-  if (!args.calibration.empty()) options.calibration_texts = read_texts(args.calibration);
+  if (!args.calibration.empty())
+    options.calibration_texts = read_calibration_texts(args.calibration);
   validate_energy_options(args.energy);
   const std::filesystem::path out = args.out;
   const std::filesystem::path emissions =

@@ -21,6 +21,20 @@ constexpr const char* kModelFiles[] = {"config.json",
 
 }  // namespace
 
+std::vector<std::string> read_calibration_texts(const std::filesystem::path& path) {
+  const std::string contents = read_file(path);
+  std::vector<std::string> texts;
+  size_t begin = 0;
+  while (begin < contents.size()) {
+    size_t end = contents.find('\n', begin);
+    if (end == std::string::npos) end = contents.size();
+    if (end > begin) texts.emplace_back(contents, begin, end - begin);
+    begin = end + 1;
+  }
+  if (texts.empty()) fail(path.string(), ": no calibration texts (one text per line)");
+  return texts;
+}
+
 ActivationRanges calibrate(const BertConfig& config, const ParameterBuffer& params,
                            const BertTokenizer& tokenizer, const std::vector<std::string>& texts,
                            size_t max_length, int threads) {

@@ -31,6 +31,9 @@ struct QuantizeReport {
   int64_t calibration_tokens = 0;
 };
 
+// A calibration file: one text per line (blank lines skipped); at least one text.
+std::vector<std::string> read_calibration_texts(const std::filesystem::path& path);
+
 // [min, max] of every encoder Linear input over the texts, from an fp32 pass.
 ActivationRanges calibrate(const BertConfig& config, const ParameterBuffer& params,
                            const BertTokenizer& tokenizer, const std::vector<std::string>& texts,
