@@ -22,7 +22,8 @@ void BM_ReadPapers(benchmark::State& state) {
   }
   size_t papers = 0;
   for (auto _ : state) papers = greenbert::read_papers(path, {}).size();
-  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(std::filesystem::file_size(path)));
+  state.SetBytesProcessed(state.iterations() *
+                          static_cast<int64_t>(std::filesystem::file_size(path)));
   state.counters["papers"] = static_cast<double>(papers);
 }
 BENCHMARK(BM_ReadPapers)->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -37,7 +38,8 @@ void BM_LoadDataset(benchmark::State& state) {
   }
   size_t train = 0;
   for (auto _ : state) train = greenbert::load_dataset(path, {}).train.size();
-  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(std::filesystem::file_size(path)));
+  state.SetBytesProcessed(state.iterations() *
+                          static_cast<int64_t>(std::filesystem::file_size(path)));
   state.counters["train"] = static_cast<double>(train);
 }
 BENCHMARK(BM_LoadDataset)->Unit(benchmark::kMillisecond)->UseRealTime();

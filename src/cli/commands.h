@@ -17,5 +17,7 @@ void add_report_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
+void add_quantize_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 }  // namespace greenbert::cli

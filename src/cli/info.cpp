@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "core/openmp_env.h"
 #include "core/system_info.h"
 #include "core/threads.h"
 
@@ -20,9 +21,10 @@ void add_info_command(CLI::App& app) {
     std::printf("isa            %s\n", info.isa.c_str());
     std::printf("ram            %.1f GiB\n", info.ram_total_gb);
     std::printf("os             %s\n", info.os.c_str());
-    std::printf("oneDNN         %d.%d.%d (cpu runtime %s)\n", dnnl->major,
-                dnnl->minor, dnnl->patch, dnnl->cpu_runtime == DNNL_RUNTIME_OMP ? "OpenMP" : "other");
+    std::printf("oneDNN         %d.%d.%d (cpu runtime %s)\n", dnnl->major, dnnl->minor, dnnl->patch,
+                dnnl->cpu_runtime == DNNL_RUNTIME_OMP ? "OpenMP" : "other");
     std::printf("threads        %d (default)\n", physical_core_count());
+    std::printf("openmp wait    %s\n", openmp_wait_description().c_str());
   });
 }
 

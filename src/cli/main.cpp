@@ -5,8 +5,10 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
+#include "core/openmp_env.h"
 
 int main(int argc, char** argv) {
+  greenbert::apply_openmp_wait_default(argv);
   CLI::App app{"greenbert: train, quantize, benchmark and serve BERT-family multi-label "
                "classifiers of arXiv papers on a CPU, with energy and CO2 accounting"};
   app.set_version_flag("--version", GREENBERT_VERSION);
@@ -22,6 +24,8 @@ int main(int argc, char** argv) {
   greenbert::cli::add_train_command(app);
   greenbert::cli::add_eval_command(app);
   greenbert::cli::add_predict_command(app);
+  greenbert::cli::add_quantize_command(app);
+  greenbert::cli::add_bench_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -112,6 +112,19 @@ void load_tensor(const std::filesystem::path& file, const std::string& name, con
   std::copy(values.begin(), values.end(), params.view(target).begin());
 }
 
+// config.json of a model directory, its labels checked against labels.json when present.
+BertConfig load_checked_config(const std::filesystem::path& dir) {
+  if (!std::filesystem::is_directory(dir)) fail(dir.string(), ": not a model directory");
+  BertConfig config = load_config(dir / "config.json");
+  if (std::filesystem::exists(dir / "labels.json")) {
+    const auto names = LabelMap::load(dir / "labels.json").names();
+    if (names != config.labels)
+      fail(dir.string(), ": labels.json and config.json's id2label disagree (", names.size(),
+           " vs ", config.labels.size(), " labels)");
+  }
+  return config;
+}
+
 }  // namespace
 
 std::span<const float> Thresholds::effective() const {
@@ -151,15 +164,8 @@ ClassifierModel load_model(const std::filesystem::path& dir, const LoadModelOpti
   LoadModelReport local;
   LoadModelReport& r = report ? *report : local;
   r = {};
-  if (!std::filesystem::is_directory(dir)) fail(dir.string(), ": not a model directory");
-  BertConfig config = load_config(dir / "config.json");
+  BertConfig config = load_checked_config(dir);
   const std::vector<std::string> checkpoint_labels = config.labels;
-  if (std::filesystem::exists(dir / "labels.json")) {
-    const auto names = LabelMap::load(dir / "labels.json").names();
-    if (names != checkpoint_labels)
-      fail(dir.string(), ": labels.json and config.json's id2label disagree (", names.size(),
-           " vs ", checkpoint_labels.size(), " labels)");
-  }
   const bool replace_head = options.labels && *options.labels != checkpoint_labels;
   if (options.labels) config.labels = *options.labels;
 
@@ -209,6 +215,16 @@ ClassifierModel load_model(const std::filesystem::path& dir, const LoadModelOpti
   model.thresholds =
       replace_head ? Thresholds{} : load_thresholds(dir / "thresholds.json", config.labels);
   return model;
+}
+
+ModelFiles load_model_files(const std::filesystem::path& dir) {
+  BertConfig config = load_checked_config(dir);
+  BertTokenizer tokenizer = load_tokenizer(dir);
+  if (tokenizer.vocab().size() > config.vocab_size)
+    fail(tokenizer.vocab().source(), ": ", tokenizer.vocab().size(),
+         " tokens but config.json's vocab_size is ", config.vocab_size);
+  Thresholds thresholds = load_thresholds(dir / "thresholds.json", config.labels);
+  return {std::move(config), std::move(tokenizer), std::move(thresholds), weights_file(dir)};
 }
 
 void save_parameters(const std::filesystem::path& path, const BertConfig& config,

@@ -61,6 +61,17 @@ struct LoadModelReport {
 ClassifierModel load_model(const std::filesystem::path& dir, const LoadModelOptions& options = {},
                            LoadModelReport* report = nullptr);
 
+// Everything of a model directory but the parameters, for loaders of other weight formats (the
+// inference session reads int8/bf16 weights that load_model refuses): config.json (its labels
+// checked against labels.json), the tokenizer, the thresholds, and the weights file's path.
+struct ModelFiles {
+  BertConfig config;
+  BertTokenizer tokenizer;
+  Thresholds thresholds;
+  std::filesystem::path weights;
+};
+ModelFiles load_model_files(const std::filesystem::path& dir);
+
 // A new model for `config` (labels set by the caller) with HF's initialisation.
 ClassifierModel new_model(const BertConfig& config, BertTokenizer tokenizer, uint64_t seed,
                           LayoutOptions layout = {});

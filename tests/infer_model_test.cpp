@@ -1,0 +1,344 @@
+// Quantized model directories and the session behind eval/predict/bench: the shared HF
+// checkpoint against its float64 golden logits, `quantize` round trips (a directory loads to
+// exactly the session quantized in memory), static calibration, sizes, corrupt files, the CLI,
+// and `bench` writing the study's schema.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/openmp_env.h"
+#include "infer/classifier.h"
+#include "infer/model_quantizer.h"
+#include "infer/session.h"
+#include "infer_support.h"
+#include "io/safetensors.h"
+#include "numeric.h"
+#include "support.h"
+
+namespace greenbert {
+namespace {
+
+using nlohmann::json;
+using testing::all_close;
+
+std::vector<double> flatten(const json& nested) {
+  std::vector<double> out;
+  for (const auto& v : nested) {
+    if (!v.is_array()) {
+      out.push_back(v.get<double>());
+      continue;
+    }
+    auto inner = flatten(v);
+    out.insert(out.end(), inner.begin(), inner.end());
+  }
+  return out;
+}
+
+BertTokenizer small_tokenizer() {
+  std::vector<std::string> tokens{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "words", "of",
+                                  "paper", "two",   "lines", "here",  ",",      "."};
+  for (int i = 0; i < 60; ++i) tokens.push_back(std::to_string(i));
+  return BertTokenizer(Vocab::from_tokens(tokens, "test vocab"), NormalizerOptions{});
+}
+
+// A random model directory of small_config (its vocabulary covers the CSV below).
+std::filesystem::path small_model_dir(const std::string& name, ModelType type) {
+  const auto dir = testing::temp_dir(name);
+  BertConfig config = testing::small_config(type, 2);
+  ClassifierModel model{config, testing::random_parameters(config, 31), small_tokenizer(), {}};
+  save_model(dir, model);
+  return dir;
+}
+
+std::vector<std::string> texts() {
+  std::vector<std::string> out;
+  for (int i = 0; i < 30; ++i)
+    out.push_back(cat("Words of paper ", i, ", two lines here. ", i % 7, " ", (i * 13) % 60));
+  return out;
+}
+
+std::vector<Encoding> encodings(const BertTokenizer& tokenizer) {
+  std::vector<Encoding> out;
+  for (const auto& text : texts()) out.push_back(tokenizer.encode(text, 150));
+  return out;
+}
+
+TEST(InferModel, Fp32SessionMatchesTheSharedGoldenLogits) {
+  GREENBERT_SHARED_PATH(dir, "models/tiny-bert-safetensors");
+  const json golden = json::parse(read_file(dir / "golden.json"));
+  std::vector<int32_t> ids, mask, types;
+  for (const auto& row : golden["input_ids"]) ids.insert(ids.end(), row.begin(), row.end());
+  for (const auto& row : golden["attention_mask"]) mask.insert(mask.end(), row.begin(), row.end());
+  for (const auto& row : golden["token_type_ids"])
+    types.insert(types.end(), row.begin(), row.end());
+  const int64_t B = int64_t(golden["input_ids"].size()), S = int64_t(golden["input_ids"][0].size());
+  const TokenBatch batch = pack_padded(ids, mask, types, B, S);
+  for (int threads : {1, 2}) {
+    SessionOptions options;
+    options.threads = threads;
+    InferenceSession session = InferenceSession::open(dir, options);
+    // The fixture's README: a float32 implementation should match to about 1e-5 absolute.
+    EXPECT_TRUE(all_close(session.run(batch), flatten(golden["logits"]), 0, 1e-5));
+  }
+}
+
+class QuantizedDir : public ::testing::TestWithParam<ModelType> {};
+
+TEST_P(QuantizedDir, LoadsToTheSessionQuantizedInMemory) {
+  const auto source =
+      small_model_dir(cat("infer-source-", model_type_name(GetParam())), GetParam());
+  const ClassifierModel model = load_model(source);
+  TokenBatch batch;
+  for (const Encoding& e : encodings(model.tokenizer)) add_encoding(batch, e);
+  const auto expected = testing::reference_logits(model.config, model.params, batch);
+  // greenbert's own fp32 file is packed straight from its mapping: the same weights.
+  EXPECT_EQ(InferenceSession::open(source, {}).run(batch),
+            InferenceSession::from_parameters(model.config, model.params, {}).run(batch));
+  for (InferencePrecision precision : {InferencePrecision::int8, InferencePrecision::bf16}) {
+    const auto out = testing::temp_dir(
+        cat("infer-q-", model_type_name(GetParam()), "-", inference_precision_name(precision)));
+    QuantizeOptions options;
+    options.precision = precision;
+    quantize_model_dir(source, out, options);
+    for (const char* file : {"config.json", "vocab.txt", "labels.json", "thresholds.json"})
+      EXPECT_EQ(read_file(out / file), read_file(source / file)) << file;
+    const TensorFile weights = TensorFile::open(out / "model.safetensors");
+    EXPECT_EQ(declared_precision(weights), precision_metadata_value(precision));
+
+    SessionOptions session_options;
+    session_options.precision = precision;
+    InferenceSession from_dir = InferenceSession::open(out, {});
+    EXPECT_EQ(from_dir.precision(), precision);
+    InferenceSession in_memory =
+        InferenceSession::from_parameters(model.config, model.params, session_options);
+    const auto logits = from_dir.run(batch);
+    EXPECT_EQ(logits, in_memory.run(batch));  // bit-exact: the same weights, the same code
+    // Within 6% of the largest logit (infer_session_test states the tolerances per precision).
+    double scale = 0;
+    for (float v : expected) scale = std::max(scale, double(std::abs(v)));
+    EXPECT_TRUE(all_close(logits, expected, 0, 0.06 * scale))
+        << inference_precision_name(precision);
+
+    // Only the inference session reads it; asking it for another precision is an error.
+    EXPECT_THROW(load_model(out), Error);
+    session_options.precision = InferencePrecision::f32;
+    EXPECT_THROW(InferenceSession::open(out, session_options), Error);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Families, QuantizedDir,
+                         ::testing::Values(ModelType::bert, ModelType::distilbert),
+                         [](const auto& info) { return std::string(model_type_name(info.param)); });
+
+TEST(InferModel, QuantizedFilesAreAboutFourAndTwoTimesSmaller) {
+  // bert-tiny's shape, where the word embeddings dominate as in every BERT.
+  const auto source = testing::temp_dir("infer-size-source");
+  BertConfig config = preset_config("bert-tiny");
+  ClassifierModel model = new_model(config, small_tokenizer(), 3);
+  save_model(source, model);
+  const double fp32 = double(std::filesystem::file_size(source / "model.safetensors"));
+  for (auto [precision, ratio] :
+       {std::pair{InferencePrecision::int8, 3.5}, std::pair{InferencePrecision::bf16, 1.9}}) {
+    QuantizeOptions options;
+    options.precision = precision;
+    const auto out = testing::temp_dir(cat("infer-size-", inference_precision_name(precision)));
+    const QuantizeReport report = quantize_model_dir(source, out, options);
+    EXPECT_EQ(report.input_bytes, uint64_t(fp32));
+    EXPECT_GT(fp32 / double(report.output_bytes), ratio) << inference_precision_name(precision);
+  }
+}
+
+TEST(InferModel, StaticCalibrationFixesActivationScales) {
+  const auto source = small_model_dir("infer-calibration-source", ModelType::bert);
+  const ClassifierModel model = load_model(source);
+  const ActivationRanges ranges =
+      calibrate(model.config, model.params, model.tokenizer, texts(), 150, 2);
+  ASSERT_EQ(ranges.ranges.size(), size_t(model.config.num_layers));
+  EXPECT_GT(ranges.tokens, 30);
+  for (const auto& layer : ranges.ranges)
+    for (const auto& range : layer) {
+      EXPECT_LT(range[0], 0.0f);
+      EXPECT_GT(range[1], 0.0f);
+    }
+  QuantizeOptions options;
+  options.calibration_texts = texts();
+  const auto out = testing::temp_dir("infer-calibration-int8");
+  quantize_model_dir(source, out, options);
+  InferenceSession session = InferenceSession::open(out, {});
+  EXPECT_TRUE(session.static_activations());
+  TokenBatch batch;
+  for (const Encoding& e : encodings(model.tokenizer)) add_encoding(batch, e);
+  const auto expected = testing::reference_logits(model.config, model.params, batch);
+  double scale = 0;
+  for (float v : expected) scale = std::max(scale, double(std::abs(v)));
+  EXPECT_TRUE(all_close(session.run(batch), expected, 0, 0.08 * scale));
+}
+
+// A valid int8 file's tensors with one change, written under checkpoint names.
+void write_modified(const std::filesystem::path& dir,
+                    const std::function<void(PrecisionTensors&)>& change,
+                    std::map<std::string, std::string> metadata = {}) {
+  const ClassifierModel model =
+      load_model(small_model_dir("infer-corrupt-source", ModelType::bert));
+  PrecisionTensors tensors =
+      quantize_parameters(model.config, std::make_shared<const ParameterBuffer>(model.params),
+                          InferencePrecision::int8, ActivationType::u8);
+  change(tensors);
+  std::vector<NamedTensor> named;
+  for (const auto& [name, view] : tensors.tensors) named.push_back({name, view});
+  if (metadata.empty())
+    metadata = {{"greenbert_precision", "int8"},
+                {"greenbert_activation_type", "u8"},
+                {"greenbert_activation_scales", "dynamic"}};
+  write_safetensors(dir / "model.safetensors", named, metadata);
+  save_config(dir / "config.json", model.config);
+}
+
+std::string open_error(const std::filesystem::path& dir) {
+  try {
+    InferenceSession::open(dir, {});
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(InferModel, CorruptQuantizedFilesAreRejectedByName) {
+  const auto dir = testing::temp_dir("infer-corrupt");
+  const std::string q = "bert.encoder.layer.1.attention.self.query.weight";
+  write_modified(dir, [&](PrecisionTensors& t) { t.tensors.erase(q + "_scale"); });
+  EXPECT_NE(open_error(dir).find("tensor " + q + "_scale is missing"), std::string::npos)
+      << open_error(dir);
+
+  std::vector<float> floats(64 * 64);
+  write_modified(dir, [&](PrecisionTensors& t) {
+    t.tensors[q] = {DType::F32, {64, 64}, std::as_bytes(std::span<const float>(floats))};
+  });
+  EXPECT_NE(open_error(dir).find(q + ": dtype F32, expected I8"), std::string::npos)
+      << open_error(dir);
+
+  const std::vector<float> scales(95, 1.0f);
+  write_modified(dir, [&](PrecisionTensors& t) {
+    t.tensors["bert.encoder.layer.0.output.dense.weight_scale"] = {
+        DType::F32, {95}, std::as_bytes(std::span<const float>(scales))};
+  });
+  EXPECT_NE(open_error(dir).find("weight_scale: "), std::string::npos) << open_error(dir);
+
+  write_modified(dir, [&](PrecisionTensors& t) { t.tensors["extra.weight"] = t.tensors.at(q); });
+  EXPECT_NE(open_error(dir).find("extra.weight"), std::string::npos) << open_error(dir);
+
+  write_modified(dir, [](PrecisionTensors&) {}, {{"greenbert_precision", "int4"}});
+  EXPECT_NE(open_error(dir).find("greenbert_precision is 'int4'"), std::string::npos)
+      << open_error(dir);
+
+  write_modified(dir, [](PrecisionTensors&) {}, {{"greenbert_precision", "int8"}});
+  EXPECT_NE(open_error(dir).find("without greenbert_activation_type"), std::string::npos)
+      << open_error(dir);
+}
+
+TEST(InferModel, PredictProbabilitiesKeepsInputOrderAcrossLengthBatches) {
+  const auto dir = small_model_dir("infer-predict", ModelType::distilbert);
+  SessionOptions options;
+  options.precision = InferencePrecision::int8;
+  InferenceClassifier classifier = open_inference_classifier(dir, options);
+  const auto inputs = encodings(classifier.tokenizer);
+  const auto batched = predict_probabilities(classifier.session, inputs, 7);
+  const int64_t labels = classifier.config().num_labels();
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    TokenBatch one;
+    add_encoding(one, inputs[i]);
+    const auto logits = classifier.session.run(one);
+    for (int64_t l = 0; l < labels; ++l)
+      EXPECT_NEAR(batched[i * size_t(labels) + size_t(l)], 1 / (1 + std::exp(-logits[size_t(l)])),
+                  1e-6);
+  }
+}
+
+TEST(InferCli, QuantizeWritesADirectoryAndAnEmissionsRow) {
+  const auto source = small_model_dir("infer-cli-source", ModelType::bert);
+  const auto out = testing::temp_dir("infer-cli-int8");
+  const auto calibration = out.parent_path() / "infer-cli-calibration.txt";
+  std::string lines;
+  for (const auto& text : texts()) lines += text + "\n";
+  write_file_atomically(calibration, lines);
+  const auto result =
+      testing::run_cli(cat("quantize --model ", source, " --out ", out, " --precision int8",
+                           " --calibration ", calibration, " --cpu-power 10 --threads 2"));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("static scales from 30 texts"), std::string::npos) << result.out;
+  const std::string emissions = read_file(out / "emissions.csv");
+  EXPECT_NE(emissions.find("quantize-int8"), std::string::npos) << emissions;
+  EXPECT_TRUE(InferenceSession::open(out, {}).static_activations());
+
+  const auto again = testing::run_cli(cat("quantize --model ", out, " --out ", out / "x"));
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("quantized model"), std::string::npos) << again.err;
+}
+
+TEST(InferCli, BenchWritesTheStudySchemaPerConfiguration) {
+  const auto dir = testing::temp_dir("infer-bench");
+  const auto model = small_model_dir("infer-bench-model", ModelType::bert);
+  std::string csv = "titles,summaries,terms\n";
+  for (int i = 0; i < 60; ++i)
+    csv += cat("Paper ", i, ",\"", texts()[size_t(i % 30)], " ", i, "\",\"",
+               i % 2 ? "['cs.CL']" : "['cs.LG', 'stat.ML']", "\"\n");
+  write_file_atomically(dir / "data.csv", csv);
+  const auto result = testing::run_cli(cat(
+      "bench --model ", model, " --data ", dir / "data.csv", " --precisions fp32,int8",
+      " --batch-sizes 1,2 --abstracts 3 --repeats 2 --cpu-power 10 --out ", dir / "bench.json"));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const json records = json::parse(read_file(dir / "bench.json"));
+  ASSERT_EQ(records.size(), 2u);
+  for (const json& r : records) {
+    for (const char* key : {"model_name", "precision", "quantized", "batch_sizes", "model_size_mb",
+                            "parameters", "threads", "hardware", "max_length", "abstracts", "cpp"})
+      EXPECT_TRUE(r.contains(key)) << key;
+    EXPECT_EQ(r["quantized"], r["precision"] != "fp32");
+    ASSERT_EQ(r["cpp"].size(), 2u);
+    for (const json& e : r["cpp"]) {
+      for (const char* key : {"batch_size", "inference_time", "min", "max", "emissions",
+                              "memory_usage_mb", "throughput_seq_per_s", "latency_ms",
+                              "energy_per_1000_j", "gemm_gops", "energy_method"})
+        EXPECT_TRUE(e.contains(key)) << key;
+      EXPECT_LE(e["min"].get<double>(), e["inference_time"].get<double>());
+      EXPECT_GT(e["memory_usage_mb"].get<double>(), 1.0);
+      EXPECT_EQ(e["energy_method"], "estimated");  // --cpu-power forces the estimate
+    }
+  }
+  EXPECT_NE(read_file(dir / "emissions.csv").find("bench-int8-b2"), std::string::npos);
+  EXPECT_NE(result.out.find("infer-bench-model"), std::string::npos) << result.out;
+}
+
+}  // namespace
+}  // namespace greenbert
+
+namespace greenbert {
+namespace {
+
+TEST(InferCli, IdleOpenMpThreadsSleepUnlessTheUserChoseOtherwise) {
+  const auto by_default = testing::run_cli("info");
+  ASSERT_EQ(by_default.exit_code, 0) << by_default.err;
+  if (std::getenv("OMP_WAIT_POLICY") == nullptr && std::getenv("GOMP_SPINCOUNT") == nullptr) {
+    EXPECT_NE(by_default.out.find(std::string("GOMP_SPINCOUNT=") + kDefaultSpinCount),
+              std::string::npos)
+        << by_default.out;
+  }
+  // A choice of the user's is kept (the CLI inherits this process's environment).
+  const char* saved = std::getenv("OMP_WAIT_POLICY");
+  const std::string previous = saved ? saved : "";
+  setenv("OMP_WAIT_POLICY", "active", 1);
+  const auto chosen = testing::run_cli("info");
+  if (saved != nullptr)
+    setenv("OMP_WAIT_POLICY", previous.c_str(), 1);
+  else
+    unsetenv("OMP_WAIT_POLICY");
+  ASSERT_EQ(chosen.exit_code, 0) << chosen.err;
+  EXPECT_NE(chosen.out.find("OMP_WAIT_POLICY=active"), std::string::npos) << chosen.out;
+  EXPECT_EQ(chosen.out.find(std::string("GOMP_SPINCOUNT=") + kDefaultSpinCount), std::string::npos)
+      << chosen.out;
+}
+
+}  // namespace
+}  // namespace greenbert
