@@ -184,7 +184,9 @@ void inference_time(Drawer& draw, const StudyResults& results, const StudyFigure
   }
   for (const auto& line : lines) chart.categories.push_back(line.label);
   chart.y.log = spans_decades(all);
-  draw.bars("inference_time", chart, "From bench.json: 150-token abstracts, median over repeats");
+  draw.bars("inference_time", chart,
+            cat("From bench.json: abstracts truncated to ", results.state.settings.max_length,
+                " tokens, median over repeats"));
 }
 
 void memory(Drawer& draw, const StudyResults& results) {
