@@ -9,13 +9,13 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/openmp_env.h"
-#include "infer/classifier.h"
 #include "infer/model_quantizer.h"
 #include "infer/session.h"
 #include "infer_support.h"
 #include "io/safetensors.h"
 #include "numeric.h"
 #include "support.h"
+#include "train/inference.h"
 
 namespace greenbert {
 namespace {
@@ -91,7 +91,8 @@ TEST_P(QuantizedDir, LoadsToTheSessionQuantizedInMemory) {
       small_model_dir(cat("infer-source-", model_type_name(GetParam())), GetParam());
   const ClassifierModel model = load_model(source);
   TokenBatch batch;
-  for (const Encoding& e : encodings(model.tokenizer)) add_encoding(batch, e);
+  for (const Encoding& e : encodings(model.tokenizer))
+    batch.add_sequence(e.input_ids, e.token_type_ids);
   const auto expected = testing::reference_logits(model.config, model.params, batch);
   // greenbert's own fp32 file is packed straight from its mapping: the same weights.
   EXPECT_EQ(InferenceSession::open(source, {}).run(batch),
@@ -169,7 +170,8 @@ TEST(InferModel, StaticCalibrationFixesActivationScales) {
   InferenceSession session = InferenceSession::open(out, {});
   EXPECT_TRUE(session.static_activations());
   TokenBatch batch;
-  for (const Encoding& e : encodings(model.tokenizer)) add_encoding(batch, e);
+  for (const Encoding& e : encodings(model.tokenizer))
+    batch.add_sequence(e.input_ids, e.token_type_ids);
   const auto expected = testing::reference_logits(model.config, model.params, batch);
   double scale = 0;
   for (float v : expected) scale = std::max(scale, double(std::abs(v)));
@@ -238,21 +240,26 @@ TEST(InferModel, CorruptQuantizedFilesAreRejectedByName) {
       << open_error(dir);
 }
 
-TEST(InferModel, PredictProbabilitiesKeepsInputOrderAcrossLengthBatches) {
+// eval and predict run quantized directories through open_classifier and predict_logits, which
+// batches by length: results come back in input order, as each text alone would give them.
+TEST(InferModel, ClassifierKeepsInputOrderAcrossLengthBatches) {
   const auto dir = small_model_dir("infer-predict", ModelType::distilbert);
-  SessionOptions options;
-  options.precision = InferencePrecision::int8;
-  InferenceClassifier classifier = open_inference_classifier(dir, options);
-  const auto inputs = encodings(classifier.tokenizer);
-  const auto batched = predict_probabilities(classifier.session, inputs, 7);
-  const int64_t labels = classifier.config().num_labels();
-  for (size_t i = 0; i < inputs.size(); ++i) {
+  const Classifier classifier = open_classifier(dir, {7, 0, InferencePrecision::int8, 2});
+  EXPECT_EQ(classifier.precision, "int8");
+  std::vector<Example> examples;
+  for (const auto& text : texts()) examples.push_back({"", text, {}, {}});
+  const EncodedExamples data =
+      encode_examples(classifier.tokenizer, examples, TextInput::abstract, 150);
+  const int64_t labels = classifier.config.num_labels();
+  const auto batched = predict_logits(classifier.logits, labels, 7, data);
+  std::vector<float> alone(static_cast<size_t>(labels));
+  for (int64_t i = 0; i < data.size(); ++i) {
     TokenBatch one;
-    add_encoding(one, inputs[i]);
-    const auto logits = classifier.session.run(one);
+    fill_batch(data, std::vector<int64_t>{i}, one);
+    classifier.logits(one, alone);
     for (int64_t l = 0; l < labels; ++l)
-      EXPECT_NEAR(batched[i * size_t(labels) + size_t(l)], 1 / (1 + std::exp(-logits[size_t(l)])),
-                  1e-6);
+      EXPECT_NEAR(batched[static_cast<size_t>(i * labels + l)], alone[static_cast<size_t>(l)],
+                  1e-5);
   }
 }
 

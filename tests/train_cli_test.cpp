@@ -125,7 +125,7 @@ TEST(TrainCli, WritesTheRunDirectoryAndEvalMatchesComputeMetrics) {
   EXPECT_EQ(metrics["version"], 1);
   EXPECT_EQ(metrics["model"]["model_type"], "bert");
   EXPECT_EQ(metrics["model"]["layers"], 2);
-  EXPECT_EQ(metrics["model"]["precision"], "f32");
+  EXPECT_EQ(metrics["model"]["precision"], "fp32");
   EXPECT_EQ(metrics["data"]["max_length"], 48);
   EXPECT_EQ(metrics["data"]["text"], "abstract");
   EXPECT_EQ(metrics["training"]["epochs"], 2);
@@ -153,7 +153,7 @@ TEST(TrainCli, WritesTheRunDirectoryAndEvalMatchesComputeMetrics) {
 
   // The same numbers computed here from the model and the data.
   set_thread_count(1);
-  const Classifier classifier = open_classifier(run, {32, 48});
+  const Classifier classifier = open_classifier(run, {32, 48, InferencePrecision::f32, 1});
   LoadOptions load;
   load.prepare.ratios = {0.8, 0.1, 0.1};
   const Dataset dataset = load_dataset(t.data, load);

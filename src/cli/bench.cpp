@@ -25,7 +25,6 @@
 #include "core/threads.h"
 #include "data/encode_example.h"
 #include "infer/bench_run.h"
-#include "infer/classifier.h"
 #include "infer/model_quantizer.h"
 #include "model/model_dir.h"
 

@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/data_options.h"
 #include "cli/energy_options.h"
+#include "cli/precision_option.h"
 #include "cli/run_config.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -39,6 +40,7 @@ struct EvalArgs {
   int64_t batch_size = 32;
   std::optional<int64_t> max_length;
   int threads = 0;
+  std::optional<InferencePrecision> precision;
   std::string emissions;
   EnergyOptions energy;
 };
@@ -120,7 +122,8 @@ void run(const CLI::App& command, EvalArgs& a) {
   set_thread_count(a.threads);
 
   const auto start = std::chrono::steady_clock::now();
-  const Classifier classifier = open_classifier(a.model, {a.batch_size, max_length_option});
+  const Classifier classifier =
+      open_classifier(a.model, {a.batch_size, max_length_option, a.precision, a.threads});
   const int64_t max_length = classifier.max_length;
   const auto& names = classifier.config.labels;
   const auto labels = static_cast<int64_t>(names.size());
@@ -252,6 +255,7 @@ void add_eval_command(CLI::App& app) {
       ->check(CLI::Range(3, 1 << 20));
   cmd->add_option("--threads", args->threads, "Threads (0: the physical cores)")
       ->capture_default_str();
+  add_precision_option(*cmd, args->precision);
   cmd->add_option("--emissions", args->emissions,
                   "emissions.csv to append this phase's energy to (default: MODEL/emissions.csv)");
   add_energy_options(*cmd, args->energy);

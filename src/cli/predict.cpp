@@ -15,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "cli/energy_options.h"
+#include "cli/precision_option.h"
 #include "cli/run_config.h"
 #include "core/error.h"
 #include "core/threads.h"
@@ -38,6 +39,7 @@ struct PredictArgs {
   std::string title_column = "titles";
   std::string text_column = "summaries";
   int threads = 0;
+  std::optional<InferencePrecision> precision;
   std::string emissions;
   EnergyOptions energy;
 };
@@ -79,7 +81,8 @@ void run(PredictArgs& a) {
                            : run_config    ? run_config->value("text", "abstract")
                                            : "abstract";
   set_thread_count(a.threads);
-  const Classifier classifier = open_classifier(a.model, {a.batch_size, max_length_option});
+  const Classifier classifier =
+      open_classifier(a.model, {a.batch_size, max_length_option, a.precision, a.threads});
   const int64_t max_length = classifier.max_length;
   const int64_t labels = classifier.config.num_labels();
   const std::vector<float> thresholds =
@@ -179,6 +182,7 @@ void add_predict_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--threads", args->threads, "Threads (0: the physical cores)")
       ->capture_default_str();
+  add_precision_option(*cmd, args->precision);
   cmd->add_option("--emissions", args->emissions,
                   "Record the energy of the predictions in this emissions.csv (phase predict)");
   add_energy_options(*cmd, args->energy);

@@ -13,7 +13,6 @@
 #include "core/system_info.h"
 #include "core/threads.h"
 #include "energy/energy_tracker.h"
-#include "infer/classifier.h"
 #include "infer/packed_gemm.h"
 
 namespace greenbert {

@@ -1,8 +1,9 @@
 #include "infer/model_quantizer.h"
 
+#include <algorithm>
+
 #include "core/atomic_file.h"
 #include "core/error.h"
-#include "infer/classifier.h"
 #include "infer/session.h"
 #include "model/model_dir.h"
 
@@ -43,10 +44,15 @@ ActivationRanges calibrate(const BertConfig& config, const ParameterBuffer& para
   options.threads = threads;
   options.record_activation_ranges = true;
   InferenceSession session = InferenceSession::from_parameters(config, params, options);
-  std::vector<Encoding> encodings;
-  encodings.reserve(texts.size());
-  for (const std::string& text : texts) encodings.push_back(tokenizer.encode(text, max_length));
-  predict_probabilities(session, encodings, 16);
+  // Ranges are maxima over every token, so the order and grouping of the texts do not matter.
+  const size_t per_batch = 16;
+  TokenBatch batch;
+  for (size_t begin = 0; begin < texts.size(); begin += per_batch) {
+    batch.clear();
+    for (size_t i = begin; i < std::min(texts.size(), begin + per_batch); ++i)
+      batch.add_sequence(tokenizer.encode(texts[i], max_length).input_ids);
+    session.run(batch);
+  }
   return session.activation_ranges();
 }
 

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "core/error.h"
+#include "infer/session.h"
 #include "kernels/loss.h"
 #include "model/bert.h"
 
@@ -20,36 +21,30 @@ Classifier open_classifier(const std::filesystem::path& dir, const ClassifierOpt
   if (options.max_batch < 1 || options.max_length < 0)
     fail("inference needs a batch of at least 1 and a max length >= 0, got ", options.max_batch,
          " and ", options.max_length);
-  ClassifierModel model = load_model(dir);
-  const int64_t positions = model.config.max_position_embeddings;
+  ModelFiles files = load_model_files(dir);
+  const int64_t positions = files.config.max_position_embeddings;
   const int64_t max_length =
       options.max_length > 0 ? options.max_length : std::min<int64_t>(512, positions);
   if (max_length > positions)
     fail(dir.string(), ": max length ", max_length, " exceeds the model's ", positions,
          " positions");
-  // The backend owns the weights and the activations; BatchLogits must be copyable, so they are
-  // shared. Built in place: Activations point into their own arena.
-  struct Reference {
-    Reference(const BertConfig& c, ParameterBuffer p, ActivationLimits limits)
-        : config(c), params(std::move(p)), acts(config, limits) {}
-    BertConfig config;
-    ParameterBuffer params;
-    Activations acts;
-  };
-  auto backend = std::make_shared<Reference>(
-      model.config, std::move(model.params),
-      ActivationLimits{options.max_batch * max_length, options.max_batch, max_length});
-  Classifier classifier{model.config,
-                        std::move(model.tokenizer),
-                        std::move(model.thresholds),
-                        "f32",
-                        backend->params.layout().parameter_count(),
+  SessionOptions session_options;
+  session_options.precision = options.precision;
+  session_options.threads = options.threads;
+  session_options.max_tokens = options.max_batch * max_length;
+  session_options.max_sequences = options.max_batch;
+  // BatchLogits must be copyable and the session is move-only: it is shared.
+  auto session = std::make_shared<InferenceSession>(InferenceSession::open(dir, session_options));
+  Classifier classifier{files.config,
+                        std::move(files.tokenizer),
+                        std::move(files.thresholds),
+                        inference_precision_name(session->precision()),
+                        ParameterLayout(files.config).parameter_count(),
                         options.max_batch,
                         max_length,
                         {}};
-  classifier.logits = [backend, gemm = options.gemm](const TokenBatch& batch,
-                                                     std::span<float> logits) {
-    forward(backend->config, backend->params, batch, {false, 0, gemm}, backend->acts, logits);
+  classifier.logits = [session](const TokenBatch& batch, std::span<float> logits) {
+    session->run(batch, logits);
   };
   return classifier;
 }

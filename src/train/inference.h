@@ -1,16 +1,18 @@
 #pragma once
 // Every prediction greenbert makes (eval, predict, the trainer's validation and test passes)
 // goes through predict_logits over ONE seam, BatchLogits: the function that turns a packed
-// batch into logits. open_classifier is where a model directory becomes that function; today it
-// is the reference encoder (model/bert.h) over fp32 weights, and the fast int8/bf16 inference
-// session plugs in there, with nothing else to change.
+// batch into logits. open_classifier makes it from a model directory with the inference session
+// (infer/session.h: pre-packed fp32, bf16 or int8 weights); the trainer makes it from its live
+// parameters with the reference encoder (model/bert.h), which it also trains.
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "infer/precision.h"
 #include "kernels/gemm.h"
 #include "model/activations.h"
 #include "model/batch.h"
@@ -32,7 +34,7 @@ struct Classifier {
   BertConfig config;  // architecture and labels (config.labels, in id order)
   BertTokenizer tokenizer;
   Thresholds thresholds;
-  std::string precision = "f32";  // of the weights, as stored in the directory
+  std::string precision = "f32";  // the session's: the directory's unless the caller chose
   int64_t parameters = 0;
   int64_t max_batch = 0;   // the most sequences one call of `logits` takes
   int64_t max_length = 0;  // the longest sequence it takes, in tokens
@@ -41,12 +43,16 @@ struct Classifier {
 
 struct ClassifierOptions {
   int64_t max_batch = 32;
-  int64_t max_length = 0;           // 0: the model's positions, at most 512
-  Precision gemm = Precision::f32;  // GEMM precision of the reference backend
+  int64_t max_length = 0;  // 0: the model's positions, at most 512
+  // Unset: the directory's precision. An fp32 directory can run at any precision (quantized in
+  // memory exactly as `greenbert quantize` would); a quantized one only at its own.
+  std::optional<InferencePrecision> precision;
+  int threads = 0;  // 0: the physical cores
 };
 
-// Opens a model directory (a training run or an HF-style directory with a classification head)
-// for inference. Activations are sized here, once, for max_batch × max_length.
+// Opens a model directory (a training run, a `greenbert quantize` output, or an HF-style
+// directory with a classification head) for inference. The workspace is sized here, once, for
+// max_batch × max_length.
 Classifier open_classifier(const std::filesystem::path& dir, const ClassifierOptions& options);
 
 // The reference backend over parameters owned by the caller (the trainer's live parameters).

@@ -345,14 +345,13 @@ class Trainer {
     std::vector<float> probabilities;
   };
 
-  // Logits of `data` under `params` in an energy-tracked phase `experiment` (eval-val, eval-test).
-  Evaluation evaluate(const ParameterBuffer& params, const EncodedExamples& data,
+  // Logits of `data` in an energy-tracked phase `experiment` (eval-val, eval-test).
+  Evaluation evaluate(const BatchLogits& model, const EncodedExamples& data,
                       std::span<const float> targets, const char* experiment) {
     EnergyTracker tracker("eval", csv_, run_.energy, "greenbert", experiment);
     Progress progress(experiment, data.size(), "sequences");
-    const auto logits =
-        predict_logits(reference_logits(model_.config, params, acts_), labels_, o_.batch_size, data,
-                       [&](int64_t done) { progress.update(done); });
+    const auto logits = predict_logits(model, labels_, o_.batch_size, data,
+                                       [&](int64_t done) { progress.update(done); });
     tracker.add_work(data.size(), data.tokens());
     Evaluation result;
     if (!targets.empty())
@@ -365,7 +364,8 @@ class Trainer {
   }
 
   void validate() {
-    const Evaluation eval = evaluate(model_.params, val_, val_target_floats_, "eval-val");
+    const Evaluation eval = evaluate(reference_logits(model_.config, model_.params, acts_), val_,
+                                     val_target_floats_, "eval-val");
     const float half = 0.5f;
     const MultiLabelMetrics m =
         compute_metrics(eval.probabilities, val_targets_, labels_, {&half, 1});
@@ -398,13 +398,14 @@ class Trainer {
   }
 
   nlohmann::ordered_json finish() {
-    // The run's model is the best one saved; its thresholds are tuned on validation.
-    ClassifierModel best = load_model(run_.dir);
+    // The run's model is the best one saved; its thresholds are tuned on validation. It is read
+    // back as `greenbert eval` reads it, so that eval reproduces these figures exactly.
+    const Classifier best = open_classifier(
+        run_.dir, {o_.batch_size, o_.max_length, InferencePrecision::f32, omp_get_max_threads()});
     const auto& names = best.config.labels;
-    const Evaluation val = evaluate(best.params, val_, {}, "eval-val");
+    const Evaluation val = evaluate(best.logits, val_, {}, "eval-val");
     const ThresholdChoice choice = tune_thresholds(val.probabilities, val_targets_, labels_);
-    best.thresholds = {choice.global, choice.per_label, false};
-    save_thresholds(run_.dir / "thresholds.json", best.thresholds, names);
+    save_thresholds(run_.dir / "thresholds.json", {choice.global, choice.per_label, false}, names);
     const float half = 0.5f;
     auto metrics_at = [&](const Evaluation& eval, std::span<const uint8_t> targets,
                           std::span<const float> thresholds) {
@@ -414,7 +415,7 @@ class Trainer {
     nlohmann::ordered_json test = nullptr, test_half = nullptr, test_per_label = nullptr;
     if (test_.size() > 0) {
       const auto targets = target_matrix(test_, labels_);
-      const Evaluation eval = evaluate(best.params, test_, {}, "eval-test");
+      const Evaluation eval = evaluate(best.logits, test_, {}, "eval-test");
       test = metrics_at(eval, targets, {&choice.global, 1});
       test_half = metrics_at(eval, targets, {&half, 1});
       test_per_label = metrics_at(eval, targets, choice.per_label);
@@ -425,8 +426,7 @@ class Trainer {
     nlohmann::ordered_json metrics;
     metrics["format"] = "greenbert-metrics";
     metrics["version"] = 1;
-    metrics["model"] =
-        model_json(run_.model_name, best.config, best.params.layout().parameter_count(), "f32");
+    metrics["model"] = model_json(run_.model_name, best.config, best.parameters, best.precision);
     metrics["data"] = {{"path", run_.data_path},
                        {"train", train_.size()},
                        {"val", val_.size()},
