@@ -156,7 +156,7 @@ TEST(Report, EveryEnergyFigureSaysHowItWasObtained) {
             std::string::npos)
       << md;
   EXPECT_NE(md.find("greenbert eval --model models/bert-tiny/int8 --data data --split test "
-                    "--json > results/bert-tiny/eval-int8.json"),
+                    "--max-length 150 --threads 2 --json > results/bert-tiny/eval-int8.json"),
             std::string::npos);
 }
 
