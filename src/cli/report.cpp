@@ -22,13 +22,13 @@ void run(const ReportArgs& args) {
   if (args.lifetime_predictions >= 0) options.lifetime_predictions = args.lifetime_predictions;
   options.plots.gnuplot = args.gnuplot;
   // The report names its study's directory: as the study runs it (--study .), that is "."
-  const ReportSummary summary =
-      write_study_report(std::filesystem::weakly_canonical(args.study), options);
+  const std::filesystem::path dir = std::filesystem::weakly_canonical(args.study);
+  const ReportSummary summary = write_study_report(dir, options);
   for (const auto& sentence : summary.recommendation) std::printf("%s\n", sentence.c_str());
   for (const auto& skipped : summary.skipped_plots)
     std::fprintf(stderr, "report: plot not drawn: %s\n", skipped.c_str());
   std::printf("report: wrote %zu files, %s/report.html and %s/report.md\n", summary.files.size(),
-              args.study.c_str(), args.study.c_str());
+              dir.c_str(), dir.c_str());
 }
 
 }  // namespace
