@@ -34,7 +34,8 @@ struct Fixture {
       std::copy_n(v.begin() + t.offset, t.size, adam.v.view(t).begin());
     }
     state.step = 17, state.epoch = 1, state.batch = 5, state.validated_step = 12;
-    state.best_micro_f1 = 0.625, state.best_step = 12, state.best_epoch = 1.0;
+    state.best_micro_f1 = 0.625, state.best_val_loss = 0.0425, state.best_step = 12,
+    state.best_epoch = 1.0;
     state.train_seconds = 3.5, state.train_sequences = 544, state.elapsed_seconds = 4.25;
     state.seed = 0xFFFF'FFFF'FFFF'FFF1ull, state.batches_per_epoch = 12, state.total_steps = 36;
     adam.step = state.step;

@@ -29,6 +29,7 @@ nlohmann::json to_json(const TrainingState& s) {
           {"batch", s.batch},
           {"validated_step", s.validated_step},
           {"best_micro_f1", s.best_micro_f1},
+          {"best_val_loss", s.best_val_loss},
           {"best_step", s.best_step},
           {"best_epoch", s.best_epoch},
           {"train_seconds", s.train_seconds},
@@ -50,6 +51,7 @@ TrainingState state_from_json(const std::string& text, const std::string& file) 
     s.batch = json.at("batch").get<int64_t>();
     s.validated_step = json.at("validated_step").get<int64_t>();
     s.best_micro_f1 = json.at("best_micro_f1").get<double>();
+    s.best_val_loss = json.at("best_val_loss").get<double>();
     s.best_step = json.at("best_step").get<int64_t>();
     s.best_epoch = json.at("best_epoch").get<double>();
     s.train_seconds = json.at("train_seconds").get<double>();

@@ -16,11 +16,14 @@
 namespace greenbert {
 
 struct TrainingState {
-  int64_t step = 0;             // optimizer updates done
-  int64_t epoch = 0;            // epoch in progress, 0-based
-  int64_t batch = 0;            // batches of `epoch` done; == batches per epoch once it is trained
-  int64_t validated_step = 0;   // step of the last validation pass done (0: none yet)
-  double best_micro_f1 = -1;    // best validation micro-F1 so far (-1: none yet)
+  int64_t step = 0;            // optimizer updates done
+  int64_t epoch = 0;           // epoch in progress, 0-based
+  int64_t batch = 0;           // batches of `epoch` done; == batches per epoch once it is trained
+  int64_t validated_step = 0;  // step of the last validation pass done (0: none yet)
+  double best_micro_f1 = -1;   // best validation micro-F1 so far (-1: none yet)
+  // Its validation loss: the tie-break between equal micro-F1s. From scratch, the first epochs
+  // often predict no label above 0.5 (micro-F1 0) while the loss still improves.
+  double best_val_loss = 0;
   int64_t best_step = 0;        // step of that validation
   double best_epoch = 0;        // and its (fractional, 1-based) epoch
   double train_seconds = 0;     // time in training steps, all sessions together

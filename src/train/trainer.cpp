@@ -371,7 +371,8 @@ class Trainer {
         compute_metrics(eval.probabilities, val_targets_, labels_, {&half, 1});
     logs_.add_validation(
         {fractional_epoch(), state_.step, eval.loss, m.micro_f1, m.macro_f1, elapsed()});
-    const bool best = m.micro_f1 > state_.best_micro_f1;
+    const bool best = m.micro_f1 > state_.best_micro_f1 ||
+                      (m.micro_f1 == state_.best_micro_f1 && eval.loss < state_.best_val_loss);
     std::fprintf(stderr,
                  "validation at epoch %.2f (step %lld): loss %.4f, micro-F1 %.4f, macro-F1 %.4f "
                  "(threshold 0.5)%s\n",
@@ -379,6 +380,7 @@ class Trainer {
                  m.macro_f1, best ? ": best so far, saved" : "");
     if (best) {
       state_.best_micro_f1 = m.micro_f1;
+      state_.best_val_loss = eval.loss;
       state_.best_step = state_.step;
       state_.best_epoch = fractional_epoch();
       save_model(run_.dir, model_);

@@ -5,8 +5,8 @@
 // linear warm-up and decay, gradient accumulation — plus what a long CPU job needs:
 //
 // - after every epoch (and every eval_every steps) a validation pass; the best model by
-//   validation micro-F1 (threshold 0.5) is the run's model, saved in RUN_DIR as a model
-//   directory (model/model_dir.h);
+//   validation micro-F1 (threshold 0.5; ties: lower validation loss) is the run's model, saved in
+//   RUN_DIR as a model directory (model/model_dir.h);
 // - at the end: thresholds tuned on validation (global and per label) and stored with the
 //   model; the test split evaluated with the tuned global threshold and with 0.5 (the study's);
 //   RUN_DIR/metrics.json;
