@@ -204,21 +204,25 @@ def main():
         d = f"models/{m}"
         stages.append((f"{m}/train", m, "train",
                        ["train", "--data", "data", "--out", f"{d}/f32", "--preset", m, "--vocab",
-                        "vocab/vocab.txt", "--epochs", "2", "--seed", "42", "--threads", "2"]))
+                        "vocab/vocab.txt", "--epochs", "2", "--max-length", "150", "--seed", "42",
+                        "--threads", "2"]))
         stages.append((f"{m}/eval-f32", m, "eval-f32",
                        ["eval", "--model", f"{d}/f32", "--data", "data", "--split", "test",
-                        "--json"]))
+                        "--max-length", "150", "--threads", "2", "--json"]))
         for p in PRECISIONS[1:]:
             stages.append((f"{m}/quantize-{p}", m, f"quantize-{p}",
                            ["quantize", "--model", f"{d}/f32", "--precision", p, "--out",
-                            f"{d}/{p}"]))
+                            f"{d}/{p}", "--max-length", "150", "--threads", "2"]))
             stages.append((f"{m}/eval-{p}", m, f"eval-{p}",
                            ["eval", "--model", f"{d}/{p}", "--data", "data", "--split", "test",
-                            "--json"]))
+                            "--max-length", "150", "--threads", "2", "--json"]))
         for p in PRECISIONS:
             stages.append((f"{m}/bench-{p}", m, f"bench-{p}",
-                           ["bench", "--model", f"{d}/{p}", "--data", "data", "--batch-sizes",
-                            "1,4,16", "--threads", "2", "--out", f"results/{m}/bench-{p}.json"]))
+                           ["bench", "--model", f"{d}/{p}", "--precisions", p, "--data", "data",
+                            "--batch-sizes", "1,4,16", "--max-length", "150", "--repeats", "10",
+                            "--threads", "2", "--out", f"results/{m}/bench-{p}.json",
+                            "--work-dir", f"results/{m}/bench-{p}",
+                            "--emissions", f"results/{m}/bench-{p}/emissions.csv"]))
     stages.append(("report", "", "report", ["report", "--study", ".", "--lifetime-predictions",
                                             "1000000"]))
     records = []
@@ -235,7 +239,8 @@ def main():
         "settings": {"data": "/data/arxiv_data.csv", "max_rows": 2000, "seed": 42, "epochs": 2,
                      "threads": 2,
                      "models": [{"name": m, "preset": m, "size": s} for m, s in MODELS.items()],
-                     "precisions": PRECISIONS, "batch_sizes": BATCHES, "vocab": "",
+                     "precisions": PRECISIONS, "batch_sizes": BATCHES, "max_length": 150,
+                     "bench_repeats": 10, "bench_rows": 0, "vocab": "",
                      "vocab_size": 8192, "lifetime_predictions": 1000000, "energy_args": []},
         "hardware": {"cpu": "Intel(R) Xeon(R) Processor", "logical_cpus": 2,
                      "physical_cores": 2, "isa": "avx512+vnni+bf16+amx", "ram_gb": 23.5,

@@ -156,7 +156,7 @@ TEST(Report, EveryEnergyFigureSaysHowItWasObtained) {
             std::string::npos)
       << md;
   EXPECT_NE(md.find("greenbert eval --model models/bert-tiny/int8 --data data --split test "
-                    "--json > results/bert-tiny/eval-int8.json"),
+                    "--max-length 150 --threads 2 --json > results/bert-tiny/eval-int8.json"),
             std::string::npos);
 }
 
@@ -187,6 +187,25 @@ TEST(Report, HtmlIsSelfContained) {
     EXPECT_EQ(html.find(external), std::string::npos) << external;
   EXPECT_NE(html.find("<td>bert-tiny</td><td>int8</td><td class=\"num\">0.605</td>"),
             std::string::npos);
+}
+
+TEST(Report, SaysWhenEveryModelScoresTheSame) {
+  const auto dir = copy_fixture("alike");
+  auto result = testing::run_cli("report --study " + dir.string());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const std::string alike = "Every configuration scores exactly the same micro-F1";
+  EXPECT_EQ(read_file(dir / "report.md").find(alike), std::string::npos);
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir / "results")) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("eval-", 0) != 0) continue;
+    auto eval = nlohmann::json::parse(read_file(entry.path()));
+    eval["metrics"]["micro_f1"] = 0.4125;
+    eval["metrics"]["macro_f1"] = 0.0142;
+    write_file_atomically(entry.path(), eval.dump(2));
+  }
+  result = testing::run_cli("report --study " + dir.string());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(read_file(dir / "report.md").find(alike), std::string::npos);
 }
 
 TEST(Report, FailedStagesLeaveGapsNotErrors) {

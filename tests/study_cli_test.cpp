@@ -194,7 +194,7 @@ TEST_F(StudyCli, DryRunShowsThePlanAndPassesEnergyOptionsOn) {
   ASSERT_EQ(dry.exit_code, 0) << dry.err;
   EXPECT_NE(dry.out.find("stage 1/21 split: run (not run before)"), std::string::npos) << dry.out;
   EXPECT_NE(dry.out.find("train --data data --out models/bert-tiny/f32 --preset bert-tiny "
-                         "--vocab vocab/vocab.txt --epochs 2 --seed 42 --threads 2 "
+                         "--vocab vocab/vocab.txt --epochs 2 --max-length 150 --seed 42 --threads 2 "
                          "--country FRA --pue 1.25"),
             std::string::npos)
       << dry.out;

@@ -23,6 +23,9 @@ StudySettings tiny_settings() {
   s.precisions = {"f32", "int8"};
   s.batch_sizes = {1, 16};
   s.vocab_size = 1000;
+  s.max_length = 64;
+  s.bench_repeats = 3;
+  s.bench_rows = 40;
   s.energy_args = {"--country", "FRA"};
   return s;
 }
@@ -106,8 +109,23 @@ TEST(StudyPlan, CommandsCarryTheSettings) {
   EXPECT_TRUE(has(train, {"--epochs", "1"}));
   EXPECT_TRUE(has(train, {"--threads", "2"}));
   EXPECT_TRUE(has(train, {"--country", "FRA"}));
-  EXPECT_TRUE(has(find(plan, "bert-tiny/bench-f32").args, {"--batch-sizes", "1,16"}));
   EXPECT_TRUE(has(find(plan, "bert-tiny/quantize-int8").args, {"--country", "FRA"}));
+  // Each bench call measures the one directory its eval stage scored, at that precision only.
+  const auto& bench = find(plan, "bert-tiny/bench-int8").args;
+  EXPECT_TRUE(has(bench, {"--model", "models/bert-tiny/int8", "--precisions", "int8"}));
+  EXPECT_TRUE(has(bench, {"--batch-sizes", "1,16"}));
+  EXPECT_TRUE(has(bench, {"--repeats", "3"}));
+  EXPECT_TRUE(has(bench, {"--throughput-rows", "40"}));
+  // One token limit everywhere: a quantized directory has no training run to take it from.
+  for (const char* id :
+       {"bert-tiny/train", "bert-tiny/eval-f32", "bert-tiny/eval-int8", "bert-tiny/bench-int8"})
+    EXPECT_TRUE(has(find(plan, id).args, {"--max-length", "64"})) << id;
+  // Every reading of the data is the split stage's directory (its --max-rows, its seed).
+  for (const auto& stage : plan) {
+    if (stage.id == "split" || stage.id == "report") continue;
+    EXPECT_TRUE(has(stage.args, {"--data", "data"}) || stage.kind.rfind("quantize", 0) == 0)
+        << stage.id;
+  }
 }
 
 TEST(StudyPlan, VocabStageOnlyForPresetsWithoutAVocabulary) {

@@ -268,6 +268,32 @@ TEST(TrainCli, InterruptWritesACheckpointAndResumeUsesTheRunsOptions) {
   expect_same_run(straight, run);
 }
 
+// The kernel writes a signal handler's frame below the interrupted thread's stack pointer, which
+// oneDNN's jit GEMM kernels point into a heap buffer while they run: a stop signal handled on a
+// computing thread corrupted the heap. Only one thread of a training may take SIGINT and SIGTERM.
+TEST(TrainCli, StopSignalsReachOnlyTheThreadWaitingForThem) {
+  const Task t = make_task("train-cli-signal-threads");
+  const auto run = t.dir / "run";
+  const pid_t pid = spawn_cli(train_args(t, run, "", 50), t.dir / "run.err");
+  ASSERT_TRUE(wait_until(pid, [&] { return line_count(run / "train_log.csv") > 2; }))
+      << read_file(t.dir / "run.err");
+  const uint64_t stop_signals = (uint64_t{1} << (SIGINT - 1)) | (uint64_t{1} << (SIGTERM - 1));
+  int threads = 0, taking = 0;
+  for (const auto& task : std::filesystem::directory_iterator(cat("/proc/", pid, "/task"))) {
+    std::ifstream status(task.path() / "status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("SigBlk:", 0) != 0) continue;
+      ++threads;
+      if ((std::stoull(line.substr(7), nullptr, 16) & stop_signals) != stop_signals) ++taking;
+    }
+  }
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(exit_code_of(pid), 1) << read_file(t.dir / "run.err");
+  EXPECT_GE(threads, 2) << "training and its energy sampler";
+  EXPECT_EQ(taking, 1) << "of " << threads << " threads";
+  EXPECT_TRUE(std::filesystem::exists(checkpoint_file(checkpoint_dir(run))));
+}
+
 TEST(TrainCli, RefusesADirectoryThatIsNotARun) {
   const Task t = make_task("train-cli-not-a-run");
   auto result = testing::run_cli(train_args(t, t.dir));  // holds data.csv and tiny.json

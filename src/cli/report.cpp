@@ -1,6 +1,7 @@
 // `greenbert report --study DIR`: the study's report (Markdown and self-contained HTML), its
 // plots (PNG and SVG), study.json and the merged bench.json, from what the study's stages left.
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -20,12 +21,14 @@ void run(const ReportArgs& args) {
   ReportOptions options;
   if (args.lifetime_predictions >= 0) options.lifetime_predictions = args.lifetime_predictions;
   options.plots.gnuplot = args.gnuplot;
-  const ReportSummary summary = write_study_report(args.study, options);
+  // The report names its study's directory: as the study runs it (--study .), that is "."
+  const std::filesystem::path dir = std::filesystem::weakly_canonical(args.study);
+  const ReportSummary summary = write_study_report(dir, options);
   for (const auto& sentence : summary.recommendation) std::printf("%s\n", sentence.c_str());
   for (const auto& skipped : summary.skipped_plots)
     std::fprintf(stderr, "report: plot not drawn: %s\n", skipped.c_str());
   std::printf("report: wrote %zu files, %s/report.html and %s/report.md\n", summary.files.size(),
-              args.study.c_str(), args.study.c_str());
+              dir.c_str(), dir.c_str());
 }
 
 }  // namespace

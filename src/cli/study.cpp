@@ -33,6 +33,9 @@ struct StudyArgs {
   int threads = 0;
   std::vector<std::string> precisions = {"f32", "bf16", "int8"};
   std::vector<int> batch_sizes = {1, 4, 16};
+  int max_length = 150;
+  int bench_repeats = 10;
+  int64_t bench_rows = 0;
   int64_t lifetime_predictions = 1'000'000;
   bool dry_run = false;
   std::string stage_executable;
@@ -107,6 +110,9 @@ StudySettings settings_from(const StudyArgs& args) {
     s.vocab = std::filesystem::weakly_canonical(std::filesystem::absolute(args.vocab)).string();
   }
   s.vocab_size = args.vocab_size;
+  s.max_length = args.max_length;
+  s.bench_repeats = args.bench_repeats;
+  s.bench_rows = args.bench_rows;
   s.lifetime_predictions = args.lifetime_predictions;
   s.energy_args = energy_option_arguments(args.energy);
   return s;
@@ -193,6 +199,19 @@ void add_study_command(CLI::App& app) {
   cmd->add_option("--batch-sizes", args->batch_sizes, "Benchmark batch sizes, comma-separated")
       ->delimiter(',')
       ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--max-length", args->max_length,
+                  "Tokens per abstract, [CLS] and [SEP] included, in every stage (training, "
+                  "evaluation, benchmarks); longer ones are truncated")
+      ->check(CLI::Range(3, 512))
+      ->capture_default_str();
+  cmd->add_option("--bench-repeats", args->bench_repeats,
+                  "Timed repeats of each benchmark configuration (after one warm-up)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--bench-rows", args->bench_rows,
+                  "Test examples in each benchmark's throughput pass (0: the whole test split)")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_option("--lifetime-predictions", args->lifetime_predictions,
                   "Predictions over a model's life, for the report's lifetime energy (training + "

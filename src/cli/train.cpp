@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/commands.h"
@@ -246,24 +247,42 @@ ClassifierModel resumed_run_model(const std::filesystem::path& dir) {
 
 std::atomic<bool> stop_requested{false};
 
-extern "C" void on_stop_signal(int) {
+// Ctrl-C and SIGTERM ask training to stop after the current step. No computing thread may run a
+// signal handler: oneDNN's jit GEMM kernels move the stack pointer into a heap buffer while they
+// run, and the kernel would write the handler's frame below it, over the heap (a SIGTERM then
+// crashed one run in three with "corrupted size vs. prev_size"). So the signals are blocked in
+// every thread (threads inherit the mask: this runs before any is started) and one thread waits
+// for them; a second signal ends the process as if nothing were handled.
+void wait_for_stop_signals(sigset_t signals) {
+  int signal = 0;
+  if (sigwait(&signals, &signal) != 0) return;
   stop_requested.store(true);
   static const char message[] =
       "\ngreenbert: stopping after this step to write a checkpoint (again to quit at once; the "
       "run directory stays valid)\n";
   [[maybe_unused]] auto written = ::write(STDERR_FILENO, message, sizeof message - 1);
+  // The same request often comes twice at once: `timeout` and `kill -- -PGID` signal both the
+  // process and its group. Only a signal after a pause is a second request.
+  const timespec grace{0, 500'000'000};
+  while (sigtimedwait(&signals, nullptr, &grace) > 0) {
+  }
+  if (sigwait(&signals, &signal) != 0) return;
+  ::signal(signal, SIG_DFL);
+  pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
+  ::raise(signal);
 }
 
-void install_stop_handlers() {
-  struct sigaction action {};
-  action.sa_handler = on_stop_signal;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESETHAND;  // a second signal ends the process
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+void handle_stop_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::thread(wait_for_stop_signals, signals).detach();
 }
 
 void run(const CLI::App& command, TrainArgs& a) {
+  handle_stop_signals();
   const RunAction action = reconcile_with_run_dir(command, a);
   const std::filesystem::path dir = a.out;
   if (action == RunAction::finished) {
@@ -304,7 +323,6 @@ void run(const CLI::App& command, TrainArgs& a) {
   run.data_path = std::filesystem::absolute(a.data.data).lexically_normal().string();
   run.energy = a.energy;
   run.stop = &stop_requested;
-  install_stop_handlers();
   try {
     train_classifier(run, model, dataset);
   } catch (const TrainingInterrupted& e) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
 
 #include "core/error.h"
 #include "energy/energy_figures.h"
@@ -101,6 +102,19 @@ std::string saving_words(double percent, const std::string& what, std::optional<
                : cat(verb, fixed(-percent, 1), " % more ", what);
 }
 
+// More than one model evaluated, and every evaluated configuration has the same F1s.
+bool all_score_alike(const std::vector<ConfigFigures>& configs) {
+  const ConfigFigures* first = nullptr;
+  std::set<std::string> models;
+  for (const auto& c : configs) {
+    if (!c.micro_f1) continue;
+    models.insert(c.model);
+    if (first == nullptr) first = &c;
+    if (*c.micro_f1 != *first->micro_f1 || c.macro_f1 != first->macro_f1) return false;
+  }
+  return models.size() > 1;
+}
+
 Recommendation recommend(const StudyFigures& figures) {
   Recommendation r;
   const auto& configs = figures.configs;
@@ -113,6 +127,11 @@ Recommendation recommend(const StudyFigures& figures) {
   const ConfigFigures& a = configs[*r.most_accurate];
   r.sentences.push_back(cat("Most accurate: ", a.label(), " (test micro-F1 ", fixed(*a.micro_f1, 3),
                             ", macro-F1 ", a.macro_f1 ? fixed(*a.macro_f1, 3) : "n/a", ")."));
+  if (all_score_alike(configs))
+    r.sentences.push_back(
+        "Every configuration scores exactly the same micro-F1 and macro-F1: the models most "
+        "likely predict the same labels (the most frequent ones) for every paper instead of "
+        "reading it. Train on more data or for more epochs before comparing their accuracy.");
   if (!r.most_efficient) {
     r.sentences.push_back(
         "Most efficient: not determined (no configuration has both its training and its "

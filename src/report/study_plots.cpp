@@ -96,7 +96,8 @@ void loss_curves(Drawer& draw, const StudyResults& results) {
       chart.series.push_back({m.model.name + " validation", m.val_step, m.val_loss, {}, true});
   }
   if (chart.series.empty()) return draw.skip("loss curves", "no training log");
-  chart.y.log = spans_decades(all_y(chart));
+  // Always logarithmic: the first steps' fall from ln 2 would flatten everything after it.
+  chart.y.log = true;
   draw.lines("loss_curves", chart,
              "Training loss from each run's train_log.csv, validation loss after each epoch "
              "from val_log.csv");
@@ -184,7 +185,9 @@ void inference_time(Drawer& draw, const StudyResults& results, const StudyFigure
   }
   for (const auto& line : lines) chart.categories.push_back(line.label);
   chart.y.log = spans_decades(all);
-  draw.bars("inference_time", chart, "From bench.json: 150-token abstracts, median over repeats");
+  draw.bars("inference_time", chart,
+            cat("From bench.json: abstracts truncated to ", results.state.settings.max_length,
+                " tokens, median over repeats"));
 }
 
 void memory(Drawer& draw, const StudyResults& results) {
@@ -235,17 +238,11 @@ void f1_vs_inference_energy(Drawer& draw, const StudyFigures& figures) {
       xy_chart("The trade-off: test micro-F1 vs inference energy",
                cat("energy per 1,000 predictions at batch size ", figures.reference_batch, " (J)"),
                "test micro-F1");
+  // One legend entry per configuration: labels beside the points overlap where precisions of a
+  // model cost about the same (bf16 and int8 often do).
   for (const auto& c : figures.configs) {
     if (!c.micro_f1 || !c.inference_j_per_1000) continue;
-    auto found = std::find_if(chart.series.begin(), chart.series.end(),
-                              [&](const Series& s) { return s.name == c.model; });
-    if (found == chart.series.end()) {
-      chart.series.push_back({c.model, {}, {}, {}, false});
-      found = chart.series.end() - 1;
-    }
-    found->x.push_back(*c.inference_j_per_1000);
-    found->y.push_back(*c.micro_f1);
-    found->labels.push_back(c.precision);
+    chart.series.push_back({c.label(), {*c.inference_j_per_1000}, {*c.micro_f1}, {}, false});
   }
   if (chart.series.empty())
     return draw.skip("micro-F1 vs inference energy", "no configuration with F1 and bench energy");

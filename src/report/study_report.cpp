@@ -220,11 +220,16 @@ Table stages_table(const StudyResults& results) {
   table.numeric = {false, false, true, true, true, true, false, false};
   for (const auto& s : results.stages) {
     const auto& r = s.record;
-    table.rows.push_back({r.id, std::string(stage_status_name(r.status)), cat(r.attempts),
-                          r.seconds > 0 ? format_duration(r.seconds) : kNone,
+    // Most stages but training take seconds: hh:mm:ss would show them all as 00:00:00.
+    const std::string wall = r.seconds <= 0   ? kNone
+                             : r.seconds < 60 ? cat(fixed(r.seconds, 1), " s")
+                                              : format_duration(r.seconds);
+    const bool this_report = r.kind == "report" && r.status == StageStatus::running;
+    table.rows.push_back({r.id, std::string(stage_status_name(r.status)), cat(r.attempts), wall,
                           s.energy ? general(s.energy->kwh) : kNone,
                           s.energy ? general(s.energy->kg_co2eq) : kNone,
-                          s.energy ? joined(s.energy->sources, ", ") : kNone, r.failure});
+                          s.energy ? joined(s.energy->sources, ", ") : kNone,
+                          this_report ? "writing this report" : r.failure});
   }
   return table;
 }

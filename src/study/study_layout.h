@@ -34,5 +34,10 @@ inline std::string eval_json(const std::string& model, const std::string& precis
 inline std::string bench_json(const std::string& model, const std::string& precision) {
   return results_dir(model) + "/bench-" + precision + ".json";
 }
+// bench's per-configuration inputs and results, and its own emissions.csv (the study's
+// emissions.csv has the stage as a whole).
+inline std::string bench_work_dir(const std::string& model, const std::string& precision) {
+  return results_dir(model) + "/bench-" + precision;
+}
 
 }  // namespace greenbert::study_layout

@@ -42,7 +42,8 @@ std::vector<Stage> model_stages(const StudySettings& s, const StudyModel& m, boo
     append(train.args, {"--init", m.init});
   }
   if (s.epochs) append(train.args, {"--epochs", cat(*s.epochs)});
-  append(train.args, {"--seed", cat(s.seed), "--threads", cat(s.threads)});
+  append(train.args,
+         {"--max-length", cat(s.max_length), "--seed", cat(s.seed), "--threads", cat(s.threads)});
   append(train.args, s.energy_args);
   train.depends_on = {"split"};
   if (!m.preset.empty() && vocab_stage) train.depends_on.push_back("vocab");
@@ -54,9 +55,10 @@ std::vector<Stage> model_stages(const StudySettings& s, const StudyModel& m, boo
 
   auto eval = [&](const std::string& precision, const std::string& after) {
     Stage e = new_stage(m.name, "eval-" + precision, m.size);
-    e.args = {"eval",   "--model",        layout::model_dir(m.name, precision),
-              "--data", layout::kDataDir, "--split",
-              "test",   "--json"};
+    e.args = {"eval",      "--model",        layout::model_dir(m.name, precision),
+              "--data",    layout::kDataDir, "--split",
+              "test",      "--max-length",   cat(s.max_length),
+              "--threads", cat(s.threads),   "--json"};
     append(e.args, s.energy_args);
     e.depends_on = {after};
     e.stdout_file = layout::eval_json(m.name, precision);
@@ -73,7 +75,8 @@ std::vector<Stage> model_stages(const StudySettings& s, const StudyModel& m, boo
     }
     const std::string out = layout::model_dir(m.name, precision);
     Stage q = new_stage(m.name, "quantize-" + precision, m.size);
-    q.args = {"quantize", "--model", trained, "--precision", precision, "--out", out};
+    q.args = {"quantize", "--model",      trained,           "--precision", precision,     "--out",
+              out,        "--max-length", cat(s.max_length), "--threads",   cat(s.threads)};
     append(q.args, s.energy_args);
     q.depends_on = {train.id};
     q.outputs = {out + "/config.json", out + "/model.safetensors"};
@@ -85,21 +88,34 @@ std::vector<Stage> model_stages(const StudySettings& s, const StudyModel& m, boo
   for (const auto& precision : s.precisions) {
     Stage b = new_stage(m.name, "bench-" + precision, m.size);
     const std::string out = layout::bench_json(m.name, precision);
+    // One call per precision, on the directory its eval stage scored: given an fp32 directory
+    // and several precisions, bench would quantize its own copies instead.
     b.args = {"bench",
               "--model",
               layout::model_dir(m.name, precision),
+              "--precisions",
+              precision,
               "--data",
               layout::kDataDir,
               "--batch-sizes",
               join(s.batch_sizes),
+              "--max-length",
+              cat(s.max_length),
+              "--repeats",
+              cat(s.bench_repeats),
               "--threads",
               cat(s.threads),
               "--out",
-              out};
+              out,
+              "--work-dir",
+              layout::bench_work_dir(m.name, precision),
+              "--emissions",
+              layout::bench_work_dir(m.name, precision) + "/emissions.csv"};
+    if (s.bench_rows > 0) append(b.args, {"--throughput-rows", cat(s.bench_rows)});
     append(b.args, s.energy_args);
     b.depends_on = {producer[precision]};
     b.outputs = {out};
-    b.owned = {out};
+    b.owned = {out, layout::bench_work_dir(m.name, precision)};
     stages.push_back(b);
   }
   return stages;

@@ -21,6 +21,9 @@ nlohmann::ordered_json to_json(const StudySettings& s) {
           {"models", models},
           {"precisions", s.precisions},
           {"batch_sizes", s.batch_sizes},
+          {"max_length", s.max_length},
+          {"bench_repeats", s.bench_repeats},
+          {"bench_rows", s.bench_rows},
           {"vocab", s.vocab},
           {"vocab_size", s.vocab_size},
           {"lifetime_predictions", s.lifetime_predictions},
@@ -47,6 +50,9 @@ StudySettings settings_from_json(const nlohmann::json& json, const std::string& 
     }
     s.precisions = json.at("precisions").get<std::vector<std::string>>();
     s.batch_sizes = json.at("batch_sizes").get<std::vector<int>>();
+    s.max_length = json.at("max_length").get<int>();
+    s.bench_repeats = json.at("bench_repeats").get<int>();
+    s.bench_rows = json.at("bench_rows").get<int64_t>();
     s.vocab = json.at("vocab").get<std::string>();
     s.vocab_size = json.at("vocab_size").get<int>();
     s.lifetime_predictions = json.at("lifetime_predictions").get<int64_t>();

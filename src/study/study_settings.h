@@ -29,7 +29,12 @@ struct StudySettings {
   std::vector<StudyModel> models;
   std::vector<std::string> precisions;  // f32, bf16, int8
   std::vector<int> batch_sizes;
-  std::string vocab;  // for presets: a given vocab.txt, absolute; empty: the study trains one
+  // Tokens per example for every stage (train, eval, quantize, bench): a quantized copy has no
+  // training run to take it from, and F1 across precisions compares only at one length.
+  int max_length = 150;
+  int bench_repeats = 10;  // timed repeats per benchmark configuration
+  int64_t bench_rows = 0;  // test examples in bench's throughput pass (0: the test split)
+  std::string vocab;       // for presets: a given vocab.txt, absolute; empty: the study trains one
   int vocab_size = 0;
   int64_t lifetime_predictions = 1'000'000;  // for the report's lifetime energy
   std::vector<std::string> energy_args;      // options passed to every energy-tracked stage
