@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstring>
@@ -22,6 +23,7 @@
 #include "data/split_directory.h"
 #include "model/model_dir.h"
 #include "text/vocab_trainer.h"
+#include "train/label_prior.h"
 #include "train/seeds.h"
 #include "train/trainer.h"
 
@@ -222,6 +224,10 @@ ClassifierModel new_run_model(const TrainArgs& a, const Dataset& dataset) {
     options.seed = init_seed;
     LoadModelReport report;
     ClassifierModel model = load_model(a.init, options, &report);
+    const bool fresh_head =
+        report.head_replaced || std::find(report.initialized.begin(), report.initialized.end(),
+                                          "classifier.bias") != report.initialized.end();
+    if (fresh_head) init_head_bias_to_label_prior(model.params, dataset.train);
     const std::string notes = describe(report);
     if (!notes.empty())
       std::fprintf(stderr, "train: --init %s:\n%s", a.init.c_str(), notes.c_str());
@@ -236,7 +242,9 @@ ClassifierModel new_run_model(const TrainArgs& a, const Dataset& dataset) {
   if (pad < 0) fail(tokenizer.vocab().source(), ": no [PAD] token");
   config.pad_token_id = pad;
   config.labels = dataset.labels.names();
-  return new_model(config, std::move(tokenizer), init_seed);
+  ClassifierModel model = new_model(config, std::move(tokenizer), init_seed);
+  init_head_bias_to_label_prior(model.params, dataset.train);
+  return model;
 }
 
 // A resumed run's model is described by the run directory; its weights come from the checkpoint.
