@@ -13,6 +13,7 @@
 #include "infer/session.h"
 #include "infer_support.h"
 #include "io/safetensors.h"
+#include "json_values.h"
 #include "numeric.h"
 #include "support.h"
 #include "train/inference.h"
@@ -23,18 +24,7 @@ namespace {
 using nlohmann::json;
 using testing::all_close;
 
-std::vector<double> flatten(const json& nested) {
-  std::vector<double> out;
-  for (const auto& v : nested) {
-    if (!v.is_array()) {
-      out.push_back(v.get<double>());
-      continue;
-    }
-    auto inner = flatten(v);
-    out.insert(out.end(), inner.begin(), inner.end());
-  }
-  return out;
-}
+using testing::flatten;
 
 BertTokenizer small_tokenizer() {
   std::vector<std::string> tokens{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "words", "of",

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "core/atomic_file.h"
+#include "json_values.h"
 #include "model/bert.h"
 #include "model/model_dir.h"
 #include "numeric.h"
@@ -18,18 +19,7 @@ namespace {
 
 using nlohmann::json;
 
-std::vector<double> flatten(const json& nested) {
-  std::vector<double> out;
-  for (const auto& v : nested) {
-    if (!v.is_array()) {
-      out.push_back(v.get<double>());
-      continue;
-    }
-    auto inner = flatten(v);
-    out.insert(out.end(), inner.begin(), inner.end());
-  }
-  return out;
-}
+using testing::flatten;
 
 void expect_golden_outputs(const std::filesystem::path& model_dir,
                            const std::filesystem::path& golden_file) {
