@@ -483,8 +483,9 @@ void InferenceSession::Impl::forward(const TokenBatch& batch, float* logits) {
     const int64_t full_layers = cls_only ? layer_count - 1 : layer_count;
     for (int64_t l = 0; l < full_layers; ++l) {
       const bool feeds_next_layer = l + 1 < layer_count;
+      // All of the thread's queries first: keys and values are packed once per sequence and head.
+      attention_rows(ts, batch, l, r0, r1 - r0);
       for_blocks(r0, r1, block_rows, [&](int64_t first, int64_t rows) {
-        attention_rows(ts, batch, l, first, rows);
         post_attention_rows(ts, thread, l, context.data() + first * C, x.data() + first * C, rows,
                             feeds_next_layer);
         if (feeds_next_layer) qkv_rows(ts, thread, l + 1, first, rows);
