@@ -36,9 +36,9 @@ void attention(benchmark::State& state) {
   const auto precision = kind == 0 ? AttentionPrecision::f32 : AttentionPrecision::bf16;
   for (auto _ : state) {
     if (kind == 2)
-      attention_head(ctx.data(), kHidden, in, precision, g, 3, length, length, scratch.data());
+      attention_head(ctx.data(), kHidden, in, precision, g, 3, length, 0, length, scratch.data());
     else
-      attention_head_portable(ctx.data(), kHidden, in, precision, g, 3, length, length,
+      attention_head_portable(ctx.data(), kHidden, in, precision, g, 3, length, 0, length,
                               scratch.data());
     benchmark::ClobberMemory();
   }

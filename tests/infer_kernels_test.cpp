@@ -312,11 +312,14 @@ TEST(Epilogue, ResidualLayerNormWritesTheStreamAndTheNextInput) {
 }
 
 // Attention of one head in double: softmax(q·kᵀ/sqrt(D))·v over `length` rows of qkv (3C per
-// row), for the first `queries` rows; with bf16, the exponentials rounded as the kernels do.
+// row), for the query rows [first, first + queries); with bf16, the exponentials rounded as the
+// kernels do.
 std::vector<double> attention_reference(const std::vector<float>& qkv, int64_t C, int64_t D,
-                                        int64_t head, int64_t length, int64_t queries, bool bf16) {
+                                        int64_t head, int64_t length, int64_t first,
+                                        int64_t queries, bool bf16) {
   std::vector<double> out(size_t(queries * D));
-  for (int64_t i = 0; i < queries; ++i) {
+  for (int64_t o = 0; o < queries; ++o) {
+    const int64_t i = first + o;
     std::vector<double> s(static_cast<size_t>(length));
     double m = -1e300, sum = 0;
     for (int64_t j = 0; j < length; ++j) {
@@ -334,14 +337,14 @@ std::vector<double> attention_reference(const std::vector<float>& qkv, int64_t C
       double acc = 0;
       for (int64_t j = 0; j < length; ++j)
         acc += s[size_t(j)] * qkv[size_t(j * 3 * C + 2 * C + head * D + e)];
-      out[size_t(i * D + e)] = acc / sum;
+      out[size_t(o * D + e)] = acc / sum;
     }
   }
   return out;
 }
 
 struct AttentionCase {
-  int64_t heads, head_dim, length, queries;
+  int64_t heads, head_dim, length, first_query, queries;
 };
 
 class AttentionTest : public ::testing::TestWithParam<AttentionCase> {};
@@ -368,35 +371,36 @@ TEST_P(AttentionTest, MatchesReference) {
     return v;
   };
 
-  attention_head(ctx.data(), ldc, qkv.data(), AttentionPrecision::f32, g, head, a.length, a.queries,
-                 scratch.data());
-  EXPECT_TRUE(all_close(head_values(),
-                        attention_reference(qkv, C, a.head_dim, head, a.length, a.queries, false),
-                        1e-5, 1e-5));
+  attention_head(ctx.data(), ldc, qkv.data(), AttentionPrecision::f32, g, head, a.length,
+                 a.first_query, a.queries, scratch.data());
+  EXPECT_TRUE(all_close(
+      head_values(),
+      attention_reference(qkv, C, a.head_dim, head, a.length, a.first_query, a.queries, false),
+      1e-5, 1e-5));
 
-  const auto bf16_expected =
-      attention_reference(qkv_rounded, C, a.head_dim, head, a.length, a.queries, true);
+  const auto bf16_expected = attention_reference(qkv_rounded, C, a.head_dim, head, a.length,
+                                                 a.first_query, a.queries, true);
   attention_head_portable(ctx.data(), ldc, qkv_bf16.data(), AttentionPrecision::bf16, g, head,
-                          a.length, a.queries, scratch.data());
+                          a.length, a.first_query, a.queries, scratch.data());
   // Exponentials within one bf16 rounding of the reference's (ties may round apart).
   const auto portable = head_values();
   EXPECT_TRUE(all_close(portable, bf16_expected, 1e-2, 2e-3));
   if (!attention_uses_amx()) GTEST_SKIP() << "no AMX here: only the portable bf16 path ran";
   attention_head(ctx.data(), ldc, qkv_bf16.data(), AttentionPrecision::bf16, g, head, a.length,
-                 a.queries, scratch.data());
+                 a.first_query, a.queries, scratch.data());
   // The portable path's rounding, but scores scaled inside an FMA and f32 sums in another order:
   // an exponential may round to the neighbouring bf16 value.
   EXPECT_TRUE(all_close(head_values(), bf16_expected, 1e-2, 2e-3));
   EXPECT_TRUE(all_close(head_values(), portable, 2e-2, 1e-3));
 }
 
-INSTANTIATE_TEST_SUITE_P(Shapes, AttentionTest,
-                         ::testing::Values(AttentionCase{1, 64, 1, 1}, AttentionCase{2, 64, 17, 17},
-                                           AttentionCase{12, 64, 150, 150},
-                                           AttentionCase{12, 64, 150, 1},
-                                           AttentionCase{4, 16, 33, 33},
-                                           AttentionCase{3, 26, 70, 70},
-                                           AttentionCase{2, 8, 5, 1}));
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, AttentionTest,
+    ::testing::Values(AttentionCase{1, 64, 1, 0, 1}, AttentionCase{2, 64, 17, 0, 17},
+                      AttentionCase{12, 64, 150, 0, 150}, AttentionCase{12, 64, 150, 0, 1},
+                      AttentionCase{12, 64, 150, 75, 75}, AttentionCase{2, 64, 40, 13, 19},
+                      AttentionCase{4, 16, 33, 0, 33}, AttentionCase{3, 26, 70, 69, 1},
+                      AttentionCase{2, 8, 5, 0, 1}));
 
 }  // namespace
 }  // namespace greenbert

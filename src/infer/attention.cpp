@@ -131,14 +131,15 @@ bool attention_uses_amx() {
 
 void attention_head_portable(float* ctx, int64_t ldc, const void* qkv, AttentionPrecision precision,
                              const AttentionGeometry& g, int64_t head, int64_t length,
-                             int64_t queries, float* scratch) {
+                             int64_t first_query, int64_t queries, float* scratch) {
   const int64_t C = g.hidden(), D = g.head_dim, L = length;
   const int64_t qr = round_up(queries, 4), lp = round_up(L, 16), dp = round_up(D, 16);
   PortableScratch w(scratch, qr, lp, L, D, dp);
   const int64_t q0 = head * D, k0 = C + head * D, v0 = 2 * C + head * D;
   for (int64_t i = 0; i < qr; ++i)
     for (int64_t e = 0; e < D; ++e)
-      w.q[i * D + e] = i < queries ? load(qkv, precision, i * 3 * C + q0 + e) : 0.0f;
+      w.q[i * D + e] =
+          i < queries ? load(qkv, precision, (first_query + i) * 3 * C + q0 + e) : 0.0f;
   for (int64_t e = 0; e < D; ++e)
     for (int64_t j = 0; j < lp; ++j)
       w.kt[e * lp + j] = j < L ? load(qkv, precision, j * 3 * C + k0 + e) : 0.0f;
@@ -155,14 +156,14 @@ void attention_head_portable(float* ctx, int64_t ldc, const void* qkv, Attention
 }
 
 void attention_head(float* ctx, int64_t ldc, const void* qkv, AttentionPrecision precision,
-                    const AttentionGeometry& g, int64_t head, int64_t length, int64_t queries,
-                    float* scratch) {
+                    const AttentionGeometry& g, int64_t head, int64_t length, int64_t first_query,
+                    int64_t queries, float* scratch) {
   if (precision == AttentionPrecision::bf16 && amx_attention_available()) {
     amx_attention_head(ctx, ldc, static_cast<const uint16_t*>(qkv), g.hidden(), g.head_dim, head,
-                       length, queries, scratch);
+                       length, first_query, queries, scratch);
     return;
   }
-  attention_head_portable(ctx, ldc, qkv, precision, g, head, length, queries, scratch);
+  attention_head_portable(ctx, ldc, qkv, precision, g, head, length, first_query, queries, scratch);
 }
 
 }  // namespace greenbert

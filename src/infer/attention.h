@@ -5,8 +5,10 @@
 //
 //   ctx_h (queries, D) = softmax(Q_h Kᵀ_h / sqrt(D)) V_h
 //
-// over the L tokens of one packed sequence. `queries` may be less than L: the classification
-// head reads only the first token ([CLS]), so the last layer asks for 1 query against L keys.
+// over the L tokens of one packed sequence, for the query rows [first_query, first_query +
+// queries) of it: the classification head reads only the first token ([CLS]), so the last layer
+// asks for 1 query against L keys, and the session's threads each compute the queries of the
+// rows they own.
 //
 // Layouts: qkv rows of 3C values [q (C) | k (C) | v (C)], head h at columns h·D of each part,
 // f32 or bf16; ctx rows of f32 with row stride ldc.
@@ -42,15 +44,16 @@ int64_t attention_scratch_floats(const AttentionGeometry& g, int64_t max_len);
 bool attention_uses_amx();
 
 // ctx (queries, D) at row stride ldc = attention of head `head` over the L rows of qkv (row
-// stride 3C), for the first `queries` rows. qkv points at the sequence's first row.
+// stride 3C), for the query rows [first_query, first_query + queries) ⊆ [0, L). qkv points at
+// the sequence's first row; ctx at the first query's output row.
 void attention_head(float* ctx, int64_t ldc, const void* qkv, AttentionPrecision precision,
-                    const AttentionGeometry& g, int64_t head, int64_t length, int64_t queries,
-                    float* scratch);
+                    const AttentionGeometry& g, int64_t head, int64_t length, int64_t first_query,
+                    int64_t queries, float* scratch);
 
 // The portable implementation of attention_head (what runs without AMX); exposed so tests can
 // compare the AMX path against it.
 void attention_head_portable(float* ctx, int64_t ldc, const void* qkv, AttentionPrecision precision,
                              const AttentionGeometry& g, int64_t head, int64_t length,
-                             int64_t queries, float* scratch);
+                             int64_t first_query, int64_t queries, float* scratch);
 
 }  // namespace greenbert

@@ -289,8 +289,8 @@ int64_t amx_attention_scratch_floats(int64_t head_dim, int64_t max_len) {
 
 GREENBERT_AMX
 void amx_attention_head(float* ctx, int64_t ldc, const uint16_t* qkv, int64_t hidden,
-                        int64_t head_dim, int64_t head, int64_t length, int64_t queries,
-                        float* scratch) {
+                        int64_t head_dim, int64_t head, int64_t length, int64_t first_query,
+                        int64_t queries, float* scratch) {
   const int64_t C = hidden, D = head_dim, L = length, ld = 3 * C;
   const Layout w(queries, L, D);
   auto* base = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(scratch) + 63) / 64 *
@@ -302,7 +302,7 @@ void amx_attention_head(float* ctx, int64_t ldc, const uint16_t* qkv, int64_t hi
   auto* v = reinterpret_cast<uint16_t*>(base + w.v);
   auto* o = reinterpret_cast<float*>(base + w.o);
   auto* sums = reinterpret_cast<float*>(base + w.sums);
-  const uint16_t* q_in = qkv + head * D;
+  const uint16_t* q_in = qkv + first_query * ld + head * D;
   const uint16_t* k_in = qkv + C + head * D;
   const uint16_t* v_in = qkv + 2 * C + head * D;
 

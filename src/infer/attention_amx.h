@@ -14,9 +14,10 @@ bool amx_attention_available();
 int64_t amx_attention_scratch_floats(int64_t head_dim, int64_t max_len);
 
 // ctx (queries, D), row stride ldc = attention over qkv (length rows, row stride 3·hidden, bf16
-// bits). Only call when amx_attention_available().
+// bits) of the query rows [first_query, first_query + queries). Only call when
+// amx_attention_available().
 void amx_attention_head(float* ctx, int64_t ldc, const uint16_t* qkv, int64_t hidden,
-                        int64_t head_dim, int64_t head, int64_t length, int64_t queries,
-                        float* scratch);
+                        int64_t head_dim, int64_t head, int64_t length, int64_t first_query,
+                        int64_t queries, float* scratch);
 
 }  // namespace greenbert

@@ -71,11 +71,6 @@ struct LayerWeights {
   std::vector<float> norm1_weight, norm1_bias, norm2_weight, norm2_bias;
 };
 
-// (sequence, head) pairs of one batch for the attention phase.
-struct AttentionItem {
-  int32_t sequence, head;
-};
-
 struct ThreadScratch {
   AlignedArray<float> c_big;    // (block, max(3C, I)) GEMM output: QKV, FFN in
   AlignedArray<float> c_small;  // (block, C) GEMM output: attention output, FFN out
@@ -115,12 +110,13 @@ struct InferenceSession::Impl {
 
   // Workspace, sized for capacity_*; rows beyond T are slack for blocks padded to 16 rows.
   int64_t capacity_tokens = 0, capacity_sequences = 0, capacity_length = 0;
-  AlignedArray<float> x;                                // (T + 16, C) residual stream
-  AlignedArray<float> qkv;                              // (T + 16, 3C) f32 or bf16
+  AlignedArray<float> x;  // (T + 16, C) residual stream
+  // (T + 16, 3C) f32 or bf16, for even and odd layers: a thread may write the next layer's Q, K,
+  // V of its rows while another still reads this layer's keys and values of the same rows.
+  AlignedArray<float> qkv[2];
   AlignedArray<float> context;                          // (T + 16, C)
   AlignedArray<float> cls_context, cls_hidden, pooled;  // (B + 16, C)
   std::vector<ThreadScratch> scratch;
-  std::vector<AttentionItem> items;
 
   size_t act_bytes() const { return activation_bytes(gemm_type); }
   bool qkv_bf16() const { return attention == AttentionPrecision::bf16; }
@@ -137,7 +133,12 @@ struct InferenceSession::Impl {
             const LinearWeights& w, void* c, int64_t rows) const;
   GemmInput input_a(ThreadScratch& ts, const LinearWeights& consumer) const;
   void embed_rows(const TokenBatch& batch, int64_t first, int64_t rows);
+  // Row `row` of the layer's Q, K, V.
+  const void* qkv_row(int64_t layer, int64_t row) const;
   void qkv_rows(ThreadScratch& ts, int thread, int64_t layer, int64_t first, int64_t rows);
+  // context rows [first, first + rows) of the layer (queries of any sequences they cross).
+  void attention_rows(ThreadScratch& ts, const TokenBatch& batch, int64_t layer, int64_t first,
+                      int64_t rows);
   void post_attention_rows(ThreadScratch& ts, int thread, int64_t layer, const float* ctx,
                            float* hidden, int64_t rows, bool feeds_next_layer);
   void observe(ThreadScratch& ts, int64_t layer, LinearInput input, const float* rows, int64_t m,
@@ -268,7 +269,8 @@ void InferenceSession::Impl::ensure_capacity(int64_t tokens, int64_t sequences, 
     capacity_tokens = tokens;
     const auto rows = static_cast<size_t>(tokens + 16);
     x = AlignedArray<float>(rows * static_cast<size_t>(C));
-    qkv = AlignedArray<float>(rows * static_cast<size_t>(qkv_bf16() ? 3 * C / 2 + 1 : 3 * C));
+    for (AlignedArray<float>& buffer : qkv)
+      buffer = AlignedArray<float>(rows * static_cast<size_t>(qkv_bf16() ? 3 * C / 2 + 1 : 3 * C));
     context = AlignedArray<float>(rows * static_cast<size_t>(C));
   }
   if (sequences > capacity_sequences) {
@@ -277,7 +279,6 @@ void InferenceSession::Impl::ensure_capacity(int64_t tokens, int64_t sequences, 
     cls_context = AlignedArray<float>(rows * static_cast<size_t>(C));
     cls_hidden = AlignedArray<float>(rows * static_cast<size_t>(C));
     pooled = AlignedArray<float>(rows * static_cast<size_t>(C));
-    items.reserve(static_cast<size_t>(sequences * config.num_heads));
   }
   if (length > capacity_length) {
     capacity_length = length;
@@ -347,17 +348,37 @@ void InferenceSession::Impl::observe(ThreadScratch& ts, int64_t layer, LinearInp
   if (input == LinearInput::qkv) ts.ranges.tokens += m;
 }
 
+const void* InferenceSession::Impl::qkv_row(int64_t layer, int64_t row) const {
+  const AlignedArray<float>& buffer = qkv[layer % 2];
+  return qkv_bf16() ? static_cast<const void*>(reinterpret_cast<const uint16_t*>(buffer.data()) +
+                                               row * 3 * C)
+                    : static_cast<const void*>(buffer.data() + row * 3 * C);
+}
+
 void InferenceSession::Impl::qkv_rows(ThreadScratch& ts, int thread, int64_t layer, int64_t first,
                                       int64_t rows) {
   const LinearWeights& w = layers[static_cast<size_t>(layer)].qkv;
   // in_a holds the rows as this GEMM's input (stored by the producer).
   observe(ts, layer, LinearInput::qkv, static_cast<const float*>(ts.in_a.data()), rows, C, C);
   gemm(ts, thread, *plan_qkv, ts.in_a.data(), w, ts.c_big.data(), rows);
-  void* out = qkv_bf16()
-                  ? static_cast<void*>(reinterpret_cast<uint16_t*>(qkv.data()) + first * 3 * C)
-                  : static_cast<void*>(qkv.data() + first * 3 * C);
-  epilogue_bias(out, qkv_bf16(), 3 * C, ts.c_big.data(), gemm_type,
-                w.dequantization(ts.quant_a.data()), w.bias.data(), rows, 3 * C);
+  epilogue_bias(const_cast<void*>(qkv_row(layer, first)), qkv_bf16(), 3 * C, ts.c_big.data(),
+                gemm_type, w.dequantization(ts.quant_a.data()), w.bias.data(), rows, 3 * C);
+}
+
+void InferenceSession::Impl::attention_rows(ThreadScratch& ts, const TokenBatch& batch,
+                                            int64_t layer, int64_t first, int64_t rows) {
+  const AttentionGeometry g = geometry();
+  // The sequence of row `first`: the last one starting at or before it.
+  int64_t s = std::upper_bound(batch.seq_start.begin(), batch.seq_start.end(), first) -
+              batch.seq_start.begin() - 1;
+  for (int64_t row = first; row < first + rows; ++s) {
+    const int64_t start = batch.seq_start[s], end = batch.seq_start[s + 1];
+    const int64_t queries = std::min(end, first + rows) - row;
+    for (int64_t h = 0; h < g.heads; ++h)
+      attention_head(context.data() + row * C + h * g.head_dim, C, qkv_row(layer, start), attention,
+                     g, h, end - start, row - start, queries, ts.attention.data());
+    row += queries;
+  }
 }
 
 void InferenceSession::Impl::post_attention_rows(ThreadScratch& ts, int thread, int64_t layer,
@@ -433,22 +454,12 @@ void for_blocks(int64_t begin, int64_t end, int64_t max_rows, Body&& body) {
 
 void InferenceSession::Impl::forward(const TokenBatch& batch, float* logits) {
   validate(batch, config);
-  const int64_t T = batch.tokens(), B = batch.sequences(), H = config.num_heads;
-  const int64_t D = config.head_dim();
+  const int64_t T = batch.tokens(), B = batch.sequences();
   ensure_capacity(T, B, batch.max_length());
   const int64_t layer_count = config.num_layers;
   // The last layer only needs the [CLS] rows after attention (not when calibrating: the ranges
   // must see every token).
   const bool cls_only = !record_ranges;
-
-  items.clear();
-  for (int32_t s = 0; s < B; ++s)
-    for (int32_t h = 0; h < H; ++h) items.push_back({s, h});
-  // Longest sequences first: the dynamic schedule then ends with short items.
-  std::stable_sort(items.begin(), items.end(), [&](const AttentionItem& a, const AttentionItem& b) {
-    return batch.length(a.sequence) > batch.length(b.sequence);
-  });
-  const int64_t item_count = static_cast<int64_t>(items.size());
   const AttentionGeometry g = geometry();
 
 #pragma omp parallel num_threads(threads)
@@ -465,47 +476,40 @@ void InferenceSession::Impl::forward(const TokenBatch& batch, float* logits) {
       store_gemm_input(input_a(ts, layers[0].qkv), x.data() + first * C, C, rows, C);
       qkv_rows(ts, thread, 0, first, rows);
     });
+    // One barrier per layer: attention reads the keys and values of every row of a sequence.
+    // Each thread then computes the queries of its own rows, so that the rest of the layer
+    // (and the next layer's Q, K, V, into the other buffer) needs no other thread's output.
 #pragma omp barrier
-    for (int64_t l = 0; l < layer_count; ++l) {
-      const bool last = l + 1 == layer_count;
-      const bool cls = last && cls_only;
-#pragma omp for schedule(dynamic, 1)
-      for (int64_t i = 0; i < item_count; ++i) {
-        const AttentionItem item = items[static_cast<size_t>(i)];
-        const int64_t first = batch.seq_start[item.sequence], length = batch.length(item.sequence);
-        const void* rows = qkv_bf16()
-                               ? static_cast<const void*>(
-                                     reinterpret_cast<const uint16_t*>(qkv.data()) + first * 3 * C)
-                               : static_cast<const void*>(qkv.data() + first * 3 * C);
-        float* out = cls ? cls_context.data() + item.sequence * C + item.head * D
-                         : context.data() + first * C + item.head * D;
-        attention_head(out, C, rows, attention, g, item.head, length, cls ? 1 : length,
-                       ts.attention.data());
-      }
-      // (implicit barrier: the context of every row is complete)
-      if (!cls) {
-        for_blocks(r0, r1, block_rows, [&](int64_t first, int64_t rows) {
-          post_attention_rows(ts, thread, l, context.data() + first * C, x.data() + first * C, rows,
-                              !last);
-          if (!last) qkv_rows(ts, thread, l + 1, first, rows);
-        });
-        if (!last) {
+    const int64_t full_layers = cls_only ? layer_count - 1 : layer_count;
+    for (int64_t l = 0; l < full_layers; ++l) {
+      const bool feeds_next_layer = l + 1 < layer_count;
+      // All of the thread's queries first: keys and values are packed once per sequence and head.
+      attention_rows(ts, batch, l, r0, r1 - r0);
+      for_blocks(r0, r1, block_rows, [&](int64_t first, int64_t rows) {
+        post_attention_rows(ts, thread, l, context.data() + first * C, x.data() + first * C, rows,
+                            feeds_next_layer);
+        if (feeds_next_layer) qkv_rows(ts, thread, l + 1, first, rows);
+      });
+      if (feeds_next_layer || !cls_only) {
 #pragma omp barrier
-        }
       }
     }
-    // The head reads each sequence's [CLS] row: a thread handles whole sequences, from the last
-    // layer's [CLS]-only rows or (recording ranges: every row was computed) from x.
-    if (!cls_only) {
-#pragma omp barrier
-    }
+    // The head reads each sequence's [CLS] row: a thread handles whole sequences, and computes
+    // the last layer for their [CLS] rows only (or, recording ranges, reads them from x).
+    const int64_t last = layer_count - 1;
     const std::pair<int64_t, int64_t> sequences = share(B, thread, team);
     for_blocks(sequences.first, sequences.second, block_rows, [&](int64_t first, int64_t rows) {
-      for (int64_t s = first; s < first + rows; ++s)
-        std::memcpy(cls_hidden.data() + s * C, x.data() + batch.seq_start[s] * C,
+      for (int64_t s = first; s < first + rows; ++s) {
+        const int64_t start = batch.seq_start[s];
+        std::memcpy(cls_hidden.data() + s * C, x.data() + start * C,
                     static_cast<size_t>(C) * sizeof(float));
+        if (cls_only)
+          for (int64_t h = 0; h < g.heads; ++h)
+            attention_head(cls_context.data() + s * C + h * g.head_dim, C, qkv_row(last, start),
+                           attention, g, h, batch.length(s), 0, 1, ts.attention.data());
+      }
       if (cls_only)
-        post_attention_rows(ts, thread, layer_count - 1, cls_context.data() + first * C,
+        post_attention_rows(ts, thread, last, cls_context.data() + first * C,
                             cls_hidden.data() + first * C, rows, false);
       head_rows(first, rows, logits);
     });

@@ -12,10 +12,12 @@
 //   out-projection → +residual → LayerNorm → FFN in → GELU → FFN out → +residual → LayerNorm
 //   → next layer's QKV projection
 // with the activations quantized (int8) or converted (bf16) for the next GEMM inside the
-// epilogue of the previous one (infer/epilogue.h), while the block is in cache. Threads meet
-// only around attention, which needs all rows of a sequence: two barriers per layer. Attention
-// runs per (sequence, head) (infer/attention.h); the last layer computes only the [CLS] rows,
-// the only ones the classification head reads.
+// epilogue of the previous one (infer/epilogue.h), while the block is in cache. Attention needs
+// the keys and values of every row of a sequence, so threads meet once per layer, after Q, K, V;
+// each then computes attention for the queries of its own rows (per sequence and head,
+// infer/attention.h) and goes on with them, writing the next layer's Q, K, V into the other of
+// two buffers. The last layer computes only the [CLS] rows, the only ones the classification
+// head reads.
 //
 // Precisions (weights → GEMM):
 //   fp32:  f32 × f32; attention f32 by default.
