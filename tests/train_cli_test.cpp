@@ -148,6 +148,18 @@ TEST(TrainCli, WritesTheRunDirectoryAndEvalMatchesComputeMetrics) {
   EXPECT_EQ(eval["format"], "greenbert-eval");
   EXPECT_EQ(eval["split"], "test");
   EXPECT_EQ(eval["model"]["parameters"], metrics["model"]["parameters"]);
+
+  // A quantized copy keeps the run's options: eval needs no --data and scores the same split.
+  const auto int8 = t.dir / "run-int8";
+  ASSERT_EQ(testing::run_cli(cat("quantize --model ", run.string(), " --precision int8 --out ",
+                                 int8.string(), " --threads 1"))
+                .exit_code,
+            0);
+  auto quantized = testing::run_cli(cat("eval --model ", int8.string(), " --json --threads 1"));
+  ASSERT_EQ(quantized.exit_code, 0) << quantized.err;
+  const auto eval_int8 = json::parse(quantized.out);
+  EXPECT_EQ(eval_int8["model"]["precision"], "int8");
+  EXPECT_EQ(eval_int8["data"], eval["data"]);
   EXPECT_EQ(eval["threshold"], metrics["threshold"]["global"]);
   EXPECT_EQ(eval["metrics"], metrics["test"]);
 

@@ -11,14 +11,17 @@ namespace greenbert {
 
 namespace {
 
-// Everything of a model directory but its weights; copied byte for byte.
+// Everything of a model directory but its weights; copied byte for byte. A training run's
+// train_config.json goes too: eval and predict take the run's split, --text and --max-length
+// from it, so a quantized copy is evaluated on exactly the fp32 model's test split.
 constexpr const char* kModelFiles[] = {"config.json",
                                        "vocab.txt",
                                        "tokenizer.json",
                                        "tokenizer_config.json",
                                        "special_tokens_map.json",
                                        "labels.json",
-                                       "thresholds.json"};
+                                       "thresholds.json",
+                                       "train_config.json"};
 
 }  // namespace
 
