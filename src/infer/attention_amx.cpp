@@ -10,6 +10,7 @@
 #include <cstring>
 #include <limits>
 
+#include "infer/exp_avx512.h"
 #include "kernels/bf16.h"
 #include "kernels/vec_math.h"
 
@@ -218,23 +219,6 @@ GREENBERT_AMX void pack_value_pairs(uint16_t* v, int64_t de, const uint16_t* src
       const __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(a), b, 1);
       _mm512_storeu_si512(v + (r * de + e) * 2, _mm512_permutexvar_epi16(interleave, both));
     }
-}
-
-// e^x for 16 lanes: the polynomial of vec::exp (Cephes' expf), 2^n applied with scalef.
-GREENBERT_AMX inline __m512 exp16(__m512 x) {
-  x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(88.0f)), _mm512_set1_ps(-87.0f));
-  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-  p = _mm512_fmadd_ps(_mm512_mul_ps(p, r), r, _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-  return _mm512_scalef_ps(p, n);
 }
 
 // Mask of the first n (≤ 16) lanes.

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "infer/epilogue.h"
+#include "infer/exp_avx512.h"
 #include "infer/row_kernels.h"
 
 // GCC 12's AVX-512 intrinsics start some operations (unpacks, the reductions' extracts) from a
@@ -55,23 +56,6 @@ void dequantize(void* c_row, GemmType type, const Dequantization& dq, int64_t m,
     if (residual != nullptr) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(k, residual + i));
     _mm512_mask_storeu_ps(v + i, k, x);
   }
-}
-
-// e^x, the polynomial of vec::exp (Cephes' expf) with 2^n applied by scalef.
-GREENBERT_AVX512 inline __m512 exp16(__m512 x) {
-  x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(88.0f)), _mm512_set1_ps(-87.0f));
-  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-  p = _mm512_fmadd_ps(_mm512_mul_ps(p, r), r, _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-  return _mm512_scalef_ps(p, n);
 }
 
 // x·Φ(x) with erf from Abramowitz & Stegun 7.1.26, as vec::gelu.
