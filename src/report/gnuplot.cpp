@@ -9,6 +9,7 @@
 #include "core/atomic_file.h"
 #include "core/child_process.h"
 #include "core/error.h"
+#include "core/number_format.h"
 
 namespace greenbert {
 namespace {
@@ -36,9 +37,7 @@ std::string data_string(std::string_view text) {
 
 std::string number(double value, bool log_axis) {
   if (!std::isfinite(value) || (log_axis && value <= 0)) return "NaN";
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.10g", value);
-  return buffer;
+  return general(value, 10);
 }
 
 std::string preamble(const std::string& title, const PlotSettings& settings,

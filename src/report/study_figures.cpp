@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/number_format.h"
 #include "energy/energy_figures.h"
 
 namespace greenbert {
@@ -13,18 +14,6 @@ namespace {
 void add_sources(std::vector<std::string>& to, const std::vector<std::string>& from) {
   for (const auto& id : from)
     if (std::find(to.begin(), to.end(), id) == to.end()) to.push_back(id);
-}
-
-std::string fixed(double value, int decimals) {
-  char buffer[48];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  return buffer;
-}
-
-std::string general(double value) {
-  char buffer[48];
-  std::snprintf(buffer, sizeof buffer, "%.3g", value);
-  return buffer;
 }
 
 ConfigFigures figures_for(const StudyResults& results, const ConfigResult& config,

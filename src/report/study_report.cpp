@@ -9,6 +9,7 @@
 #include "core/atomic_file.h"
 #include "core/child_process.h"
 #include "core/error.h"
+#include "core/number_format.h"
 #include "core/progress.h"
 #include "report/document.h"
 #include "report/study_figures.h"
@@ -25,17 +26,11 @@ namespace layout = study_layout;
 const std::string kNone = "—";
 
 std::string general(const std::optional<double>& value) {
-  if (!value) return kNone;
-  char buffer[48];
-  std::snprintf(buffer, sizeof buffer, "%.3g", *value);
-  return buffer;
+  return value ? greenbert::general(*value) : kNone;
 }
 
 std::string fixed(const std::optional<double>& value, int decimals) {
-  if (!value) return kNone;
-  char buffer[48];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, *value);
-  return buffer;
+  return value ? greenbert::fixed(*value, decimals) : kNone;
 }
 
 std::string joined(const std::vector<std::string>& items, const std::string& separator) {

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "core/atomic_file.h"
+#include "core/number_format.h"
 #include "core/progress.h"
 #include "data/label_map.h"
 #include "energy/energy_tracker.h"
@@ -115,18 +116,6 @@ EnergySnapshot& operator+=(EnergySnapshot& a, const EnergySnapshot& b) {
 
 std::vector<float> as_floats(std::span<const uint8_t> values) {
   return std::vector<float>(values.begin(), values.end());
-}
-
-std::string fixed(double value, int digits) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", digits, value);
-  return buffer;
-}
-
-std::string scientific(double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.2e", value);
-  return buffer;
 }
 
 // Model description files of a run directory; the weights come with the first validation.
