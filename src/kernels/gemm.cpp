@@ -108,10 +108,12 @@ void check_runtime_shape(const GemmShape& s) {
 
 struct Cached {
   dnnl::matmul primitive;
-  bool runtime = false;  // memory objects are made per call, with the call's dimensions
-  memory a, b, c, bias;  // fixed shapes: made once, only their data handles change
   std::string implementation;
-  // Fixed shapes: built once over the memory objects above, so set_data_handle reaches them.
+  // Memory objects carry concrete dimensions: built for the (m, k) of the last call, and rebuilt
+  // only when a runtime dimension changes (a packed batch's token count), so consecutive calls
+  // with the same dimensions only swap data handles. `args` refers to these objects.
+  int64_t built_m = -1, built_k = -1;
+  memory a, b, c, bias;
   std::unordered_map<int, memory> args;
 };
 
@@ -181,16 +183,10 @@ Cached& lookup(const GemmShape& s) {
   }
   dnnl::matmul::primitive_desc pd =
       choose_implementation(dnnl::matmul::desc(d.a, d.b, d.bias, d.c), attr, ctx.engine, s);
-  Cached entry{dnnl::matmul(pd), runtime, {}, {}, {}, {}, pd.impl_info_str(), {}};
-  if (!runtime) {
-    entry.a = memory(d.a, ctx.engine, DNNL_MEMORY_NONE);
-    entry.b = memory(d.b, ctx.engine, DNNL_MEMORY_NONE);
-    entry.c = memory(d.c, ctx.engine, DNNL_MEMORY_NONE);
-    if (s.bias) entry.bias = memory(d.bias, ctx.engine, DNNL_MEMORY_NONE);
-    entry.args = {{DNNL_ARG_SRC, entry.a}, {DNNL_ARG_WEIGHTS, entry.b}, {DNNL_ARG_DST, entry.c}};
-    if (s.bias) entry.args.emplace(DNNL_ARG_BIAS, entry.bias);
-  }
-  return ctx.cache.emplace(key, std::move(entry)).first->second;
+  Cached& entry = ctx.cache[key];
+  entry.primitive = dnnl::matmul(pd);
+  entry.implementation = pd.impl_info_str();
+  return entry;
 }
 
 void ensure_size(AlignedArray<uint16_t>& buffer, size_t size) {
@@ -216,22 +212,23 @@ void gemm(const GemmShape& s, const float* a, const float* b, float* c, const fl
     a_data = ctx.a_bf16.data();
     b_data = ctx.b_bf16.data();
   }
-  if (!entry.runtime) {
-    entry.a.set_data_handle(const_cast<void*>(a_data));
-    entry.b.set_data_handle(const_cast<void*>(b_data));
-    entry.c.set_data_handle(c);
-    if (s.bias) entry.bias.set_data_handle(const_cast<float*>(bias));
-    entry.primitive.execute(ctx.stream, entry.args);
-  } else {
-    // A runtime shape's memory objects carry this call's dimensions, so they are made per call.
+  if (entry.built_m != s.m || entry.built_k != s.k) {
     const Descs d = descs_of(s, false);
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, memory(d.a, ctx.engine, const_cast<void*>(a_data))},
-        {DNNL_ARG_WEIGHTS, memory(d.b, ctx.engine, const_cast<void*>(b_data))},
-        {DNNL_ARG_DST, memory(d.c, ctx.engine, c)}};
-    if (s.bias) args.emplace(DNNL_ARG_BIAS, memory(d.bias, ctx.engine, const_cast<float*>(bias)));
-    entry.primitive.execute(ctx.stream, args);
+    entry.a = memory(d.a, ctx.engine, DNNL_MEMORY_NONE);
+    entry.b = memory(d.b, ctx.engine, DNNL_MEMORY_NONE);
+    entry.c = memory(d.c, ctx.engine, DNNL_MEMORY_NONE);
+    entry.args = {{DNNL_ARG_SRC, entry.a}, {DNNL_ARG_WEIGHTS, entry.b}, {DNNL_ARG_DST, entry.c}};
+    if (s.bias) {
+      entry.bias = memory(d.bias, ctx.engine, DNNL_MEMORY_NONE);
+      entry.args.emplace(DNNL_ARG_BIAS, entry.bias);
+    }
+    entry.built_m = s.m, entry.built_k = s.k;
   }
+  entry.a.set_data_handle(const_cast<void*>(a_data));
+  entry.b.set_data_handle(const_cast<void*>(b_data));
+  entry.c.set_data_handle(c);
+  if (s.bias) entry.bias.set_data_handle(const_cast<float*>(bias));
+  entry.primitive.execute(ctx.stream, entry.args);
   ctx.stream.wait();
 }
 
