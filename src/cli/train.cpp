@@ -224,10 +224,9 @@ ClassifierModel new_run_model(const TrainArgs& a, const Dataset& dataset) {
     options.seed = init_seed;
     LoadModelReport report;
     ClassifierModel model = load_model(a.init, options, &report);
-    const bool fresh_head =
-        report.head_replaced || std::find(report.initialized.begin(), report.initialized.end(),
-                                          "classifier.bias") != report.initialized.end();
-    if (fresh_head) init_head_bias_to_label_prior(model.params, dataset.train);
+    // A replaced head is initialised fresh too, so `initialized` names it in both cases.
+    if (std::ranges::find(report.initialized, "classifier.bias") != report.initialized.end())
+      init_head_bias_to_label_prior(model.params, dataset.train);
     const std::string notes = describe(report);
     if (!notes.empty())
       std::fprintf(stderr, "train: --init %s:\n%s", a.init.c_str(), notes.c_str());
