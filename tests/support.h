@@ -8,19 +8,25 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <filesystem>
 #include <string>
+#include <system_error>
+#include <vector>
 
 namespace greenbert::testing {
 
-inline std::filesystem::path source_dir() { return GREENBERT_SOURCE_DIR; }
+inline std::filesystem::path source_dir() {
+  return GREENBERT_SOURCE_DIR;
+}
 inline std::filesystem::path shared_dir() {
   if (const char* env = std::getenv("GREENBERT_SHARED")) return env;
   return source_dir().parent_path() / "shared";
 }
-inline std::filesystem::path cli_path() { return GREENBERT_CLI; }
+inline std::filesystem::path cli_path() {
+  return GREENBERT_CLI;
+}
 inline bool running_in_ci() {
   const char* ci = std::getenv("CI");
   return ci != nullptr && std::string(ci) == "true";
@@ -59,13 +65,37 @@ inline CliResult run_cli(const std::string& args, const std::string& input = "")
   return result;
 }
 
-// A fresh empty directory under the system temp area, removed at the start of each use. The
-// process id keeps tests that ctest runs in parallel processes out of each other's way.
+// The directories temp_dir made, removed when the test process that made them exits (ctest
+// runs every test in its own process), unless GREENBERT_KEEP_TEST_DIRS is set for a post-mortem.
+// A forked child (which inherits this object) never removes its parent's directories.
+class TempDirs {
+ public:
+  void add(const std::filesystem::path& dir) { dirs_.push_back(dir); }
+  ~TempDirs() {
+    if (::getpid() != owner_ || std::getenv("GREENBERT_KEEP_TEST_DIRS") != nullptr) return;
+    std::error_code ignored;
+    for (const auto& dir : dirs_) std::filesystem::remove_all(dir, ignored);
+  }
+
+ private:
+  pid_t owner_ = ::getpid();
+  std::vector<std::filesystem::path> dirs_;
+};
+
+inline TempDirs& temp_dirs() {
+  static TempDirs dirs;
+  return dirs;
+}
+
+// A fresh empty directory under the system temp area, removed at the start of each use and when
+// the test process exits. The process id keeps tests that ctest runs in parallel processes out
+// of each other's way.
 inline std::filesystem::path temp_dir(const std::string& name) {
   auto dir = std::filesystem::temp_directory_path() /
              ("greenbert-test-" + std::to_string(::getpid()) + "-" + name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
+  temp_dirs().add(dir);
   return dir;
 }
 
@@ -73,9 +103,9 @@ inline std::filesystem::path temp_dir(const std::string& name) {
 
 // Declares `var` as the path under ../shared; skips the test visibly when it is missing, or
 // fails it under CI=true (CI must always have ../shared).
-#define GREENBERT_SHARED_PATH(var, relative)                                               \
-  const std::filesystem::path var = ::greenbert::testing::shared_dir() / (relative);       \
-  if (!std::filesystem::exists(var)) {                                                     \
+#define GREENBERT_SHARED_PATH(var, relative)                                                     \
+  const std::filesystem::path var = ::greenbert::testing::shared_dir() / (relative);             \
+  if (!std::filesystem::exists(var)) {                                                           \
     if (::greenbert::testing::running_in_ci()) FAIL() << "CI=true but " << var << " is missing"; \
-    GTEST_SKIP() << var << " is missing (../shared is not beside the repository)";         \
+    GTEST_SKIP() << var << " is missing (../shared is not beside the repository)";               \
   }
