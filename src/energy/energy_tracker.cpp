@@ -6,20 +6,12 @@
 #include <random>
 
 #include "core/error.h"
+#include "core/local_time.h"
 #include "core/system_info.h"
 #include "energy/energy_figures.h"
 
 namespace greenbert {
 namespace {
-
-std::string local_timestamp() {
-  std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &local);
-  return buffer;
-}
 
 std::string with_unit(double value, const char* const units[], int count, double step) {
   int unit = 0;
@@ -120,7 +112,7 @@ void EnergyTracker::finish(bool completed) {
   const SystemInfo info = system_info();
 
   EmissionsRecord r;
-  r.timestamp = local_timestamp();
+  r.timestamp = local_time_text();
   r.project_name = project_name_;
   r.run_id = random_uuid();
   r.experiment_id = experiment_id_;

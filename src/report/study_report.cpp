@@ -9,6 +9,7 @@
 #include "core/atomic_file.h"
 #include "core/child_process.h"
 #include "core/error.h"
+#include "core/local_time.h"
 #include "core/number_format.h"
 #include "core/progress.h"
 #include "report/document.h"
@@ -41,15 +42,6 @@ std::string joined(const std::vector<std::string>& items, const std::string& sep
 
 nlohmann::ordered_json optional_json(const std::optional<double>& value) {
   return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json();
-}
-
-std::string now_text() {
-  std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S", &local);
-  return buffer;
 }
 
 nlohmann::ordered_json study_json(const StudyResults& results, const StudyFigures& figures) {
@@ -124,7 +116,7 @@ nlohmann::ordered_json study_json(const StudyResults& results, const StudyFigure
   return {{"format", "greenbert-study"},
           {"version", 1},
           {"greenbert_version", GREENBERT_VERSION},
-          {"generated", now_text()},
+          {"generated", local_time_text("%Y-%m-%d %H:%M:%S")},
           {"settings", to_json(results.state.settings)},
           {"hardware", results.state.hardware},
           {"data", results.data ? nlohmann::ordered_json(*results.data) : nlohmann::ordered_json()},
@@ -279,8 +271,8 @@ Document build_document(const StudyResults& results, const StudyFigures& figures
   Document doc;
   doc.title = "greenbert study: accuracy against energy";
   auto& b = doc.blocks;
-  b.push_back(Paragraph{cat("Generated on ", now_text(), " by greenbert ", GREENBERT_VERSION,
-                            " from the study in ", results.dir.string(), ".")});
+  b.push_back(Paragraph{cat("Generated on ", local_time_text("%Y-%m-%d %H:%M:%S"), " by greenbert ",
+                            GREENBERT_VERSION, " from the study in ", results.dir.string(), ".")});
   b.push_back(Heading{2, "Recommendation"});
   for (const auto& sentence : figures.recommendation.sentences) b.push_back(Paragraph{sentence});
 

@@ -18,6 +18,7 @@
 #include "core/atomic_file.h"
 #include "core/child_process.h"
 #include "core/error.h"
+#include "core/local_time.h"
 #include "core/progress.h"
 #include "energy/energy_tracker.h"
 #include "study/study_layout.h"
@@ -95,15 +96,6 @@ class StopSignals {
   static constexpr std::array<int, 3> kSignals{SIGINT, SIGTERM, SIGHUP};
   std::array<struct sigaction, 3> old_{};
 };
-
-std::string local_time() {
-  std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &local);
-  return buffer;
-}
 
 void say(const std::string& line) {
   std::fprintf(stderr, "study: %s\n", line.c_str());
@@ -214,7 +206,7 @@ bool run_stage(const StageRun& run) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   record.seconds += seconds;
-  record.finished = local_time();
+  record.finished = local_time_text();
 
   if (g_stop_signal != 0) {
     record.status = StageStatus::interrupted;
