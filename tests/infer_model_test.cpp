@@ -58,13 +58,7 @@ std::vector<Encoding> encodings(const BertTokenizer& tokenizer) {
 TEST(InferModel, Fp32SessionMatchesTheSharedGoldenLogits) {
   GREENBERT_SHARED_PATH(dir, "models/tiny-bert-safetensors");
   const json golden = json::parse(read_file(dir / "golden.json"));
-  std::vector<int32_t> ids, mask, types;
-  for (const auto& row : golden["input_ids"]) ids.insert(ids.end(), row.begin(), row.end());
-  for (const auto& row : golden["attention_mask"]) mask.insert(mask.end(), row.begin(), row.end());
-  for (const auto& row : golden["token_type_ids"])
-    types.insert(types.end(), row.begin(), row.end());
-  const int64_t B = int64_t(golden["input_ids"].size()), S = int64_t(golden["input_ids"][0].size());
-  const TokenBatch batch = pack_padded(ids, mask, types, B, S);
+  const TokenBatch batch = testing::golden_batch(golden);
   for (int threads : {1, 2}) {
     SessionOptions options;
     options.threads = threads;

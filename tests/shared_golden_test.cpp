@@ -31,13 +31,8 @@ void expect_golden_outputs(const std::filesystem::path& model_dir,
   const ParameterBuffer& params = model.params;
 
   const json golden = json::parse(read_file(golden_file));
-  std::vector<int32_t> ids, mask, types;
-  for (const auto& row : golden["input_ids"]) ids.insert(ids.end(), row.begin(), row.end());
-  for (const auto& row : golden["attention_mask"]) mask.insert(mask.end(), row.begin(), row.end());
-  for (const auto& row : golden["token_type_ids"])
-    types.insert(types.end(), row.begin(), row.end());
-  const int64_t B = int64_t(golden["input_ids"].size()), S = int64_t(golden["input_ids"][0].size());
-  const TokenBatch batch = pack_padded(ids, mask, types, B, S);
+  const TokenBatch batch = testing::golden_batch(golden);
+  const int64_t B = batch.sequences();
 
   Activations acts(config, {batch.tokens(), B, batch.max_length()});
   std::vector<float> logits(size_t(B * config.num_labels()));
@@ -46,11 +41,13 @@ void expect_golden_outputs(const std::filesystem::path& model_dir,
   // The fixture's README: a float32 implementation should match to about 1e-5 absolute.
   EXPECT_TRUE(testing::all_close(logits, flatten(golden["logits"]), 0, 1e-5));
   EXPECT_TRUE(testing::all_close(acts.pooled(), flatten(golden["pooled"]), 0, 1e-5));
-  std::vector<double> hidden = flatten(golden["last_hidden_state"]), kept;
-  const int64_t C = config.hidden_size;
-  for (int64_t r = 0; r < B * S; ++r)
-    if (mask[size_t(r)] == 1)
-      kept.insert(kept.end(), hidden.begin() + r * C, hidden.begin() + (r + 1) * C);
+  // The packed batch keeps only the unmasked rows of the padded (B, S) hidden states.
+  const std::vector<double> hidden = flatten(golden["last_hidden_state"]),
+                            mask = flatten(golden["attention_mask"]);
+  std::vector<double> kept;
+  const auto C = static_cast<size_t>(config.hidden_size);
+  for (size_t r = 0; r < mask.size(); ++r)
+    if (mask[r] == 1) kept.insert(kept.end(), hidden.begin() + r * C, hidden.begin() + (r + 1) * C);
   EXPECT_TRUE(testing::all_close(acts.last_hidden_state(), kept, 0, 1e-5));
 }
 
