@@ -10,6 +10,7 @@
 #include <cstring>
 #include <random>
 
+#include "core/error.h"
 #include "infer/attention.h"
 #include "infer/attention_amx.h"
 #include "infer/epilogue.h"
@@ -41,8 +42,8 @@ TEST(Quantization, ActivationRowsRoundTripWithinHalfAStep) {
       worst = std::max(worst, std::abs(rq.scale * (code - rq.zero_point) - x[i]));
     }
     EXPECT_LE(worst, 0.5 * rq.scale * 1.0001) << activation_type_name(type);
-    // u8 uses all 256 codes on this range, s8 only the positive half: u8's step is ~half.
-    const double expected = type == ActivationType::s8 ? 3.0 / 127 : 3.2 / 255;
+    // u8 uses all its codes on this range (256, or 128 without VNNI), s8 only the positive half.
+    const double expected = type == ActivationType::s8 ? 3.0 / 127 : 3.2 / u8_activation_max();
     EXPECT_NEAR(rq.scale, expected, expected * 0.02);
   }
 }
@@ -63,10 +64,11 @@ TEST(Quantization, ZeroStaysExactAndZeroRowsAreSafe) {
 TEST(Quantization, FixedScalesSaturate) {
   const std::vector<float> x = {-10.0f, 0.5f, 10.0f};
   std::vector<uint8_t> q(3);
-  const RowQuantization fixed = quantization_for_range(-1.0f, 1.0f, ActivationType::u8);
+  const RowQuantization fixed =
+      quantization_for_range(-1.0f, 1.0f, ActivationType::u8, u8_activation_max());
   quantize_activation_row_fixed(q.data(), x.data(), 3, ActivationType::u8, fixed);
   EXPECT_EQ(q[0], 0);
-  EXPECT_EQ(q[2], 255);
+  EXPECT_EQ(q[2], u8_activation_max());
   EXPECT_NEAR(fixed.scale * (q[1] - fixed.zero_point), 0.5, fixed.scale / 2);
 }
 
@@ -99,9 +101,14 @@ class PackedGemmTest : public ::testing::TestWithParam<GemmType> {};
 
 TEST_P(PackedGemmTest, MatchesNaiveProduct) {
   const GemmType type = GetParam();
+  if (type == GemmType::s8s8 && !int8_gemm_has_vnni()) {
+    EXPECT_THROW(GemmPlan(8, 8, type, 16, 1), Error);
+    GTEST_SKIP() << "s8 × s8 needs VNNI; without it the session runs s8 models on u8 GEMMs";
+  }
   const int64_t n = 48, k = 40, max_rows = 64;
   std::mt19937 rng(3);
-  std::uniform_int_distribution<int> codes(-127, 127), ucodes(0, 255);
+  // Every code an activation may take on this CPU (u8 up to 127 without VNNI).
+  std::uniform_int_distribution<int> codes(-127, 127), ucodes(0, u8_activation_max());
   // Weights (n, k) and activations (max_rows, k) in the plan's element types, plus their values.
   std::vector<double> w_values(size_t(n * k)), a_values(size_t(max_rows * k));
   std::vector<std::byte> w_bytes(w_values.size() * weight_bytes(type));
@@ -462,7 +469,7 @@ TEST(RowKernels, Avx512AgreesWithPortable) {
       EXPECT_EQ(a, b);
     }
     for (ActivationType type : {ActivationType::u8, ActivationType::s8}) {
-      const RowQuantization q = quantization_for_range(-6, 6, type);
+      const RowQuantization q = quantization_for_range(-6, 6, type, u8_activation_max());
       std::vector<uint8_t> a(static_cast<size_t>(n)), b(static_cast<size_t>(n));
       fast->quantize(a.data(), x.data(), n, type, q);
       slow.quantize(b.data(), x.data(), n, type, q);

@@ -5,10 +5,17 @@
 #include <random>
 #include <vector>
 
+#include "infer/packed_gemm.h"
 #include "model/bert.h"
 #include "model/parameters.h"
 
 namespace greenbert::testing {
+
+// How much coarser this CPU's int8 activations are than 8 bits: 2 without VNNI, where u8 codes
+// stop at 127 (infer/packed_gemm.h). int8 error tolerances scale with it.
+inline double int8_activation_step_factor() {
+  return 255.0 / u8_activation_max();
+}
 
 // hidden 64, 4 heads of 16, intermediate 96: small, but every dimension a multiple of 16 (and D
 // not a multiple of 32, which the AMX attention must pad).

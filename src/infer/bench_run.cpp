@@ -132,11 +132,14 @@ double reference_gemm_rate(const BertConfig& config, InferencePrecision precisio
                            ActivationType activations, int64_t rows) {
   using dnnl::memory;
   using DataType = memory::data_type;
+  // The types the session's GEMMs run here (packed_gemm.h: s8 activations as u8 without VNNI,
+  // bf16 as fp32 without a bf16 kernel).
   const bool int8 = precision == InferencePrecision::int8;
-  const DataType src = precision == InferencePrecision::f32    ? DataType::f32
-                       : precision == InferencePrecision::bf16 ? DataType::bf16
-                       : activations == ActivationType::u8     ? DataType::u8
-                                                               : DataType::s8;
+  DataType src = precision == InferencePrecision::f32                      ? DataType::f32
+                 : precision == InferencePrecision::bf16                   ? DataType::bf16
+                 : runtime_activation_type(activations) == ActivationType::u8 ? DataType::u8
+                                                                              : DataType::s8;
+  if (src == DataType::bf16 && !has_bf16_gemm()) src = DataType::f32;
   const DataType weights = int8 ? DataType::s8 : src;
   const DataType dst = int8 ? DataType::s32 : DataType::f32;
   const int64_t C = config.hidden_size, I = config.intermediate_size;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "infer/packed_gemm.h"
 #include "infer/row_kernels.h"
 
 namespace greenbert {
@@ -29,9 +30,10 @@ void store_row(const GemmInput& next, int64_t m, const float* v, int64_t n,
       void* out = static_cast<uint8_t*>(next.data) + m * n;
       float lo = 0, hi = 0;
       if (next.fixed == nullptr && range == nullptr) row_kernels().min_max(v, n, lo, hi);
-      next.quantization[m] = next.fixed != nullptr ? *next.fixed
-                             : range != nullptr ? quantization_for_range(range[0], range[1], type)
-                                                : quantization_for_range(lo, hi, type);
+      if (range != nullptr) lo = range[0], hi = range[1];
+      next.quantization[m] = next.fixed != nullptr
+                                 ? *next.fixed
+                                 : quantization_for_range(lo, hi, type, u8_activation_max());
       row_kernels().quantize(out, v, n, type, next.quantization[m]);
       return;
     }

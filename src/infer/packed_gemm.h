@@ -13,6 +13,13 @@
 // therefore have room for the padded rows (their values there are ignored).
 //
 // Types: f32 × f32 → f32, bf16 × bf16 → f32, u8 × s8 → s32, s8 × s8 → s32.
+//
+// CPU support. bf16 without a oneDNN bf16 kernel (AVX2) runs the fp32 kernel on the same values
+// (weights widened when packed, each block of activations widened before its product): exact,
+// but slower than fp32. The integer types are exact only within what the CPU's kernel can sum:
+// without VNNI, oneDNN multiplies u8·s8 pairs with vpmaddubsw, whose int16 pair sums saturate,
+// so there u8 activations must stay within u8_activation_max() = 127 (7 bits), and s8 × s8
+// cannot be exact at all (the session runs s8-activation models on u8 GEMMs instead).
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <atomic>
@@ -32,6 +39,13 @@ size_t activation_bytes(GemmType type);
 size_t weight_bytes(GemmType type);
 // Whether C holds int32 accumulators (the integer types) rather than floats.
 bool integer_gemm(GemmType type);
+
+// Whether oneDNN has a bf16 matmul kernel on this CPU (AVX512-BF16, AMX, or AVX-512 emulation).
+bool has_bf16_gemm();
+// Whether oneDNN's int8 kernels on this CPU use VNNI (AVX512-VNNI, AVX-VNNI or AMX).
+bool int8_gemm_has_vnni();
+// The largest u8 activation code an integer GEMM multiplies exactly here: 255 or 127.
+int32_t u8_activation_max();
 
 // Rows of the padded block that multiply() computes for `rows` rows.
 inline int64_t padded_rows(int64_t rows) {
@@ -78,6 +92,7 @@ class GemmPlan {
   std::vector<dnnl::stream> streams_;  // one per thread
   dnnl::memory::desc packed_desc_;
   std::string implementation_;
+  bool emulated_bf16_ = false;  // bf16 values multiplied by the fp32 kernel (no bf16 kernel here)
   // variants_[padded / 16 - 1], created on first use under mutex_.
   mutable std::vector<std::atomic<Variant*>> variants_;
   mutable std::vector<std::unique_ptr<Variant>> owned_;

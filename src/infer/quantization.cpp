@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "infer/packed_gemm.h"
 #include "infer/row_kernels.h"
 #include "kernels/parallel.h"
 
@@ -19,7 +20,7 @@ ActivationType parse_activation_type(std::string_view name) {
   fail("unknown activation type '", name, "' (expected u8 or s8)");
 }
 
-RowQuantization quantization_for_range(float lo, float hi, ActivationType type) {
+RowQuantization quantization_for_range(float lo, float hi, ActivationType type, int32_t u8_max) {
   lo = std::min(lo, 0.0f);
   hi = std::max(hi, 0.0f);
   RowQuantization q;
@@ -28,10 +29,25 @@ RowQuantization quantization_for_range(float lo, float hi, ActivationType type) 
     q.scale = amax > 0.0f ? amax / 127.0f : 1.0f;
     return q;
   }
+  const auto levels = static_cast<float>(u8_max);
   const float range = hi - lo;
-  q.scale = range > 0.0f ? range / 255.0f : 1.0f;
-  q.zero_point = static_cast<int32_t>(std::clamp(std::nearbyint(-lo / q.scale), 0.0f, 255.0f));
+  q.scale = range > 0.0f ? range / levels : 1.0f;
+  q.zero_point = static_cast<int32_t>(std::clamp(std::nearbyint(-lo / q.scale), 0.0f, levels));
   return q;
+}
+
+ActivationType runtime_activation_type(ActivationType stored) {
+  return int8_gemm_has_vnni() ? stored : ActivationType::u8;
+}
+
+RowQuantization runtime_quantization(RowQuantization stored, ActivationType type) {
+  if (int8_gemm_has_vnni()) return stored;
+  const float lo = type == ActivationType::s8 ? -127.0f * stored.scale
+                                              : static_cast<float>(-stored.zero_point) * stored.scale;
+  const float hi = type == ActivationType::s8
+                       ? 127.0f * stored.scale
+                       : static_cast<float>(kStoredU8Max - stored.zero_point) * stored.scale;
+  return quantization_for_range(lo, hi, ActivationType::u8, u8_activation_max());
 }
 
 void quantize_activation_row_fixed(void* q, const float* x, int64_t n, ActivationType type,
@@ -42,7 +58,7 @@ void quantize_activation_row_fixed(void* q, const float* x, int64_t n, Activatio
 RowQuantization quantize_activation_row(void* q, const float* x, int64_t n, ActivationType type) {
   float lo, hi;
   row_kernels().min_max(x, n, lo, hi);
-  const RowQuantization quantization = quantization_for_range(lo, hi, type);
+  const RowQuantization quantization = quantization_for_range(lo, hi, type, u8_activation_max());
   quantize_activation_row_fixed(q, x, n, type, quantization);
   return quantization;
 }

@@ -165,7 +165,7 @@ PrecisionTensors quantize_parameters(const BertConfig& config,
     for (int64_t l = 0; l < config.num_layers; ++l)
       for (int i = 0; i < kLinearInputs; ++i) {
         const auto [lo, hi] = ranges->ranges[static_cast<size_t>(l)][static_cast<size_t>(i)];
-        const RowQuantization q = quantization_for_range(lo, hi, activations);
+        const RowQuantization q = quantization_for_range(lo, hi, activations, kStoredU8Max);
         for (const std::string& weight : linears_of(l, static_cast<LinearInput>(i))) {
           const std::string prefix(linear_prefix(weight));
           out.tensors[prefix + std::string(kInputScale)] =

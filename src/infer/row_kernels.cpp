@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "infer/epilogue.h"
+#include "infer/packed_gemm.h"
 #include "kernels/bf16.h"
 #include "kernels/parallel.h"
 #include "kernels/vec_math.h"
@@ -105,11 +106,11 @@ void to_s8(int8_t* q, const float* x, int64_t n, float inv_scale) {
 }
 
 GREENBERT_ISA_CLONES
-void to_u8(uint8_t* q, const float* x, int64_t n, float inv_scale, float zero_point) {
+void to_u8(uint8_t* q, const float* x, int64_t n, float inv_scale, float zero_point, float max) {
   for (int64_t i = 0; i < n; ++i) {
     float v = std::nearbyint(x[i] * inv_scale) + zero_point;
     v = v < 0.0f ? 0.0f : v;
-    v = v > 255.0f ? 255.0f : v;
+    v = v > max ? max : v;
     q[i] = static_cast<uint8_t>(static_cast<int32_t>(v));
   }
 }
@@ -130,7 +131,8 @@ void quantize(void* q, const float* x, int64_t n, ActivationType type,
   if (type == ActivationType::s8)
     to_s8(static_cast<int8_t*>(q), x, n, inv);
   else
-    to_u8(static_cast<uint8_t*>(q), x, n, inv, static_cast<float>(quantization.zero_point));
+    to_u8(static_cast<uint8_t*>(q), x, n, inv, static_cast<float>(quantization.zero_point),
+          static_cast<float>(u8_activation_max()));
 }
 
 void gelu(float* v, int64_t n, float& lo, float& hi) {

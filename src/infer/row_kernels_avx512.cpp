@@ -7,6 +7,7 @@
 
 #include "infer/epilogue.h"
 #include "infer/exp_avx512.h"
+#include "infer/packed_gemm.h"
 #include "infer/row_kernels.h"
 
 // GCC 12's AVX-512 intrinsics start some operations (unpacks, the reductions' extracts) from a
@@ -159,7 +160,8 @@ void quantize(void* q, const float* x, int64_t n, ActivationType type,
   const __m512 inv = _mm512_set1_ps(1.0f / quantization.scale);
   const bool u8 = type == ActivationType::u8;
   const __m512i zero_point = _mm512_set1_epi32(quantization.zero_point);
-  const __m512i lo = _mm512_set1_epi32(u8 ? 0 : -127), hi = _mm512_set1_epi32(u8 ? 255 : 127);
+  const __m512i lo = _mm512_set1_epi32(u8 ? 0 : -127);
+  const __m512i hi = _mm512_set1_epi32(u8 ? u8_activation_max() : 127);
   for (int64_t i = 0; i < n; i += 16) {
     const __mmask16 k = tail(n - i);
     // cvtps rounds half to even (the default rounding mode), as nearbyint.

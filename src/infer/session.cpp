@@ -30,7 +30,8 @@ GemmType gemm_type_for(InferencePrecision precision, ActivationType activations)
     case InferencePrecision::bf16:
       return GemmType::bf16;
     case InferencePrecision::int8:
-      return activations == ActivationType::u8 ? GemmType::u8s8 : GemmType::s8s8;
+      return runtime_activation_type(activations) == ActivationType::u8 ? GemmType::u8s8
+                                                                         : GemmType::s8s8;
   }
   return GemmType::f32;
 }
@@ -180,7 +181,8 @@ LinearWeights InferenceSession::Impl::build_linear(const PrecisionTensors& tenso
       if (!(scale > 0.0f) || zero_point < 0.0f || zero_point > 255.0f)
         fail("tensor ", prefix, ".input_scale/.input_zero_point: scale ", scale, " and zero point ",
              zero_point, " are not a valid quantization");
-      w.fixed = RowQuantization{scale, static_cast<int32_t>(zero_point)};
+      w.fixed = runtime_quantization(RowQuantization{scale, static_cast<int32_t>(zero_point)},
+                                     activations);
     }
   }
   w.packed = plan.pack(matrix.data());

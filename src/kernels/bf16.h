@@ -28,5 +28,7 @@ inline float round_to_bf16(float value) {
 
 // dst (rows, cols) dense = bf16(src (rows, cols) with row stride ld)
 void to_bf16_strided(uint16_t* dst, const float* src, int64_t rows, int64_t cols, int64_t ld);
+// dst (rows, cols) dense = round_to_bf16(src (rows, cols) with row stride ld), kept as fp32
+void round_to_bf16_strided(float* dst, const float* src, int64_t rows, int64_t cols, int64_t ld);
 
 }  // namespace greenbert

@@ -80,12 +80,13 @@ struct Descs {
 // The descriptors of a product. With `runtime`, the dimensions the shape marks as varying are
 // DNNL_RUNTIME_DIM_VAL (for the primitive); without, every dimension is the shape's (for the
 // memory objects of one call, or a fixed-shape primitive).
-Descs descs_of(const GemmShape& s, bool runtime) {
+// With `emulated`, bf16 operands are given as rounded fp32 values.
+Descs descs_of(const GemmShape& s, bool runtime, bool emulated) {
   Descs d{{}, {}, {}, {}, operand_a(s), operand_b(s)};
   const int64_t m = runtime && s.runtime_m ? DNNL_RUNTIME_DIM_VAL : s.m;
   const int64_t k = runtime && s.runtime_k ? DNNL_RUNTIME_DIM_VAL : s.k;
   const bool bf16 = s.precision == Precision::bf16;
-  const auto in_type = bf16 ? memory::data_type::bf16 : memory::data_type::f32;
+  const auto in_type = bf16 && !emulated ? memory::data_type::bf16 : memory::data_type::f32;
   // bf16 operands are converted into dense scratch, so their strides are the dense ones.
   auto dense = [](const Operand& o) { return Operand{o.rows, o.cols, o.cols}; };
   d.a = logical_desc(bf16 ? dense(d.a_op) : d.a_op, s.trans_a, m, k, in_type);
@@ -109,6 +110,7 @@ void check_runtime_shape(const GemmShape& s) {
 struct Cached {
   dnnl::matmul primitive;
   std::string implementation;
+  bool emulated_bf16 = false;  // a bf16 shape run by the fp32 kernel on rounded operands
   // Memory objects carry concrete dimensions: built for the (m, k) of the last call, and rebuilt
   // only when a runtime dimension changes (a packed batch's token count), so consecutive calls
   // with the same dimensions only swap data handles. `args` refers to these objects.
@@ -122,6 +124,7 @@ struct Context {
   dnnl::stream stream{engine};
   std::unordered_map<GemmShape, Cached, ShapeHash> cache;
   AlignedArray<uint16_t> a_bf16, b_bf16;  // grown on demand; reused across calls
+  AlignedArray<float> a_rounded, b_rounded;  // the same for emulated bf16
 };
 
 Context& context() {
@@ -133,15 +136,15 @@ Context& context() {
 // shapes of BERT at 300-360 GFLOPS on 2 cores against 110-320 for the first choice, brgemm
 // (bench/bench_gemm: dx and dW of the FFN output layer are the slow ones). A fixed rule, not a
 // timing, so that runs stay reproducible.
+// Returns an empty descriptor when oneDNN has no implementation for the types at all.
 dnnl::matmul::primitive_desc choose_implementation(const dnnl::matmul::desc& desc,
                                                    const dnnl::primitive_attr& attr,
-                                                   const dnnl::engine& engine, const GemmShape& s) {
-  const char* preferred = s.precision == Precision::f32 ? "gemm:jit" : "";
+                                                   const dnnl::engine& engine, bool f32) {
+  const char* preferred = f32 ? "gemm:jit" : "";
   dnnl_primitive_desc_iterator_t iterator = nullptr;
   if (dnnl_primitive_desc_iterator_create(&iterator, &desc.data, attr.get(), engine.get(),
                                           nullptr) != dnnl_success)
-    fail("gemm: oneDNN cannot build a matmul for m=", s.m, " n=", s.n, " k=", s.k,
-         " precision=", precision_name(s.precision));
+    return {};
   dnnl_primitive_desc_t chosen = dnnl_primitive_desc_iterator_fetch(iterator);
   while (*preferred != '\0' && dnnl_primitive_desc_iterator_next(iterator) == dnnl_success) {
     dnnl_primitive_desc_t candidate = dnnl_primitive_desc_iterator_fetch(iterator);
@@ -173,7 +176,6 @@ Cached& lookup(const GemmShape& s) {
 
   check_runtime_shape(s);
   const bool runtime = s.runtime_m || s.runtime_k;
-  const Descs d = descs_of(s, runtime);
   dnnl::primitive_attr attr;
   if (s.alpha != 1.0f) attr.set_output_scales(0, {s.alpha});
   if (s.accumulate) {
@@ -181,16 +183,29 @@ Cached& lookup(const GemmShape& s) {
     ops.append_sum(1.0f);
     attr.set_post_ops(ops);
   }
-  dnnl::matmul::primitive_desc pd =
-      choose_implementation(dnnl::matmul::desc(d.a, d.b, d.bias, d.c), attr, ctx.engine, s);
+  auto build = [&](bool emulated) {
+    const Descs d = descs_of(s, runtime, emulated);
+    const bool f32_kernel = s.precision == Precision::f32 || emulated;
+    return choose_implementation(dnnl::matmul::desc(d.a, d.b, d.bias, d.c), attr, ctx.engine,
+                                 f32_kernel);
+  };
+  bool emulated = false;
+  dnnl::matmul::primitive_desc pd = build(false);
+  if (!pd && s.precision == Precision::bf16) pd = build(emulated = true);
+  if (!pd)
+    fail("gemm: oneDNN cannot build a matmul for m=", s.m, " n=", s.n, " k=", s.k,
+         " precision=", precision_name(s.precision));
   Cached& entry = ctx.cache[key];
   entry.primitive = dnnl::matmul(pd);
+  entry.emulated_bf16 = emulated;
   entry.implementation = pd.impl_info_str();
+  if (emulated) entry.implementation += " (bf16 emulated in f32)";
   return entry;
 }
 
-void ensure_size(AlignedArray<uint16_t>& buffer, size_t size) {
-  if (buffer.size() < size) buffer = AlignedArray<uint16_t>(size);
+template <typename T>
+void ensure_size(AlignedArray<T>& buffer, size_t size) {
+  if (buffer.size() < size) buffer = AlignedArray<T>(size);
 }
 
 }  // namespace
@@ -203,7 +218,15 @@ void gemm(const GemmShape& s, const float* a, const float* b, float* c, const fl
   Cached& entry = lookup(s);
   const void* a_data = a;
   const void* b_data = b;
-  if (s.precision == Precision::bf16) {
+  if (entry.emulated_bf16) {
+    const Operand a_op = operand_a(s), b_op = operand_b(s);
+    ensure_size(ctx.a_rounded, static_cast<size_t>(a_op.rows * a_op.cols));
+    ensure_size(ctx.b_rounded, static_cast<size_t>(b_op.rows * b_op.cols));
+    round_to_bf16_strided(ctx.a_rounded.data(), a, a_op.rows, a_op.cols, a_op.ld);
+    round_to_bf16_strided(ctx.b_rounded.data(), b, b_op.rows, b_op.cols, b_op.ld);
+    a_data = ctx.a_rounded.data();
+    b_data = ctx.b_rounded.data();
+  } else if (s.precision == Precision::bf16) {
     const Operand a_op = operand_a(s), b_op = operand_b(s);
     ensure_size(ctx.a_bf16, static_cast<size_t>(a_op.rows * a_op.cols));
     ensure_size(ctx.b_bf16, static_cast<size_t>(b_op.rows * b_op.cols));
@@ -213,7 +236,7 @@ void gemm(const GemmShape& s, const float* a, const float* b, float* c, const fl
     b_data = ctx.b_bf16.data();
   }
   if (entry.built_m != s.m || entry.built_k != s.k) {
-    const Descs d = descs_of(s, false);
+    const Descs d = descs_of(s, false, entry.emulated_bf16);
     entry.a = memory(d.a, ctx.engine, DNNL_MEMORY_NONE);
     entry.b = memory(d.b, ctx.engine, DNNL_MEMORY_NONE);
     entry.c = memory(d.c, ctx.engine, DNNL_MEMORY_NONE);

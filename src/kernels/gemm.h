@@ -9,8 +9,10 @@
 // op(A) = Aᵀ means A is stored (k, m) with row stride lda; likewise op(B) = Bᵀ stores B (n, k).
 //
 // Precision::bf16 rounds A and B to bfloat16 (round-to-nearest-even) and accumulates in fp32
-// (AMX / AVX512-BF16 on CPUs that have them); C, bias and alpha stay fp32. Results are
-// deterministic for a fixed shape and thread count.
+// (AMX / AVX512-BF16 on CPUs that have them); C, bias and alpha stay fp32. On CPUs where oneDNN
+// has no bf16 matmul (AVX2), the rounded operands are multiplied by the fp32 kernel instead: the
+// same products (a product of two bf16 values is exact in fp32), only slower than fp32 itself.
+// Results are deterministic for a fixed shape and thread count.
 #include <cstdint>
 
 namespace greenbert {
