@@ -193,10 +193,11 @@ TEST_F(StudyCli, DryRunShowsThePlanAndPassesEnergyOptionsOn) {
   auto dry = study("--dry-run --country FRA --pue 1.25");
   ASSERT_EQ(dry.exit_code, 0) << dry.err;
   EXPECT_NE(dry.out.find("stage 1/21 split: run (not run before)"), std::string::npos) << dry.out;
-  EXPECT_NE(dry.out.find("train --data data --out models/bert-tiny/f32 --preset bert-tiny "
-                         "--vocab vocab/vocab.txt --epochs 2 --max-length 150 --seed 42 --threads 2 "
-                         "--country FRA --pue 1.25"),
-            std::string::npos)
+  EXPECT_NE(
+      dry.out.find("train --data data --out models/bert-tiny/f32 --preset bert-tiny "
+                   "--vocab vocab/vocab.txt --epochs 2 --max-length 150 --seed 42 --threads 2 "
+                   "--country FRA --pue 1.25"),
+      std::string::npos)
       << dry.out;
   EXPECT_TRUE(new_calls().empty());
   EXPECT_FALSE(std::filesystem::exists(root_ / "study/study_state.json"));

@@ -47,7 +47,9 @@ void Progress::update(int64_t done, const std::string& extra) {
   draw(false, extra);
 }
 
-void Progress::finish(const std::string& extra) { draw(true, extra); }
+void Progress::finish(const std::string& extra) {
+  draw(true, extra);
+}
 
 void Progress::draw(bool final, const std::string& extra) {
   double elapsed = elapsed_seconds();
@@ -56,7 +58,8 @@ void Progress::draw(bool final, const std::string& extra) {
   std::string line = cat(label_, " ", done_);
   if (total_ > 0) {
     char percent[16];
-    std::snprintf(percent, sizeof percent, "%.1f", 100.0 * static_cast<double>(done_) / static_cast<double>(total_));
+    std::snprintf(percent, sizeof percent, "%.1f",
+                  100.0 * static_cast<double>(done_) / static_cast<double>(total_));
     line += cat("/", total_, " (", percent, "%)");
   }
   char speed[32];

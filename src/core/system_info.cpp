@@ -23,7 +23,8 @@ double status_field_mib(const char* field) {
   std::ifstream status("/proc/self/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind(field, 0) == 0) return std::stod(line.substr(std::string(field).size())) / 1024.0;
+    if (line.rfind(field, 0) == 0)
+      return std::stod(line.substr(std::string(field).size())) / 1024.0;
   }
   return 0.0;
 }
@@ -38,7 +39,8 @@ SystemInfo system_info() {
     auto colon = line.find(':');
     if (colon == std::string::npos) continue;
     auto key = trim(line.substr(0, colon));
-    if (key == "model name" && info.cpu_model.empty()) info.cpu_model = trim(line.substr(colon + 1));
+    if (key == "model name" && info.cpu_model.empty())
+      info.cpu_model = trim(line.substr(colon + 1));
     if (key == "flags" && flags.empty()) flags = cat(" ", line.substr(colon + 1), " ");
   }
   auto has = [&](const char* flag) { return flags.find(cat(" ", flag, " ")) != std::string::npos; };
@@ -52,11 +54,16 @@ SystemInfo system_info() {
                       static_cast<double>(::sysconf(_SC_PAGE_SIZE)) / (1024.0 * 1024.0 * 1024.0);
   utsname uts{};
   ::uname(&uts);
-  info.os = cat(uts.sysname, "-", uts.release, "-", uts.machine, "-with-glibc", gnu_get_libc_version());
+  info.os =
+      cat(uts.sysname, "-", uts.release, "-", uts.machine, "-with-glibc", gnu_get_libc_version());
   return info;
 }
 
-double current_rss_mib() { return status_field_mib("VmRSS:"); }
-double peak_rss_mib() { return status_field_mib("VmHWM:"); }
+double current_rss_mib() {
+  return status_field_mib("VmRSS:");
+}
+double peak_rss_mib() {
+  return status_field_mib("VmHWM:");
+}
 
 }  // namespace greenbert

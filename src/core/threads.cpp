@@ -16,7 +16,8 @@ int physical_core_count() {
   std::set<std::pair<std::string, std::string>> cores;
   std::string line, physical = "0";
   while (std::getline(cpuinfo, line)) {
-    auto value = line.substr(line.find(':') == std::string::npos ? line.size() : line.find(':') + 1);
+    auto value =
+        line.substr(line.find(':') == std::string::npos ? line.size() : line.find(':') + 1);
     if (line.rfind("physical id", 0) == 0) physical = value;
     if (line.rfind("core id", 0) == 0) cores.emplace(physical, value);
   }

@@ -33,8 +33,8 @@ namespace {
 
 // One row: max, Σ exp, log-sum-exp in double; the gradient reuses the exponentials.
 GREENBERT_ISA_CLONES
-void cross_entropy_rows(const float* logits, const int32_t* targets, int64_t rows,
-                        int64_t classes, float* row_loss, float* dlogits, float grad_scale) {
+void cross_entropy_rows(const float* logits, const int32_t* targets, int64_t rows, int64_t classes,
+                        float* row_loss, float* dlogits, float grad_scale) {
   for (int64_t r = 0; r < rows; ++r) {
     const float* x = logits + r * classes;
     const float m = vec::max(x, classes);

@@ -23,7 +23,7 @@ struct ActivationLimits {
 
 struct ForwardOptions {
   bool training = false;                 // dropout on
-  uint64_t dropout_seed = 0;  // per step: dropout_seed_for_step(run seed, step)
+  uint64_t dropout_seed = 0;             // per step: dropout_seed_for_step(run seed, step)
   Precision precision = Precision::f32;  // of the Linear-layer GEMMs
 };
 
