@@ -81,7 +81,7 @@ TEST_P(SessionTest, Bf16AndInt8StayCloseToFp32) {
                                  ? v.tolerance * testing::int8_activation_step_factor()
                                  : v.tolerance;
     EXPECT_LT(error, tolerance) << inference_precision_name(v.precision) << " "
-                                  << activation_type_name(v.activations);
+                                << activation_type_name(v.activations);
     EXPECT_GT(error, 0.0) << "a quantized session should not be bit-exact";
   }
 }

@@ -168,7 +168,7 @@ TEST_F(PredictFormats, BadInputIsAnErrorNamingTheLine) {
       {"--output-logits", R"({"text": "ids expected"})"},
       {"", "first\n\nthird\n"},
   };
-  const std::vector<std::string> messages = {"stdin:2: not a JSON object",
+  const std::vector<std::string> messages = {"stdin:2: not valid JSON at byte 3",
                                              "outside the vocabulary",
                                              "attention_mask[0]",
                                              "same length",

@@ -263,7 +263,7 @@ TEST(Report, UnreadableOutputOfAFinishedStageIsAnError) {
   std::ofstream(dir / "results/tinybert/eval-bf16.json") << "{\"format\": \"greenbert-eval\"";
   auto result = testing::run_cli("report --study " + dir.string());
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_NE(result.err.find("results/tinybert/eval-bf16.json: not JSON"), std::string::npos)
+  EXPECT_NE(result.err.find("results/tinybert/eval-bf16.json: not valid JSON"), std::string::npos)
       << result.err;
 }
 

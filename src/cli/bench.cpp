@@ -21,6 +21,7 @@
 #include "cli/energy_options.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json_document.h"
 #include "core/system_info.h"
 #include "core/threads.h"
 #include "data/encode_example.h"
@@ -177,7 +178,7 @@ ordered_json run_worker(const BenchConfiguration& configuration, const std::file
   const int code = run_command(command);
   if (code != 0)
     fail("bench: the configuration ", stem, " failed (exit ", code, "): ", joined(command));
-  return ordered_json::parse(read_file(result_path));
+  return read_ordered_json_file(result_path);
 }
 
 // One baseline run (one process per configuration, like ours); its JSON entry or null when it
@@ -191,7 +192,7 @@ ordered_json run_baseline(const std::vector<std::string>& command,
     std::fprintf(stderr, "bench: baseline failed (exit %d); continuing without it\n", code);
     return nullptr;
   }
-  return ordered_json::parse(read_file(result));
+  return read_ordered_json_file(result);
 }
 
 void add_baselines(ordered_json& record, const BenchModel& model, InferencePrecision precision,
@@ -362,8 +363,7 @@ void run(const BenchArgs& args) {
 }
 
 void run_worker_mode(const std::string& config_path) {
-  const BenchConfiguration configuration =
-      configuration_from_json(json::parse(read_file(config_path)));
+  const BenchConfiguration configuration = configuration_from_json(read_json_file(config_path));
   std::filesystem::path result = config_path;
   result.replace_extension(".result.json");
   write_file_atomically(result, measure_configuration(configuration).dump(2));

@@ -18,6 +18,7 @@
 #include "cli/run_config.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json_document.h"
 #include "core/progress.h"
 #include "core/threads.h"
 #include "data/split_directory.h"
@@ -72,8 +73,9 @@ std::vector<Example> with_model_labels(const std::vector<Example>& examples, con
 std::string model_name(const std::filesystem::path& dir) {
   const auto metrics = dir / "metrics.json";
   if (std::filesystem::exists(metrics)) {
-    const auto json = nlohmann::json::parse(read_file(metrics), nullptr, false);
-    if (json.is_object() && json.contains("model") && json["model"].contains("name"))
+    const auto json = read_json_file(metrics);
+    if (json.is_object() && json.contains("model") && json["model"].is_object() &&
+        json["model"].contains("name") && json["model"]["name"].is_string())
       return json["model"]["name"].get<std::string>();
   }
   return std::filesystem::absolute(dir).lexically_normal().filename().string();

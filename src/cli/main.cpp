@@ -9,8 +9,9 @@
 
 int main(int argc, char** argv) {
   greenbert::apply_openmp_wait_default(argv);
-  CLI::App app{"greenbert: train, quantize, benchmark and serve BERT-family multi-label "
-               "classifiers of arXiv papers on a CPU, with energy and CO2 accounting"};
+  CLI::App app{
+      "greenbert: train, quantize, benchmark and serve BERT-family multi-label "
+      "classifiers of arXiv papers on a CPU, with energy and CO2 accounting"};
   app.set_version_flag("--version", GREENBERT_VERSION);
   app.require_subcommand(1);
   greenbert::cli::add_info_command(app);

@@ -4,14 +4,15 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json_document.h"
 
 namespace greenbert::cli {
 
 std::optional<nlohmann::json> load_run_config(const std::filesystem::path& dir) {
   const auto path = dir / kRunConfigFile;
   if (!std::filesystem::exists(path)) return std::nullopt;
-  auto json = nlohmann::json::parse(read_file(path), nullptr, false);
-  if (json.is_discarded() || !json.is_object()) fail(path.string(), ": not a JSON object");
+  auto json = read_json_file(path);
+  if (!json.is_object()) fail(path.string(), ": not a JSON object");
   return json;
 }
 

@@ -4,6 +4,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json_document.h"
 #include "data/terms.h"
 
 namespace greenbert {
@@ -36,12 +37,7 @@ void LabelMap::save(const std::filesystem::path& path) const {
 
 LabelMap LabelMap::load(const std::filesystem::path& path) {
   const std::string where = path.string();
-  nlohmann::json json;
-  try {
-    json = nlohmann::json::parse(read_file(path));
-  } catch (const nlohmann::json::exception& e) {
-    fail(where, ": not valid JSON: ", e.what());
-  }
+  const nlohmann::json json = read_json_file(path);
   if (!json.is_object()) fail(where, ": not a JSON object");
   auto format = json.find("format");
   if (format == json.end() || *format != kFormat) {

@@ -6,6 +6,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json_document.h"
 #include "energy/energy_figures.h"
 
 namespace greenbert {
@@ -140,7 +141,7 @@ std::vector<PhaseDetails> read_details(const std::filesystem::path& jsonl) {
     const std::string line = text.substr(start, end - start);
     start = end + 1;
     try {
-      out.push_back(from_json(json::parse(line)));
+      out.push_back(from_json(parse_json(line, where)));
     } catch (const json::exception& e) {
       fail(where, ": ", e.what());
     } catch (const std::invalid_argument& e) {

@@ -10,6 +10,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json_document.h"
 #include "core/system_info.h"
 #include "core/threads.h"
 #include "energy/energy_tracker.h"
@@ -62,8 +63,8 @@ void save_bench_inputs(const std::filesystem::path& path, const BenchInputs& inp
 }
 
 BenchInputs load_bench_inputs(const std::filesystem::path& path) {
-  const json j = json::parse(read_file(path), nullptr, false);
-  if (j.is_discarded() || !j.contains("abstracts") || !j.contains("throughput"))
+  const json j = read_json_file(path);
+  if (!j.is_object() || !j.contains("abstracts") || !j.contains("throughput"))
     fail(path.string(),
          ": not a bench inputs file ({\"abstracts\": [...], \"throughput\": [...]})");
   BenchInputs inputs;
@@ -135,8 +136,8 @@ double reference_gemm_rate(const BertConfig& config, InferencePrecision precisio
   // The types the session's GEMMs run here (packed_gemm.h: s8 activations as u8 without VNNI,
   // bf16 as fp32 without a bf16 kernel).
   const bool int8 = precision == InferencePrecision::int8;
-  DataType src = precision == InferencePrecision::f32                      ? DataType::f32
-                 : precision == InferencePrecision::bf16                   ? DataType::bf16
+  DataType src = precision == InferencePrecision::f32                         ? DataType::f32
+                 : precision == InferencePrecision::bf16                      ? DataType::bf16
                  : runtime_activation_type(activations) == ActivationType::u8 ? DataType::u8
                                                                               : DataType::s8;
   if (src == DataType::bf16 && !has_bf16_gemm()) src = DataType::f32;

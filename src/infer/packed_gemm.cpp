@@ -115,8 +115,9 @@ GemmPlan::GemmPlan(int64_t n, int64_t k, GemmType type, int64_t max_rows, int th
   if (n <= 0 || k <= 0 || max_rows <= 0 || threads <= 0)
     fail("GemmPlan: bad shape n=", n, " k=", k, " max_rows=", max_rows, " threads=", threads);
   if (type == GemmType::s8s8 && !int8_gemm_has_vnni())
-    fail("an s8 × s8 GEMM is not exact on this CPU (its int8 kernels have no VNNI); run s8 "
-         "activations as u8");
+    fail(
+        "an s8 × s8 GEMM is not exact on this CPU (its int8 kernels have no VNNI); run s8 "
+        "activations as u8");
   for (int t = 0; t < threads; ++t) streams_.emplace_back(engine_);
   // The largest block decides the packed layout; every smaller block is made to accept it.
   auto describe = [&](GemmType as) {

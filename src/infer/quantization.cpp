@@ -42,8 +42,9 @@ ActivationType runtime_activation_type(ActivationType stored) {
 
 RowQuantization runtime_quantization(RowQuantization stored, ActivationType type) {
   if (int8_gemm_has_vnni()) return stored;
-  const float lo = type == ActivationType::s8 ? -127.0f * stored.scale
-                                              : static_cast<float>(-stored.zero_point) * stored.scale;
+  const float lo = type == ActivationType::s8
+                       ? -127.0f * stored.scale
+                       : static_cast<float>(-stored.zero_point) * stored.scale;
   const float hi = type == ActivationType::s8
                        ? 127.0f * stored.scale
                        : static_cast<float>(kStoredU8Max - stored.zero_point) * stored.scale;

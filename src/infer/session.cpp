@@ -31,7 +31,7 @@ GemmType gemm_type_for(InferencePrecision precision, ActivationType activations)
       return GemmType::bf16;
     case InferencePrecision::int8:
       return runtime_activation_type(activations) == ActivationType::u8 ? GemmType::u8s8
-                                                                         : GemmType::s8s8;
+                                                                        : GemmType::s8s8;
   }
   return GemmType::f32;
 }

@@ -8,6 +8,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json_document.h"
 
 namespace greenbert {
 namespace {
@@ -79,11 +80,7 @@ class HeaderReader {
       }
       return true;
     };
-    try {
-      return Json::parse(text.begin(), text.end(), reject_duplicates);
-    } catch (const Json::parse_error& e) {
-      fail(label_, ": safetensors header is not valid JSON: ", e.what());
-    }
+    return parse_ordered_json(text, cat(label_, ": safetensors header"), reject_duplicates);
   }
 
   void read_metadata(const Json& value, std::map<std::string, std::string>& metadata) const {

@@ -123,7 +123,7 @@ struct Context {
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};
   dnnl::stream stream{engine};
   std::unordered_map<GemmShape, Cached, ShapeHash> cache;
-  AlignedArray<uint16_t> a_bf16, b_bf16;  // grown on demand; reused across calls
+  AlignedArray<uint16_t> a_bf16, b_bf16;     // grown on demand; reused across calls
   AlignedArray<float> a_rounded, b_rounded;  // the same for emulated bf16
 };
 

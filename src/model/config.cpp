@@ -5,6 +5,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json_document.h"
 
 namespace greenbert {
 
@@ -186,14 +187,7 @@ BertConfig parse_config(const json& j, const std::string& source) {
 }
 
 BertConfig load_config(const std::filesystem::path& path) {
-  std::string text = read_file(path);
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    fail(path.string(), ": not valid JSON: ", e.what());
-  }
-  return parse_config(j, path.string());
+  return parse_config(read_json_file(path), path.string());
 }
 
 nlohmann::ordered_json to_json(const BertConfig& c) {

@@ -7,6 +7,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json_document.h"
 #include "data/label_map.h"
 #include "io/safetensors.h"
 #include "io/tensor_file.h"
@@ -35,8 +36,8 @@ std::filesystem::path weights_file(const std::filesystem::path& dir) {
 // HF fast-tokenizer directories may ship tokenizer.json without vocab.txt: take the WordPiece
 // vocabulary and the normalizer settings from it.
 BertTokenizer tokenizer_from_json(const std::filesystem::path& path) {
-  const auto json = nlohmann::json::parse(read_file(path), nullptr, false);
-  if (json.is_discarded() || !json.is_object()) fail(path.string(), ": not valid JSON");
+  const auto json = read_json_file(path);
+  if (!json.is_object()) fail(path.string(), ": not a JSON object");
   const auto& model = json.value("model", nlohmann::json::object());
   if (model.value("type", "") != "WordPiece" || !model.contains("vocab") ||
       !model["vocab"].is_object())
@@ -71,8 +72,8 @@ Thresholds load_thresholds(const std::filesystem::path& path,
                            const std::vector<std::string>& labels) {
   Thresholds t;
   if (!std::filesystem::exists(path)) return t;
-  const auto json = nlohmann::json::parse(read_file(path), nullptr, false);
-  if (json.is_discarded() || !json.is_object() || json.value("format", "") != kThresholdsFormat)
+  const auto json = read_json_file(path);
+  if (!json.is_object() || json.value("format", "") != kThresholdsFormat)
     fail(path.string(), ": not a ", kThresholdsFormat, " file");
   if (json.value("version", 0) != kThresholdsVersion)
     fail(path.string(), ": version ", json.value("version", 0), " is not ", kThresholdsVersion);

@@ -2,6 +2,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json_document.h"
 
 namespace greenbert {
 namespace {
@@ -72,12 +73,7 @@ std::string normalize_precision(const std::string& precision) {
 }
 
 std::vector<BenchRecord> read_bench_file(const std::filesystem::path& file) {
-  nlohmann::ordered_json j;
-  try {
-    j = nlohmann::ordered_json::parse(read_file(file));
-  } catch (const nlohmann::json::exception& e) {
-    fail(file.string(), ": not JSON: ", e.what());
-  }
+  nlohmann::ordered_json j = read_ordered_json_file(file);
   if (!j.is_array()) j = nlohmann::ordered_json::array({j});
   std::vector<BenchRecord> records;
   for (size_t i = 0; i < j.size(); ++i) {

@@ -8,6 +8,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json_document.h"
 #include "data/csv_reader.h"
 #include "energy/emissions_details.h"
 #include "study/study_layout.h"
@@ -18,11 +19,7 @@ namespace {
 namespace layout = study_layout;
 
 nlohmann::json read_json(const std::filesystem::path& file) {
-  try {
-    return nlohmann::json::parse(read_file(file));
-  } catch (const nlohmann::json::exception& e) {
-    fail(file.string(), ": not JSON: ", e.what());
-  }
+  return read_json_file(file);
 }
 
 std::string joined(const std::vector<std::string>& items, const char* separator) {

@@ -8,6 +8,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json_document.h"
 #include "core/system_info.h"
 
 namespace greenbert {
@@ -146,7 +147,7 @@ StudyState read_study_state(const std::filesystem::path& file) {
     fail(file.string(), ": missing; is ", file.parent_path().string(),
          " a study directory (greenbert study --out DIR)?");
   try {
-    const auto j = nlohmann::json::parse(read_file(file));
+    const auto j = read_json_file(file);
     if (j.value("format", "") != kFormat)
       fail("not a study manifest (format is not \"", kFormat, "\")");
     if (j.value("version", 0) != kVersion)

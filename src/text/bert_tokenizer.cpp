@@ -7,6 +7,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json_document.h"
 #include "text/wordpiece.h"
 
 namespace greenbert {
@@ -38,12 +39,7 @@ NormalizerOptions resolve_options(const TokenizerOptions& given,
   TokenizerOptions options = given;
   const auto config_path = vocab_txt.parent_path() / "tokenizer_config.json";
   if (std::filesystem::exists(config_path)) {
-    nlohmann::json config;
-    try {
-      config = nlohmann::json::parse(read_file(config_path));
-    } catch (const nlohmann::json::exception& e) {
-      fail(config_path.string(), ": invalid JSON: ", e.what());
-    }
+    const nlohmann::json config = read_json_file(config_path);
     if (!config.is_object()) fail(config_path.string(), ": expected a JSON object");
     if (!options.lowercase) options.lowercase = config_flag(config, "do_lower_case", config_path);
     if (!options.strip_accents) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/json_document.h"
 #include "io/safetensors.h"
 #include "io/tensor_file.h"
 
@@ -42,8 +43,8 @@ nlohmann::json to_json(const TrainingState& s) {
 }
 
 TrainingState state_from_json(const std::string& text, const std::string& file) {
-  const auto json = nlohmann::json::parse(text, nullptr, false);
-  if (json.is_discarded() || !json.is_object()) fail(file, ": metadata 'state' is not JSON");
+  const auto json = parse_json(text, cat(file, ": metadata 'state'"));
+  if (!json.is_object()) fail(file, ": metadata 'state' is not a JSON object");
   TrainingState s;
   try {
     s.step = json.at("step").get<int64_t>();

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/error.h"
+#include "core/json_document.h"
 #include "data/ascii_space.h"
 #include "data/encode_example.h"
 #include "data/utf8_check.h"
@@ -61,8 +62,8 @@ std::string checked_text(std::string_view text, const std::string& where, const 
 }
 
 void parse_json_line(std::string_view line, PredictInput& input) {
-  const auto json = nlohmann::json::parse(line, nullptr, false);
-  if (json.is_discarded() || !json.is_object()) fail(input.where, ": not a JSON object");
+  const auto json = parse_json(line, input.where);
+  if (!json.is_object()) fail(input.where, ": not a JSON object");
   if (json.contains("input_ids")) return parse_model_input(json, input);
   auto text_of = [&](const char* key) {
     if (!json[key].is_string()) fail(input.where, ": \"", key, "\" must be a string");
