@@ -86,7 +86,7 @@ TEST(DataCli, SplitWritesADirectoryThatStatsCanRead) {
   auto path = data_file("cli-split");
   auto out = path.parent_path() / "split";
   auto result = testing::run_cli("data split --data " + path.string() +
-                                 " --seed 5 --split 80/10/10 --out " + out.string());
+                                 " --seed 5 --split-ratios 80/10/10 --out " + out.string());
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.out.find("train 48, val 6, test 6"), std::string::npos) << result.out;
   auto from_dir = stats_json("--data " + out.string());
@@ -127,7 +127,7 @@ TEST(DataCli, OptionsAreCheckedAndDocumented) {
     EXPECT_EQ(help.exit_code, 0);
     for (const char* option :
          {"--data", "--format", "--title-column", "--text-column", "--terms-column", "--on-error",
-          "--max-rows", "--seed", "--split", "--text"}) {
+          "--max-rows", "--seed", "--split-ratios", "--text"}) {
       EXPECT_NE(help.out.find(option), std::string::npos) << command << " lacks " << option;
     }
   }

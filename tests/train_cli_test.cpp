@@ -44,8 +44,8 @@ Task make_task(const std::string& name, int papers = 300) {
 
 std::string train_args(const Task& t, const std::filesystem::path& out,
                        const std::string& extra = "", int epochs = 2) {
-  return cat("train --data ", t.data.string(), " --split 0.8,0.1,0.1 --config ", t.config.string(),
-             " --vocab-size 120 --epochs ", epochs,
+  return cat("train --data ", t.data.string(), " --split-ratios 0.8,0.1,0.1 --config ",
+             t.config.string(), " --vocab-size 120 --epochs ", epochs,
              " --batch-size 8 --max-length 48 --lr 3e-3 --threads 1 --out ", out.string(), " ",
              extra);
 }
@@ -266,10 +266,19 @@ TEST(TrainCli, InterruptWritesACheckpointAndResumeUsesTheRunsOptions) {
   EXPECT_NE(err.find("--resume"), std::string::npos) << err;
   EXPECT_TRUE(std::filesystem::exists(checkpoint_file(checkpoint_dir(run))));
 
+  // A run started before --split became --split-ratios recorded the ratios as "split": it
+  // still resumes, with its own ratios.
+  auto config = json::parse(read_file(run / "train_config.json"));
+  ASSERT_TRUE(config.contains("split-ratios"));
+  config["split"] = config["split-ratios"];
+  config.erase("split-ratios");
+  write_file_atomically(run / "train_config.json", config.dump(2));
+
   // Other options on the same run directory are refused, with or without --resume.
   auto other = testing::run_cli(train_args(t, run, "", 3));
   EXPECT_EQ(other.exit_code, 1);
   EXPECT_NE(other.err.find("--epochs 2 (this command: 3)"), std::string::npos) << other.err;
+  EXPECT_EQ(other.err.find("split"), std::string::npos) << other.err;
   auto other_resume =
       testing::run_cli(cat("train --out ", run.string(), " --resume --lr 0.5 --threads 1"));
   EXPECT_EQ(other_resume.exit_code, 1);
@@ -324,7 +333,7 @@ TEST(TrainCli, FineTunesTheSharedTinyCheckpoint) {
   const Task t = make_task("train-cli-init", 200);
   const auto run = t.dir / "run";
   auto result = testing::run_cli(cat("train --data ", t.data.string(),
-                                     " --split 0.8,0.1,0.1 --init ", init.string(),
+                                     " --split-ratios 0.8,0.1,0.1 --init ", init.string(),
                                      " --epochs 1 --batch-size 8 --max-length 48 "
                                      "--lr 1e-3 --threads 1 --out ",
                                      run.string()));

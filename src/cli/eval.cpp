@@ -106,11 +106,8 @@ void run(const CLI::App& command, EvalArgs& a) {
     fail("eval: --threshold must be in [0, 1]");
   const auto run_config = load_run_config(a.model);
   if (run_config)
-    data_options_from_run(
-        [&](const std::string& key) {
-          return command.count(key == "split" ? "--split-ratios" : "--" + key) > 0;
-        },
-        *run_config, a.data);
+    data_options_from_run([&](const std::string& key) { return command.count("--" + key) > 0; },
+                          *run_config, a.data);
   if (a.data.data.empty())
     fail("eval: --data is required (", a.model, " is not a training run with a ", kRunConfigFile,
          ")");
@@ -234,11 +231,10 @@ void add_eval_command(CLI::App& app) {
       ->required()
       ->check(CLI::ExistingDirectory);
   add_data_options(*cmd, args->data, /*required=*/false);
-  // --split names the split to evaluate here; the ratios that make the splits move aside.
-  cmd->remove_option(cmd->get_option("--split"));
-  cmd->add_option("--split-ratios", args->data.split,
-                  "Train, validation and test ratios of a data file (default: the training run's)")
-      ->capture_default_str();
+  cmd->get_option("--split-ratios")
+      ->description(
+          "Train, validation and test ratios of a data file, stratified by label-set (default: "
+          "the training run's)");
   cmd->add_option("--split", args->split, "Which split to evaluate")
       ->check(CLI::IsMember({"test", "val", "train"}))
       ->capture_default_str();

@@ -101,7 +101,7 @@ void args_from_json(const nlohmann::json& j, TrainArgs& a) {
     a.data.on_error = j.at("on-error").get<std::string>();
     a.data.max_rows = j.at("max-rows").get<int64_t>();
     a.data.seed = j.at("seed").get<uint64_t>();
-    a.data.split = j.at("split").get<std::string>();
+    a.data.split_ratios = j.at("split-ratios").get<std::string>();
     a.data.text = j.at("text").get<std::string>();
     a.preset = j.at("preset").get<std::string>();
     a.config = j.at("config").get<std::string>();
