@@ -115,7 +115,9 @@ TEST(DataCli, SkipModeWarnsWithTheLines) {
 
 TEST(DataCli, OptionsAreCheckedAndDocumented) {
   auto path = data_file("cli-options");
-  EXPECT_NE(testing::run_cli("data stats --data " + path.string() + " --split 1,2").exit_code, 0);
+  auto ratios = testing::run_cli("data stats --data " + path.string() + " --split-ratios 1,2");
+  EXPECT_EQ(ratios.exit_code, 2) << "a usage error";
+  EXPECT_NE(ratios.err.find("--split-ratios"), std::string::npos) << ratios.err;
   EXPECT_NE(testing::run_cli("data stats --data " + path.string() + " --on-error maybe").exit_code,
             0);
   EXPECT_NE(

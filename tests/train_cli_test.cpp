@@ -191,7 +191,7 @@ TEST(TrainCli, WritesTheRunDirectoryAndEvalMatchesComputeMetrics) {
   EXPECT_NE(per_label.out.find("cs.CV"), std::string::npos);
   auto both = testing::run_cli(
       cat("eval --model ", run.string(), " --per-label-thresholds --threshold 0.5"));
-  EXPECT_EQ(both.exit_code, 1);
+  EXPECT_EQ(both.exit_code, 2) << "a usage error";
 
   // A finished run is left alone.
   auto again = testing::run_cli(train_args(t, run));
@@ -260,7 +260,7 @@ TEST(TrainCli, InterruptWritesACheckpointAndResumeUsesTheRunsOptions) {
   const pid_t pid = spawn_cli(train_args(t, run, "--checkpoint-every 1"), t.dir / "run.err");
   ASSERT_TRUE(wait_until(pid, [&] { return line_count(run / "train_log.csv") > 4; }));
   ::kill(pid, SIGINT);
-  EXPECT_EQ(exit_code_of(pid), 1);
+  EXPECT_EQ(exit_code_of(pid), 128 + SIGINT) << "130, as a shell reports Ctrl-C";
   const std::string err = read_file(t.dir / "run.err");
   EXPECT_NE(err.find("interrupted"), std::string::npos) << err;
   EXPECT_NE(err.find("--resume"), std::string::npos) << err;
@@ -309,7 +309,7 @@ TEST(TrainCli, StopSignalsReachOnlyTheThreadWaitingForThem) {
     }
   }
   ::kill(pid, SIGTERM);
-  EXPECT_EQ(exit_code_of(pid), 1) << read_file(t.dir / "run.err");
+  EXPECT_EQ(exit_code_of(pid), 128 + SIGTERM) << read_file(t.dir / "run.err");
   EXPECT_GE(threads, 2) << "training and its energy sampler";
   EXPECT_EQ(taking, 1) << "of " << threads << " threads";
   EXPECT_TRUE(std::filesystem::exists(checkpoint_file(checkpoint_dir(run))));
@@ -324,7 +324,7 @@ TEST(TrainCli, RefusesADirectoryThatIsNotARun) {
   EXPECT_EQ(nothing.exit_code, 1);
   EXPECT_NE(nothing.err.find("nothing to resume"), std::string::npos) << nothing.err;
   auto two_sources = testing::run_cli(train_args(t, t.dir / "new", "--preset bert-tiny"));
-  EXPECT_EQ(two_sources.exit_code, 1);
+  EXPECT_EQ(two_sources.exit_code, 2) << "a usage error";
 }
 
 // Fine-tuning an HF checkpoint: its encoder is kept, its 2-label head replaced for our labels.
