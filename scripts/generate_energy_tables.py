@@ -135,75 +135,60 @@ def header(sources, release, what, licence):
     return comment_block("\n".join(lines) + "\n" + licence)
 
 
-def write_cpu_table(out, cpus, not_numbers, release, sources, licence):
-    what = f"{len(cpus)} CPU models and their TDP in watts, in the file's order."
-    if not_numbers:
-        what += (f" TDP 0 (no usable TDP) for the {len(not_numbers)} whose TDP is not a "
-                 f"positive number: "
-                 f"{', '.join(not_numbers)}.")
-    rows = "\n".join(f"    {{{cpp_string(name)}, {cpp_number(tdp)}}}," for name, tdp in cpus)
-    out.write_text(
-        f"""{header(sources, release, what, licence)}
-#include "energy/cpu_tdp_table.h"
+def cpp_table_file(top, include, row_type, rows, accessor, tail):
+    """A generated source file: the header comment, the table, its accessor, then `tail`."""
+    return f"""{top}
+#include "{include}"
 
 namespace greenbert {{
 namespace {{
 
 // clang-format off
-constexpr CpuTdp kTable[] = {{
-{rows}
-}};
-// clang-format on
-
-}}  // namespace
-
-std::span<const CpuTdp> cpu_tdp_table() {{
-  return kTable;
-}}
-
-const char* const kCpuTdpTableSource = "{release.split(" (")[0]} cpu_power.csv";
-
-}}  // namespace greenbert
-""",
-        encoding="utf-8")
-
-
-def write_country_table(out, countries, world_average, release, sources, licence):
-    years = sorted({year for *_, year, _ in countries})
-    what = (f"{len(countries)} countries' carbon intensity of electricity (g CO2eq/kWh) and "
-            f"its year ({years[0]}-{years[-1]}).")
-    rows = []
-    for iso3, name, intensity, year, note in countries:
-        rows.append(f"    {{{cpp_string(iso3)}, {cpp_string(name)}, {cpp_number(intensity)}, "
-                    f"{year}, {cpp_string(note)}}},")
-    out.write_text(
-        f"""{header(sources, release, what, licence)}
-#include "energy/carbon_intensity.h"
-
-namespace greenbert {{
-namespace {{
-
-// clang-format off
-constexpr CountryIntensity kTable[] = {{
+constexpr {row_type} kTable[] = {{
 {chr(10).join(rows)}
 }};
 // clang-format on
 
 }}  // namespace
 
-std::span<const CountryIntensity> country_intensity_table() {{
+std::span<const {row_type}> {accessor}() {{
   return kTable;
 }}
 
-const char* const kCountryIntensityTableSource =
+{tail}
+}}  // namespace greenbert
+"""
+
+
+def write_cpu_table(out, cpus, not_numbers, release, sources, licence):
+    what = f"{len(cpus)} CPU models and their TDP in watts, in the file's order."
+    if not_numbers:
+        what += (f" TDP 0 (no usable TDP) for the {len(not_numbers)} whose TDP is not a "
+                 f"positive number: {', '.join(not_numbers)}.")
+    rows = [f"    {{{cpp_string(name)}, {cpp_number(tdp)}}}," for name, tdp in cpus]
+    tail = f'const char* const kCpuTdpTableSource = "{release.split(" (")[0]} cpu_power.csv";\n'
+    out.write_text(cpp_table_file(header(sources, release, what, licence),
+                                  "energy/cpu_tdp_table.h", "CpuTdp", rows, "cpu_tdp_table", tail),
+                   encoding="utf-8")
+
+
+def write_country_table(out, countries, world_average, release, sources, licence):
+    years = sorted({year for *_, year, _ in countries})
+    what = (f"{len(countries)} countries' carbon intensity of electricity (g CO2eq/kWh) and "
+            f"its year ({years[0]}-{years[-1]}).")
+    rows = [f"    {{{cpp_string(iso3)}, {cpp_string(name)}, {cpp_number(intensity)}, {year}, "
+            f"{cpp_string(note)}}},"
+            for iso3, name, intensity, year, note in countries]
+    tail = f"""const char* const kCountryIntensityTableSource =
     "{release.split(" (")[0]} global_energy_mix.json (Our World in Data / Ember)";
 
 static_assert({cpp_number(world_average)} == kWorldAverageGramsPerKwh,
               "carbon_intensity_per_source.json's world average changed");
-
-}}  // namespace greenbert
-""",
-        encoding="utf-8")
+"""
+    out.write_text(cpp_table_file(header(sources, release, what, licence),
+                                  "energy/carbon_intensity.h", "CountryIntensity", rows,
+                                  "country_intensity_table", tail),
+                   encoding="utf-8")
 
 
 def main():
