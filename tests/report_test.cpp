@@ -237,18 +237,46 @@ TEST(Report, FailedStagesLeaveGapsNotErrors) {
   EXPECT_NE(md.find("Most efficient: bert-tiny bf16"), std::string::npos) << md;
 }
 
-TEST(Report, MissingGnuplotIsAClearError) {
+TEST(Report, WithoutGnuplotEverythingButThePlotsIsWrittenAndTheSkipIsSaid) {
   const auto dir = copy_fixture("no-gnuplot");
-  ReportOptions options;
-  options.plots.gnuplot = "greenbert-test-no-such-gnuplot";
-  try {
-    write_study_report(dir, options);
-    FAIL() << "no error without gnuplot";
-  } catch (const Error& e) {
-    const std::string what = e.what();
-    EXPECT_NE(what.find("cannot run 'greenbert-test-no-such-gnuplot'"), std::string::npos) << what;
-    EXPECT_NE(what.find("gnuplot-nox"), std::string::npos) << what;
+  const std::string missing = (dir / "no-such-gnuplot").string();
+  auto result = testing::run_cli("report --study " + dir.string() + " --gnuplot " + missing);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  for (const char* file : {"report.md", "report.html", "study.json", "bench.json"})
+    EXPECT_GT(std::filesystem::file_size(dir / file), 500u) << file;
+  // Said on the console and in the report: which plots, why, and how to draw them later.
+  std::string md = read_file(dir / "report.md");
+  std::erase(md, '\\');  // Markdown's escapes: loss\_curves
+  for (const std::string& text : {result.err, md}) {
+    for (const char* name : kPlots) EXPECT_NE(text.find(name), std::string::npos) << name;
+    EXPECT_NE(text.find("cannot run '" + missing + "'"), std::string::npos) << text;
+    EXPECT_NE(text.find("gnuplot-nox"), std::string::npos) << text;
   }
+  EXPECT_NE(result.out.find("some plots not drawn"), std::string::npos) << result.out;
+  for (const char* name : kPlots) {
+    EXPECT_TRUE(std::filesystem::exists(dir / "plots" / (std::string(name) + ".gp"))) << name;
+    EXPECT_FALSE(std::filesystem::exists(dir / "plots" / (std::string(name) + ".png"))) << name;
+  }
+  // The report links no picture it does not have.
+  EXPECT_EQ(read_file(dir / "report.md").find(".png"), std::string::npos);
+  EXPECT_EQ(read_file(dir / "report.html").find("<img"), std::string::npos);
+  EXPECT_NE(nlohmann::json::parse(read_file(dir / "study.json")).at("configurations").size(), 0u);
+}
+
+TEST(Report, APlotGnuplotFailsOnIsSkippedWithWhatItSaid) {
+  const auto dir = copy_fixture("gnuplot-fails");
+  const auto gnuplot = dir / "broken-gnuplot";
+  std::ofstream(gnuplot) << "#!/bin/sh\necho \"unknown or ambiguous terminal type\" >&2\nexit 1\n";
+  std::filesystem::permissions(gnuplot, std::filesystem::perms::owner_all);
+  auto result =
+      testing::run_cli("report --study " + dir.string() + " --gnuplot " + gnuplot.string());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  std::string md = read_file(dir / "report.md");
+  std::erase(md, '\\');
+  for (const char* name : kPlots)
+    EXPECT_NE(md.find(cat("Not drawn: ", name, ": ")), std::string::npos) << name << "\n" << md;
+  EXPECT_NE(md.find("unknown or ambiguous terminal type"), std::string::npos) << md;
+  EXPECT_NE(result.err.find("unknown or ambiguous terminal type"), std::string::npos) << result.err;
 }
 
 TEST(Report, RefusesADirectoryThatIsNotAStudy) {

@@ -170,9 +170,11 @@ TEST_F(StudyCli, InterruptedTrainingResumesFromItsCheckpoint) {
   ASSERT_TRUE(std::filesystem::exists(hang_marker)) << read_file(root_ / "study.out");
   ::kill(pid, SIGTERM);  // as `timeout` or a scheduler would stop the study
   const ProcessExit stopped = wait_process(pid);
-  EXPECT_EQ(stopped.exit_code, 1);
+  EXPECT_EQ(stopped.exit_code, 128 + SIGTERM);
   const std::string out = read_file(root_ / "study.out");
-  EXPECT_NE(out.find("study interrupted; run the same command again to resume"), std::string::npos)
+  EXPECT_NE(out.find("study interrupted (signal 15, Terminated); run the same command again to "
+                     "resume"),
+            std::string::npos)
       << out;
   EXPECT_EQ(state().find("tinybert/train")->status, StageStatus::interrupted);
   EXPECT_EQ(state().find("tinybert/eval-f32")->status, StageStatus::pending);

@@ -19,6 +19,7 @@
 #include "cli/commands.h"
 #include "cli/data_options.h"
 #include "cli/energy_options.h"
+#include "cli/exit_codes.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/json_document.h"
@@ -134,7 +135,8 @@ std::filesystem::path save_preset(const std::string& preset, const BenchArgs& ar
                                   const std::vector<std::string>& labels,
                                   const std::filesystem::path& work) {
   if (args.vocab.empty())
-    fail("bench: --preset needs --vocab FILE (e.g. ../shared/models/bert-base-uncased-vocab.txt)");
+    usage_error(
+        "bench: --preset needs --vocab FILE (e.g. ../shared/models/bert-base-uncased-vocab.txt)");
   BertConfig config = preset_config(preset);
   config.labels = labels;
   ClassifierModel model = new_model(config, BertTokenizer::from_file(args.vocab), 42);
@@ -276,18 +278,18 @@ void print_table(const ordered_json& records, const SystemInfo& info, int thread
 
 void run(const BenchArgs& args) {
   if (args.models.empty() && args.presets.empty())
-    fail("bench: give at least one --model DIR or --preset NAME");
+    usage_error("bench: give at least one --model DIR or --preset NAME");
   if (args.data.data.empty())
-    fail(
+    usage_error(
         "bench: --data FILE|SPLIT_DIR is required (the abstracts to classify come from its "
         "test split)");
   for (const std::string& b : args.baselines)
     if (b != "pytorch" && b != "onnxruntime")
-      fail("bench: unknown baseline '", b, "' (pytorch or onnxruntime)");
+      usage_error("bench: unknown baseline '", b, "' (pytorch or onnxruntime)");
   std::vector<InferencePrecision> precisions;
   for (const std::string& p : args.precisions) precisions.push_back(parse_inference_precision(p));
   for (int64_t b : args.batch_sizes)
-    if (b < 1) fail("bench: batch sizes must be at least 1, got ", b);
+    if (b < 1) usage_error("bench: batch sizes must be at least 1, got ", b);
   validate_energy_options(args.energy);
   const int threads = set_thread_count(args.threads);
   const std::filesystem::path out = args.out.empty() ? "bench.json" : args.out;

@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/data_options.h"
 #include "cli/energy_options.h"
+#include "cli/exit_codes.h"
 #include "cli/precision_option.h"
 #include "cli/run_config.h"
 #include "core/atomic_file.h"
@@ -101,19 +102,16 @@ void print_table(const MultiLabelMetrics& m, const std::vector<std::string>& nam
 
 void run(const CLI::App& command, EvalArgs& a) {
   if (a.threshold && a.per_label)
-    fail("eval: give --threshold or --per-label-thresholds, not both");
+    usage_error("eval: give --threshold or --per-label-thresholds, not both");
   if (a.threshold && !(*a.threshold >= 0 && *a.threshold <= 1))
-    fail("eval: --threshold must be in [0, 1]");
+    usage_error("eval: --threshold must be in [0, 1]");
   const auto run_config = load_run_config(a.model);
   if (run_config)
-    data_options_from_run(
-        [&](const std::string& key) {
-          return command.count(key == "split" ? "--split-ratios" : "--" + key) > 0;
-        },
-        *run_config, a.data);
+    data_options_from_run([&](const std::string& key) { return command.count("--" + key) > 0; },
+                          *run_config, a.data);
   if (a.data.data.empty())
-    fail("eval: --data is required (", a.model, " is not a training run with a ", kRunConfigFile,
-         ")");
+    usage_error("eval: --data is required (", a.model, " is not a training run with a ",
+                kRunConfigFile, ")");
   const int64_t max_length_option =
       a.max_length.value_or(run_config ? run_config->value("max-length", int64_t{0}) : 0);
   validate_energy_options(a.energy);
@@ -234,11 +232,10 @@ void add_eval_command(CLI::App& app) {
       ->required()
       ->check(CLI::ExistingDirectory);
   add_data_options(*cmd, args->data, /*required=*/false);
-  // --split names the split to evaluate here; the ratios that make the splits move aside.
-  cmd->remove_option(cmd->get_option("--split"));
-  cmd->add_option("--split-ratios", args->data.split,
-                  "Train, validation and test ratios of a data file (default: the training run's)")
-      ->capture_default_str();
+  cmd->get_option("--split-ratios")
+      ->description(
+          "Train, validation and test ratios of a data file, stratified by label-set (default: "
+          "the training run's)");
   cmd->add_option("--split", args->split, "Which split to evaluate")
       ->check(CLI::IsMember({"test", "val", "train"}))
       ->capture_default_str();

@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
 #include "core/error.h"
 #include "core/openmp_env.h"
 
@@ -14,6 +15,7 @@ int main(int argc, char** argv) {
       "classifiers of arXiv papers on a CPU, with energy and CO2 accounting"};
   app.set_version_flag("--version", GREENBERT_VERSION);
   app.require_subcommand(1);
+  app.footer(greenbert::cli::kExitCodesHelp);
   greenbert::cli::add_info_command(app);
   greenbert::cli::add_energy_command(app);
   greenbert::cli::add_tokenize_command(app);
@@ -30,13 +32,16 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return greenbert::cli::report_parse_error(app, e, argc, argv);
+  } catch (const greenbert::cli::StoppedBySignal& e) {
+    std::fprintf(stderr, "greenbert: %s\n", e.what());
+    return 128 + e.signal;
   } catch (const greenbert::Error& e) {
     std::fprintf(stderr, "greenbert: error: %s\n", e.what());
-    return 1;
+    return greenbert::cli::kExitError;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "greenbert: internal error: %s\n", e.what());
-    return 3;
+    return greenbert::cli::kExitError;
   }
   return 0;
 }

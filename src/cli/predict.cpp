@@ -15,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "cli/energy_options.h"
+#include "cli/exit_codes.h"
 #include "cli/precision_option.h"
 #include "cli/run_config.h"
 #include "core/error.h"
@@ -70,9 +71,9 @@ std::string format_prediction(const Classifier& c, std::span<const float> logits
 }
 
 void run(PredictArgs& a) {
-  if (a.top_k < 0) fail("predict: --top-k must be >= 0");
+  if (a.top_k < 0) usage_error("predict: --top-k must be >= 0");
   if (a.threshold && !(*a.threshold >= 0 && *a.threshold <= 1))
-    fail("predict: --threshold must be in [0, 1]");
+    usage_error("predict: --threshold must be in [0, 1]");
   // Inputs are encoded as the run trained: its --text and --max-length.
   const auto run_config = load_run_config(a.model);
   const int64_t max_length_option =

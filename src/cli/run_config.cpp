@@ -13,6 +13,10 @@ std::optional<nlohmann::json> load_run_config(const std::filesystem::path& dir) 
   if (!std::filesystem::exists(path)) return std::nullopt;
   auto json = read_json_file(path);
   if (!json.is_object()) fail(path.string(), ": not a JSON object");
+  if (json.contains("split") && !json.contains("split-ratios")) {
+    json["split-ratios"] = json["split"];
+    json.erase("split");
+  }
   return json;
 }
 
@@ -26,7 +30,7 @@ nlohmann::json data_options_json(const DataOptions& o) {
       {"on-error", o.on_error},
       {"max-rows", o.max_rows},
       {"seed", o.seed},
-      {"split", o.split},
+      {"split-ratios", o.split_ratios},
       {"text", o.text}};
 }
 
@@ -42,8 +46,7 @@ void data_options_from_run(const std::function<bool(const std::string& key)>& gi
       std::fprintf(stderr,
                    "greenbert: warning: --%s %s differs from the training run's %s: the split "
                    "may differ from the run's, and its examples may have been trained on\n",
-                   (key == "split" ? "split-ratios" : key).c_str(), value.dump().c_str(),
-                   config[key].dump().c_str());
+                   key.c_str(), value.dump().c_str(), config[key].dump().c_str());
     }
   }
   try {
@@ -55,7 +58,7 @@ void data_options_from_run(const std::function<bool(const std::string& key)>& gi
     options.on_error = merged["on-error"].get<std::string>();
     options.max_rows = merged["max-rows"].get<int64_t>();
     options.seed = merged["seed"].get<uint64_t>();
-    options.split = merged["split"].get<std::string>();
+    options.split_ratios = merged["split-ratios"].get<std::string>();
     options.text = merged["text"].get<std::string>();
   } catch (const nlohmann::json::exception& e) {
     fail(kRunConfigFile, ": bad data option: ", e.what());

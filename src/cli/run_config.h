@@ -17,7 +17,9 @@ namespace greenbert::cli {
 
 inline constexpr const char* kRunConfigFile = "train_config.json";
 
-// The run's config, or nullopt when `dir` has none. Throws Error for an unreadable one.
+// The run's config, or nullopt when `dir` has none. Throws Error for an unreadable one. A run
+// written before --split became --split-ratios has "split" for "split-ratios": read as the new
+// key, so such runs still resume, and eval and predict still re-create their split.
 std::optional<nlohmann::json> load_run_config(const std::filesystem::path& dir);
 
 // The data options as train_config.json keys.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <set>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "cli/energy_options.h"
+#include "cli/exit_codes.h"
 #include "core/error.h"
 #include "core/threads.h"
 #include "model/config.h"
@@ -136,9 +138,11 @@ void run(const StudyArgs& args) {
       stderr, "study: %d stages: %d ran, %d skipped (done earlier), %zu failed, %zu blocked\n",
       outcome.stages, outcome.ran, outcome.skipped, outcome.failed.size(), outcome.blocked.size());
   if (outcome.interrupted)
-    fail(
-        "study interrupted; run the same command again to resume (finished stages are kept, "
-        "training continues from its last checkpoint)");
+    throw StoppedBySignal(
+        outcome.stop_signal,
+        cat("study interrupted (signal ", outcome.stop_signal, ", ", strsignal(outcome.stop_signal),
+            "); run the same command again to resume (finished stages are kept, training "
+            "continues from its last checkpoint)"));
   if (!outcome.failed.empty() || !outcome.blocked.empty()) {
     std::string list;
     for (const auto& f : outcome.failed) list += "\n  failed: " + f;

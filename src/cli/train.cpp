@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "cli/data_options.h"
 #include "cli/energy_options.h"
+#include "cli/exit_codes.h"
 #include "cli/run_config.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -101,7 +102,7 @@ void args_from_json(const nlohmann::json& j, TrainArgs& a) {
     a.data.on_error = j.at("on-error").get<std::string>();
     a.data.max_rows = j.at("max-rows").get<int64_t>();
     a.data.seed = j.at("seed").get<uint64_t>();
-    a.data.split = j.at("split").get<std::string>();
+    a.data.split_ratios = j.at("split-ratios").get<std::string>();
     a.data.text = j.at("text").get<std::string>();
     a.preset = j.at("preset").get<std::string>();
     a.config = j.at("config").get<std::string>();
@@ -125,14 +126,14 @@ void args_from_json(const nlohmann::json& j, TrainArgs& a) {
 
 // Fills the mode-dependent defaults and checks the combination of options.
 void resolve(TrainArgs& a) {
-  if (a.data.data.empty()) fail("train: --data is required");
+  if (a.data.data.empty()) usage_error("train: --data is required");
   const int sources = !a.preset.empty() + !a.config.empty() + !a.init.empty();
   if (sources != 1)
-    fail(
+    usage_error(
         "train: give exactly one of --preset NAME, --config CONFIG_JSON (from scratch) or --init "
         "HF_DIR (fine-tune a checkpoint)");
   if (!a.init.empty() && !a.vocab.empty())
-    fail("train: --vocab is for models trained from scratch; --init uses the checkpoint's");
+    usage_error("train: --vocab is for models trained from scratch; --init uses the checkpoint's");
   const ModeDefaults& d = a.from_scratch() ? kScratchDefaults : kPretrainedDefaults;
   a.train.epochs = a.epochs.value_or(d.epochs);
   a.train.lr = a.lr.value_or(d.lr);
@@ -253,6 +254,7 @@ ClassifierModel resumed_run_model(const std::filesystem::path& dir) {
 }
 
 std::atomic<bool> stop_requested{false};
+std::atomic<int> stop_signal{0};  // the signal that asked, for the exit status (128 + it)
 
 // Ctrl-C and SIGTERM ask training to stop after the current step. No computing thread may run a
 // signal handler: oneDNN's jit GEMM kernels move the stack pointer into a heap buffer while they
@@ -263,6 +265,7 @@ std::atomic<bool> stop_requested{false};
 void wait_for_stop_signals(sigset_t signals) {
   int signal = 0;
   if (sigwait(&signals, &signal) != 0) return;
+  stop_signal.store(signal);
   stop_requested.store(true);
   static const char message[] =
       "\ngreenbert: stopping after this step to write a checkpoint (again to quit at once; the "
@@ -333,7 +336,8 @@ void run(const CLI::App& command, TrainArgs& a) {
   try {
     train_classifier(run, model, dataset);
   } catch (const TrainingInterrupted& e) {
-    fail(e.what(), ". Resume with: greenbert train --out ", dir.string(), " --resume");
+    throw StoppedBySignal(stop_signal.load(), cat(e.what(), ". Resume with: greenbert train --out ",
+                                                  dir.string(), " --resume"));
   }
   std::printf(
       "train: %s is ready: model, thresholds.json, metrics.json, train_log.csv, "

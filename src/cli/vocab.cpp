@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/data_options.h"
+#include "cli/exit_codes.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "data/split_directory.h"
@@ -54,7 +55,8 @@ std::vector<std::string> training_texts(const DataOptions& options) {
 
 void run(const VocabArgs& args) {
   if (args.data.data.empty() == args.text_file.empty())
-    fail("vocab: give exactly one of --data (arXiv data: its training split) or --text-file");
+    usage_error(
+        "vocab: give exactly one of --data (arXiv data: its training split) or --text-file");
   const auto start = std::chrono::steady_clock::now();
   const auto texts =
       args.text_file.empty() ? training_texts(args.data) : read_lines(args.text_file);

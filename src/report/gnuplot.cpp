@@ -80,8 +80,8 @@ PlotFiles draw(const std::filesystem::path& stem, const std::string& body,
   try {
     exit = run_process({settings.gnuplot, files.script.filename().string()}, {directory, log, log});
   } catch (const Error& e) {
-    fail(e.what(), " (the report draws its plots with gnuplot: install Debian's gnuplot-nox, ",
-         "see scripts/install-deps.sh)");
+    throw GnuplotMissing(cat(e.what(), " (plots are drawn with gnuplot: install Debian's ",
+                             "gnuplot-nox, see scripts/install-deps.sh)"));
   }
   std::string said = std::filesystem::exists(log) ? read_file(log) : "";
   std::filesystem::remove(log);

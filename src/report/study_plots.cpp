@@ -33,19 +33,38 @@ class Drawer {
   void skip(const std::string& what, const std::string& why) {
     out_.skipped.push_back(cat(what, ": ", why));
   }
+  // After the last plot: one line for all the plots that gnuplot's absence left undrawn.
+  void finish() {
+    if (without_gnuplot_.empty()) return;
+    std::string names;
+    for (const auto& name : without_gnuplot_) names += cat(names.empty() ? "" : ", ", name);
+    skip(names, cat(gnuplot_missing_, "; their scripts are written: `gnuplot NAME.gp` in ",
+                    study_layout::kPlotsDir, "/ draws one"));
+  }
 
  private:
+  // A plot gnuplot cannot draw is skipped, not fatal: the tables, report and study.json matter
+  // more than any one picture.
   template <typename Draw>
   void add(const std::string& name, const std::string& title, const std::string& caption,
            Draw draw) {
-    draw(dir_ / name);
+    try {
+      draw(dir_ / name);
+    } catch (const GnuplotMissing& e) {
+      gnuplot_missing_ = e.what();
+      without_gnuplot_.push_back(name);
+      return;
+    } catch (const Error& e) {
+      return skip(name, e.what());
+    }
     const std::string stem = cat(study_layout::kPlotsDir, "/", name);
     out_.figures.push_back({title, stem + ".png", stem + ".svg", caption});
   }
-
   std::filesystem::path dir_;
   const PlotSettings& settings_;
   StudyPlots& out_;
+  std::string gnuplot_missing_;  // why gnuplot cannot run
+  std::vector<std::string> without_gnuplot_;
 };
 
 XYChart xy_chart(const std::string& title, const std::string& x_label, const std::string& y_label) {
@@ -265,6 +284,7 @@ StudyPlots draw_study_plots(const StudyResults& results, const StudyFigures& fig
   memory(draw, results);
   throughput(draw, results);
   f1_vs_inference_energy(draw, figures);
+  draw.finish();
   return plots;
 }
 

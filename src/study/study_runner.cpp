@@ -309,6 +309,7 @@ StudyOutcome run_study(const StudySettings& settings, const StudyRunOptions& opt
     }
     if (g_stop_signal != 0) {
       outcome.interrupted = true;
+      outcome.stop_signal = g_stop_signal;
       break;
     }
     if (!stage.after_failures) {
@@ -327,6 +328,7 @@ StudyOutcome run_study(const StudySettings& settings, const StudyRunOptions& opt
     ++outcome.ran;
     if (!run_stage({stage, decisions[i], options, state})) {
       outcome.interrupted = true;
+      outcome.stop_signal = g_stop_signal;
       break;
     }
     const StageRecord& record = *state.find(stage.id);

@@ -514,7 +514,7 @@ void check_inputs(const TrainRun& run, const ClassifierModel& model, const Datas
   if (dataset.val.empty())
     fail(
         "the validation split is empty: training needs it to pick the best epoch and tune the "
-        "threshold (see --split)");
+        "threshold (see --split-ratios)");
 }
 
 }  // namespace
