@@ -17,6 +17,7 @@
 #include "cli/data_options.h"
 #include "cli/energy_options.h"
 #include "cli/run_config.h"
+#include "cli/threads_option.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/threads.h"
@@ -437,8 +438,7 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str()
       ->group(hyper);
 
-  cmd->add_option("--threads", args->threads, "Threads (0: the physical cores)")
-      ->capture_default_str();
+  add_threads_option(*cmd, args->threads);
   cmd->add_option("--checkpoint-every", args->train.checkpoint_every,
                   "Steps between checkpoints (one is also written at every validation and on "
                   "Ctrl-C/SIGTERM)")
