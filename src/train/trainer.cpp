@@ -77,7 +77,7 @@ class RunDirLock {
  public:
   explicit RunDirLock(const std::filesystem::path& dir) {
     const auto path = dir / "train.lock";
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd_ < 0) fail(path.string(), ": cannot open: ", std::strerror(errno));
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
       ::close(fd_);
@@ -91,19 +91,6 @@ class RunDirLock {
  private:
   int fd_ = -1;
 };
-
-// Temporaries of atomic writes ("NAME.tmp.PID") that a killed process left behind.
-void remove_stale_temporaries(const std::filesystem::path& dir) {
-  if (!std::filesystem::is_directory(dir)) return;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    const std::string name = entry.path().filename().string();
-    const size_t at = name.rfind(".tmp.");
-    if (at == std::string::npos || at + 5 == name.size() || !entry.is_regular_file()) continue;
-    const std::string pid = name.substr(at + 5);
-    if (std::all_of(pid.begin(), pid.end(), [](char c) { return c >= '0' && c <= '9'; }))
-      std::filesystem::remove(entry.path());
-  }
-}
 
 EnergySnapshot& operator+=(EnergySnapshot& a, const EnergySnapshot& b) {
   a.method = b.method;
@@ -270,7 +257,7 @@ class Trainer {
     }
     progress.finish(extra());
     energy_done_ += tracker.snapshot();
-    tracker.stop();
+    tracker.stop_or_warn();
   }
 
   // One optimizer update over up to grad_accum micro-batches; returns the sequences and tokens
@@ -348,7 +335,7 @@ class Trainer {
           bce_with_logits(logits.data(), targets.data(), static_cast<int64_t>(logits.size()));
     result.probabilities = probabilities_of(logits);
     energy_done_ += tracker.snapshot();
-    tracker.stop();
+    tracker.stop_or_warn();
     return result;
   }
 
@@ -454,7 +441,7 @@ class Trainer {
     metrics["test"] = test;
     metrics["test_threshold_0.5"] = test_half;
     metrics["test_per_label_thresholds"] = test_per_label;
-    metrics["energy"] = energy_json(csv_);
+    add_energy(metrics);
     write_file_atomically(run_.dir / "metrics.json", metrics.dump(2) + "\n");
     std::filesystem::remove_all(checkpoint_dir(run_.dir));
 
@@ -468,6 +455,19 @@ class Trainer {
                    test_half["micro_f1"].get<double>(), test["macro_f1"].get<double>(),
                    static_cast<long long>(test_.size()));
     return metrics;
+  }
+
+  // The energy blocks of metrics.json. Bookkeeping never fails a finished training: an
+  // unreadable emissions log is a warning, and "energy_error" says why "energy" is empty.
+  void add_energy(nlohmann::ordered_json& metrics) const {
+    try {
+      metrics["energy"] = energy_json(csv_);
+    } catch (const Error& e) {
+      std::fprintf(stderr, "greenbert: warning: metrics.json has no energy figures: %s\n",
+                   e.what());
+      metrics["energy"] = nlohmann::ordered_json::object();
+      metrics["energy_error"] = e.what();
+    }
   }
 
   const TrainRun& run_;
