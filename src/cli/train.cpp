@@ -58,6 +58,7 @@ struct TrainArgs {
   std::string precision = "f32";
   int threads = 0;
   bool resume = false;
+  bool force = false;
   EnergyOptions energy;
 
   bool from_scratch() const { return init.empty(); }
@@ -331,6 +332,7 @@ void run(const CLI::App& command, TrainArgs& a) {
   run.data_path = std::filesystem::absolute(a.data.data).lexically_normal().string();
   run.energy = a.energy;
   run.stop = &stop_requested;
+  run.force = a.force;
   try {
     train_classifier(run, model, dataset);
   } catch (const TrainingInterrupted& e) {
@@ -446,6 +448,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_flag("--resume", args->resume,
                 "Continue the interrupted run in --out with the options it was started with "
                 "(options given here must agree with them)");
+  cmd->add_flag("--force", args->force,
+                "Continue the run even though its data changed since it started (its checkpoint "
+                "records a fingerprint of the data; without --force a change is an error)");
   add_energy_options(*cmd, args->energy);
   cmd->callback([cmd, args] { run(*cmd, *args); });
 }
