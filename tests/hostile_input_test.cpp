@@ -218,6 +218,12 @@ std::string small_checkpoint() {
   return testing::torch_zip(pickle.done(), {{"0", testing::floats(values)}});
 }
 
+// `energy measure` of a command that does nothing: one row and one sidecar line appended.
+std::vector<std::string> energy_measure(const fs::path& csv, const fs::path& dir) {
+  return {"energy", "measure", "--out", csv.string(), "--sysfs-root", (dir / "no-sysfs").string(),
+          "--",     "true"};
+}
+
 long peak_rss_of_inspecting(const fs::path& dir, const std::string& bytes) {
   write_file_atomically(dir / "checkpoint.bin", bytes);
   return run({{"inspect", (dir / "checkpoint.bin").string()}}, dir).peak_rss_kib;
@@ -336,10 +342,7 @@ std::vector<HostileCase> hostile_cases() {
   // 6. Appends are whole lines or nothing; a torn sidecar never stops a training.
   cases.push_back({"EmissionsAppendOnAFullDiskLeavesNoTornLine", [](const fs::path& dir) {
                      const fs::path csv = dir / "emissions.csv";
-                     const std::vector<std::string> measure = {
-                         "energy",     "measure",      "--out",
-                         csv.string(), "--sysfs-root", (dir / "no-sysfs").string(),
-                         "--",         "true"};
+                     const auto measure = energy_measure(csv, dir);
                      ASSERT_EQ(run({measure}, dir).exit_code, 0);
                      const auto before = snapshot(dir);
                      Invocation full{measure};
@@ -359,10 +362,7 @@ std::vector<HostileCase> hostile_cases() {
                    }});
   cases.push_back({"AppendDropsATornTailInsteadOfGluingOntoIt", [](const fs::path& dir) {
                      const fs::path csv = dir / "emissions.csv";
-                     const std::vector<std::string> measure = {
-                         "energy",     "measure",      "--out",
-                         csv.string(), "--sysfs-root", (dir / "no-sysfs").string(),
-                         "--",         "true"};
+                     const auto measure = energy_measure(csv, dir);
                      ASSERT_EQ(run({measure}, dir).exit_code, 0);
                      const fs::path sidecar = details_path_for(csv);
                      const std::string line = read_file(sidecar);
@@ -447,11 +447,8 @@ std::vector<HostileCase> hostile_cases() {
                      // A line-oriented log that is a link: appends refuse it.
                      fs::create_directories(dir / "e");
                      fs::create_symlink(victim, dir / "e" / "emissions.csv");
-                     expect_refused(
-                         run({{"energy", "measure", "--out", (dir / "e/emissions.csv").string(),
-                               "--sysfs-root", (dir / "no-sysfs").string(), "--", "true"}},
-                             dir),
-                         "emissions.csv");
+                     expect_refused(run({energy_measure(dir / "e/emissions.csv", dir)}, dir),
+                                    "emissions.csv");
                      EXPECT_EQ(read_file(victim), "untouched\n");
                    }});
 
