@@ -44,11 +44,12 @@ struct Invocation {
       : args(std::move(arguments)), input(std::move(stdin_text)) {}
 
   std::vector<std::string> args;
-  std::string input;                         // stdin
-  rlim_t file_size_limit = RLIM_INFINITY;    // RLIMIT_FSIZE: a disk that fills at this size
-  std::vector<std::string> environment;      // extra NAME=VALUE
-  std::function<void(pid_t)> before_start;   // runs while the child waits, knowing its pid
-  std::function<void(pid_t)> while_running;  // runs once it started, before it is reaped
+  std::string input;                           // stdin
+  rlim_t file_size_limit = RLIM_INFINITY;      // RLIMIT_FSIZE: a disk that fills at this size
+  std::vector<std::pair<int, rlim_t>> limits;  // other resource limits (ulimit)
+  std::vector<std::string> environment;        // extra NAME=VALUE
+  std::function<void(pid_t)> before_start;     // runs while the child waits, knowing its pid
+  std::function<void(pid_t)> while_running;    // runs once it started, before it is reaped
 };
 
 struct Outcome {
@@ -77,6 +78,10 @@ Outcome run(const Invocation& call, const fs::path& dir) {
     ::signal(SIGXFSZ, SIG_IGN);  // writes past the limit fail with EFBIG, as on a full disk
     const rlimit limit{call.file_size_limit, call.file_size_limit};
     ::setrlimit(RLIMIT_FSIZE, &limit);
+    for (const auto& [resource, value] : call.limits) {
+      const rlimit other{value, value};
+      ::setrlimit(resource, &other);
+    }
     for (const auto& variable : call.environment) ::putenv(const_cast<char*>(variable.c_str()));
     std::vector<char*> argv{const_cast<char*>(program.c_str())};
     for (const auto& arg : call.args) argv.push_back(const_cast<char*>(arg.c_str()));
@@ -464,6 +469,17 @@ std::vector<HostileCase> hostile_cases() {
            expect_refused(run({{command, "--threads", "-3"}}, dir), "negative");
          }});
   }
+  cases.push_back(
+      {"ThreadsThatCannotStartAreRefusedWithTheLimits", [](const fs::path& dir) {
+         // 1 GiB stacks in a 400 MB address space: libgomp would end the process.
+         Invocation predict{{"predict", "--model", write_model(dir).string(), "--threads", "4"},
+                            "pixela tokenb\n"};
+         predict.limits = {{RLIMIT_STACK, rlim_t{1} << 30}, {RLIMIT_AS, rlim_t{400} << 20}};
+         const Outcome o = run(predict, dir);
+         expect_refused(o, "cannot start 4 threads");
+         EXPECT_NE(o.err.find("ulimit -s 1048576 KiB"), std::string::npos) << o.err;
+         EXPECT_EQ(o.err.find("libgomp"), std::string::npos) << o.err;
+       }});
   cases.push_back({"OpenMpEnvironmentBeyondTheBoundIsRefused", [](const fs::path& dir) {
                      const fs::path data = write_data(dir);
                      Invocation stats{{"data", "stats", "--data", data.string()}};

@@ -250,7 +250,9 @@ bool create_file_if_absent(const std::filesystem::path& path, std::string_view c
 }
 
 std::string read_file(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO planted at `path` returns at once (and is then refused); it has
+  // no effect on reading a regular file.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) fail(path.string(), ": cannot open: ", std::strerror(errno));
   struct Closer {
     int fd;

@@ -21,7 +21,8 @@ int max_thread_count();
 std::string thread_count_problem(long long threads, const char* what);
 
 // Sets the thread count for everything that follows; 0 means physical_core_count(). Throws
-// greenbert::Error for a count outside [0, max_thread_count()]. Returns the count in effect.
+// greenbert::Error for a count outside [0, max_thread_count()], or one that cannot be started
+// under this process's limits (ulimit -u, -v, -s). Returns the count in effect.
 int set_thread_count(int threads);
 
 }  // namespace greenbert
