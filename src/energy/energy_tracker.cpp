@@ -110,7 +110,7 @@ EmissionsRecord EnergyTracker::stop() {
 void EnergyTracker::stop_or_warn() {
   try {
     stop();
-  } catch (const Error& e) {
+  } catch (const std::exception& e) {
     warn_not_recorded(e);
   }
 }

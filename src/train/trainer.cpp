@@ -501,7 +501,7 @@ class Trainer {
   void add_energy(nlohmann::ordered_json& metrics) const {
     try {
       metrics["energy"] = energy_json(csv_);
-    } catch (const Error& e) {
+    } catch (const std::exception& e) {
       std::fprintf(stderr, "greenbert: warning: metrics.json has no energy figures: %s\n",
                    e.what());
       metrics["energy"] = nlohmann::ordered_json::object();
