@@ -529,7 +529,7 @@ std::vector<HostileCase> hostile_cases() {
   cases.push_back({"TrainingBatchTooLargeForMemorySaysWhichLimit", [](const fs::path& dir) {
                      const fs::path data = write_data(dir);
                      const Outcome o = run({train_args(dir, data, 1, "1000000")}, dir);
-                     expect_refused(o, "the activations of batches of 1000000 sequences");
+                     expect_refused(o, "the activation memory of batches of 1000000 sequences");
                      EXPECT_NE(o.err.find("this process may use"), std::string::npos) << o.err;
                      EXPECT_LT(o.peak_rss_kib, 400 * 1024) << "KiB";
                    }});

@@ -29,7 +29,7 @@ Activations::Activations(const BertConfig& config, ActivationLimits limits) : li
                         static_cast<double>(T) * static_cast<double>(I + 9 * C + 2) +
                         6.0 * static_cast<double>(B) * static_cast<double>(C);
   check_fits_in_memory(static_cast<uint64_t>(std::min(floats * sizeof(float), 1e19)),
-                       cat("the activations of batches of ", B, " sequences and ", T,
+                       cat("the activation memory of batches of ", B, " sequences and ", T,
                            " tokens (--batch-size, --max-length)"));
   probs_capacity_ = H * T * limits.max_length;
 
