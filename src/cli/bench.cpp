@@ -20,6 +20,7 @@
 #include "cli/data_options.h"
 #include "cli/energy_options.h"
 #include "cli/exit_codes.h"
+#include "cli/threads_option.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/json_document.h"
@@ -401,7 +402,7 @@ void add_bench_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--throughput-rows", args->throughput_rows,
                   "Test examples in the throughput pass (default: the whole test split)");
-  cmd->add_option("--threads", args->threads, "Threads (default: physical cores)");
+  add_threads_option(*cmd, args->threads);
   cmd->add_option("--activations", args->activations, "int8 activations: u8 or s8")
       ->check(CLI::IsMember({"u8", "s8"}))
       ->capture_default_str();

@@ -17,6 +17,7 @@
 #include "cli/exit_codes.h"
 #include "cli/precision_option.h"
 #include "cli/run_config.h"
+#include "cli/threads_option.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/json_document.h"
@@ -252,8 +253,7 @@ void add_eval_command(CLI::App& app) {
          "Truncate texts to this many tokens (default: the training run's, else the model's "
          "positions, at most 512)")
       ->check(CLI::Range(3, 1 << 20));
-  cmd->add_option("--threads", args->threads, "Threads (0: the physical cores)")
-      ->capture_default_str();
+  add_threads_option(*cmd, args->threads);
   add_precision_option(*cmd, args->precision);
   cmd->add_option("--emissions", args->emissions,
                   "emissions.csv to append this phase's energy to (default: MODEL/emissions.csv)");

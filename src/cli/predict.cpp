@@ -18,6 +18,7 @@
 #include "cli/exit_codes.h"
 #include "cli/precision_option.h"
 #include "cli/run_config.h"
+#include "cli/threads_option.h"
 #include "core/error.h"
 #include "core/threads.h"
 #include "energy/energy_tracker.h"
@@ -181,8 +182,7 @@ void add_predict_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--text-column", args->text_column, "CSV column of the text")
       ->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Threads (0: the physical cores)")
-      ->capture_default_str();
+  add_threads_option(*cmd, args->threads);
   add_precision_option(*cmd, args->precision);
   cmd->add_option("--emissions", args->emissions,
                   "Record the energy of the predictions in this emissions.csv (phase predict)");

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/energy_options.h"
+#include "cli/threads_option.h"
 #include "core/error.h"
 #include "core/threads.h"
 #include "energy/energy_tracker.h"
@@ -85,7 +86,7 @@ void add_quantize_command(CLI::App& app) {
                   "quantization); default: scales computed per token at run time");
   cmd->add_option("--max-length", args->max_length, "Token limit for calibration texts")
       ->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Threads (default: physical cores)");
+  add_threads_option(*cmd, args->threads);
   cmd->add_option("--emissions", args->emissions,
                   "emissions.csv to append the quantize phase to (default: OUT/emissions.csv)");
   add_energy_options(*cmd, args->energy);

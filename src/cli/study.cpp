@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/energy_options.h"
 #include "cli/exit_codes.h"
+#include "cli/threads_option.h"
 #include "core/error.h"
 #include "core/threads.h"
 #include "model/config.h"
@@ -191,10 +192,7 @@ void add_study_command(CLI::App& app) {
   cmd->add_option("--seed", args->seed, "Seed of the split and of training")->capture_default_str();
   cmd->add_option("--epochs", args->epochs, "Training epochs (default: train's default)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--threads", args->threads,
-                  "Threads for training and benchmarks (0: physical cores)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+  add_threads_option(*cmd, args->threads, "Threads for training and benchmarks");
   cmd->add_option("--precisions", args->precisions,
                   "Precisions to evaluate and benchmark, comma-separated (f32, bf16, int8)")
       ->delimiter(',')

@@ -18,6 +18,7 @@
 #include "cli/energy_options.h"
 #include "cli/exit_codes.h"
 #include "cli/run_config.h"
+#include "cli/threads_option.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/threads.h"
@@ -58,6 +59,7 @@ struct TrainArgs {
   std::string precision = "f32";
   int threads = 0;
   bool resume = false;
+  bool force = false;
   EnergyOptions energy;
 
   bool from_scratch() const { return init.empty(); }
@@ -333,6 +335,7 @@ void run(const CLI::App& command, TrainArgs& a) {
   run.data_path = std::filesystem::absolute(a.data.data).lexically_normal().string();
   run.energy = a.energy;
   run.stop = &stop_requested;
+  run.force = a.force;
   try {
     train_classifier(run, model, dataset);
   } catch (const TrainingInterrupted& e) {
@@ -441,8 +444,7 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str()
       ->group(hyper);
 
-  cmd->add_option("--threads", args->threads, "Threads (0: the physical cores)")
-      ->capture_default_str();
+  add_threads_option(*cmd, args->threads);
   cmd->add_option("--checkpoint-every", args->train.checkpoint_every,
                   "Steps between checkpoints (one is also written at every validation and on "
                   "Ctrl-C/SIGTERM)")
@@ -450,6 +452,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_flag("--resume", args->resume,
                 "Continue the interrupted run in --out with the options it was started with "
                 "(options given here must agree with them)");
+  cmd->add_flag("--force", args->force,
+                "Continue the run even though its data changed since it started (its checkpoint "
+                "records a fingerprint of the data; without --force a change is an error)");
   add_energy_options(*cmd, args->energy);
   cmd->callback([cmd, args] { run(*cmd, *args); });
 }

@@ -131,13 +131,12 @@ void append_details(const std::filesystem::path& jsonl, const PhaseDetails& deta
 }
 
 std::vector<PhaseDetails> read_details(const std::filesystem::path& jsonl) {
-  const std::string text = read_file(jsonl);
+  const std::string text = read_whole_lines(jsonl);
   std::vector<PhaseDetails> out;
   size_t start = 0;
   for (size_t line_number = 1; start < text.size(); ++line_number) {
     const std::string where = cat(jsonl.string(), ":", line_number);
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) fail(where, ": last line has no end of line (torn write)");
+    const size_t end = text.find('\n', start);
     const std::string line = text.substr(start, end - start);
     start = end + 1;
     try {

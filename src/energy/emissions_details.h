@@ -53,7 +53,8 @@ std::filesystem::path details_path_for(const std::filesystem::path& csv);
 
 std::string format_details_line(const PhaseDetails& details);  // one JSON line with '\n'
 void append_details(const std::filesystem::path& jsonl, const PhaseDetails& details);
-// Validates every line; errors are "FILE:LINE: reason".
+// Validates every line; errors are "FILE:LINE: reason". A torn last line (an interrupted append)
+// is left out with a warning.
 std::vector<PhaseDetails> read_details(const std::filesystem::path& jsonl);
 
 // A row of emissions.csv with its sidecar entry, as the report reads them.

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -125,8 +126,8 @@ const StageResult* StudyResults::stage(const std::string& id) const {
 
 std::vector<std::vector<double>> read_numeric_columns(const std::filesystem::path& csv,
                                                       const std::vector<std::string>& columns) {
-  std::ifstream in(csv, std::ios::binary);
-  if (!in) fail(csv.string(), ": cannot open");
+  // The logs are appended to while a run trains: a torn last row is no row.
+  std::istringstream in(read_whole_lines(csv));
   CsvReader reader(in, csv.string());
   std::vector<size_t> index;
   for (const auto& name : columns) index.push_back(reader.column(name));

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -35,8 +36,8 @@ class DirectoryLock {
  public:
   explicit DirectoryLock(const std::filesystem::path& dir) {
     const auto path = dir / layout::kLock;
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) fail(path.string(), ": cannot open the study's lock file");
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd_ < 0) fail(path.string(), ": cannot open the study's lock file: ", std::strerror(errno));
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
       ::close(fd_);
       fail(dir.string(), ": another greenbert study is running in this directory");

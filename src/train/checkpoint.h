@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "data/data_fingerprint.h"
 #include "model/optimizer.h"
 #include "model/parameters.h"
 
@@ -34,6 +35,7 @@ struct TrainingState {
   uint64_t seed = 0;
   int64_t batches_per_epoch = 0;
   int64_t total_steps = 0;
+  DataFingerprint data;  // hash empty: a checkpoint written before fingerprints were recorded
 
   friend bool operator==(const TrainingState&, const TrainingState&) = default;
 };

@@ -149,8 +149,18 @@ bool PredictReader::next(PredictInput& input) {
 EncodedExamples encode_inputs(std::span<const PredictInput> inputs, const BertTokenizer& tokenizer,
                               const BertConfig& config, TextInput text, size_t max_length) {
   std::vector<Example> examples(inputs.size());
-  for (size_t i = 0; i < inputs.size(); ++i)
-    if (!inputs[i].has_ids) examples[i] = inputs[i].text;
+  std::vector<int32_t> tokens;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].has_ids) continue;
+    // Empty means no tokens: a text of only spaces the tokenizer drops (U+3000, U+200B,
+    // control characters) would otherwise be classified as [CLS] [SEP].
+    tokens.clear();
+    tokenizer.tokenize(inputs[i].text.abstract, tokens);
+    if (tokens.empty())
+      fail(inputs[i].where,
+           ": the text is empty (no tokens: only spaces, invisible or control characters)");
+    examples[i] = inputs[i].text;
+  }
   EncodedExamples texts = encode_examples(tokenizer, examples, text, max_length);
   bool any_ids = false;
   for (const auto& input : inputs) any_ids = any_ids || input.has_ids;

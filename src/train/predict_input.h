@@ -66,7 +66,8 @@ class PredictReader {
 
 // Model input for `inputs`: texts encoded as the model was trained (`text`, truncated to
 // max_length), token ids checked against `config` (vocabulary, token types, positions) and
-// max_length. Labels are empty.
+// max_length. Labels are empty. A text whose abstract has no tokens is an error naming its
+// input: empty means no tokens, whatever spaces it holds.
 EncodedExamples encode_inputs(std::span<const PredictInput> inputs, const BertTokenizer& tokenizer,
                               const BertConfig& config, TextInput text, size_t max_length);
 

@@ -16,6 +16,7 @@
 #include "core/atomic_file.h"
 #include "core/number_format.h"
 #include "core/progress.h"
+#include "data/data_fingerprint.h"
 #include "data/label_map.h"
 #include "energy/energy_tracker.h"
 #include "kernels/adamw.h"
@@ -37,6 +38,15 @@ void validate(const TrainOptions& o) {
   auto at_least = [](const char* option, int64_t value, int64_t min) {
     if (value < min) fail(option, " must be at least ", min, ", got ", value);
   };
+  // Upper bounds keep products such as batch size x length x epochs far from overflowing; the
+  // memory a batch needs is checked against this machine when it is allocated.
+  auto at_most = [](const char* option, int64_t value, int64_t max) {
+    if (value > max) fail(option, " must be at most ", max, ", got ", value);
+  };
+  at_most("--epochs", o.epochs, 1'000'000);
+  at_most("--batch-size", o.batch_size, 1 << 20);
+  at_most("--grad-accum", o.grad_accum, 1 << 20);
+  at_most("--max-length", o.max_length, 1 << 20);
   at_least("--epochs", o.epochs, 1);
   at_least("--batch-size", o.batch_size, 1);
   at_least("--grad-accum", o.grad_accum, 1);
@@ -77,7 +87,7 @@ class RunDirLock {
  public:
   explicit RunDirLock(const std::filesystem::path& dir) {
     const auto path = dir / "train.lock";
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd_ < 0) fail(path.string(), ": cannot open: ", std::strerror(errno));
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
       ::close(fd_);
@@ -91,19 +101,6 @@ class RunDirLock {
  private:
   int fd_ = -1;
 };
-
-// Temporaries of atomic writes ("NAME.tmp.PID") that a killed process left behind.
-void remove_stale_temporaries(const std::filesystem::path& dir) {
-  if (!std::filesystem::is_directory(dir)) return;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    const std::string name = entry.path().filename().string();
-    const size_t at = name.rfind(".tmp.");
-    if (at == std::string::npos || at + 5 == name.size() || !entry.is_regular_file()) continue;
-    const std::string pid = name.substr(at + 5);
-    if (std::all_of(pid.begin(), pid.end(), [](char c) { return c >= '0' && c <= '9'; }))
-      std::filesystem::remove(entry.path());
-  }
-}
 
 EnergySnapshot& operator+=(EnergySnapshot& a, const EnergySnapshot& b) {
   a.method = b.method;
@@ -205,15 +202,11 @@ class Trainer {
     remove_stale_temporaries(run_.dir);
     remove_stale_temporaries(checkpoint_dir(run_.dir));
     const auto loaded = load_checkpoint(checkpoint_dir(run_.dir), model_.params, adam_);
+    const DataFingerprint data = fingerprint_of(dataset_);
     if (loaded) {
-      if (loaded->seed != o_.seed || loaded->batches_per_epoch != batches_per_epoch_ ||
-          loaded->total_steps != total_steps_)
-        fail(checkpoint_file(checkpoint_dir(run_.dir)).string(), ": written for seed ",
-             loaded->seed, ", ", loaded->batches_per_epoch, " batches per epoch and ",
-             loaded->total_steps, " steps, but this run has seed ", o_.seed, ", ",
-             batches_per_epoch_, " and ", total_steps_,
-             ": resume with the data and options the run started with");
+      check_same_run(*loaded, data);
       state_ = *loaded;
+      state_.data = data;
       logs_.resume(state_.step, state_.validated_step);
       std::fprintf(
           stderr, "train: resuming from %s: step %lld of %lld (epoch %lld, batch %lld of %lld)\n",
@@ -224,6 +217,7 @@ class Trainer {
       state_.seed = o_.seed;
       state_.batches_per_epoch = batches_per_epoch_;
       state_.total_steps = total_steps_;
+      state_.data = data;
       for (const char* stale : {"model.safetensors", "thresholds.json", "metrics.json"})
         std::filesystem::remove(run_.dir / stale);
       write_model_description(run_.dir, model_);
@@ -232,6 +226,41 @@ class Trainer {
     elapsed_base_ = state_.elapsed_seconds;
     session_start_ = Clock::now();
     last_flush_ = session_start_;
+  }
+
+  // A checkpoint continues only the run that wrote it: the same seed and batch plan, and the
+  // same data (a data file changed since the run started would silently give one run's
+  // metrics over two data sets), unless the caller accepts changed data (TrainRun::force).
+  void check_same_run(const TrainingState& loaded, const DataFingerprint& data) const {
+    const std::string file = checkpoint_file(checkpoint_dir(run_.dir)).string();
+    const bool data_changed = !loaded.data.hash.empty() && !loaded.data.same_data(data);
+    const std::string data_note = data_changed
+                                      ? cat(" (the data has changed since: ", describe(loaded.data),
+                                            " then, ", describe(data), " now)")
+                                      : "";
+    if (loaded.seed != o_.seed || loaded.batches_per_epoch != batches_per_epoch_ ||
+        loaded.total_steps != total_steps_)
+      fail(file, ": written for seed ", loaded.seed, ", ", loaded.batches_per_epoch,
+           " batches per epoch and ", loaded.total_steps, " steps, but this run has seed ", o_.seed,
+           ", ", batches_per_epoch_, " and ", total_steps_, data_note,
+           ": resume with the data and options the run started with");
+    if (loaded.data.hash.empty()) {
+      std::fprintf(stderr,
+                   "train: warning: %s predates data fingerprints: cannot check that the data "
+                   "is the one the run started with\n",
+                   file.c_str());
+    } else if (data_changed && !run_.force) {
+      fail(file, ": the run started on other data: ", describe(loaded.data), " then, ",
+           describe(data),
+           " now. Resuming would continue it on different data; restore the data the run "
+           "started with, start a new run (another --out), or pass --force to continue on this "
+           "data");
+    } else if (data_changed) {
+      std::fprintf(stderr,
+                   "train: warning: --force: continuing on changed data (%s then, %s now); the "
+                   "run's metrics mix two data sets\n",
+                   describe(loaded.data).c_str(), describe(data).c_str());
+    }
   }
 
   // Optimizer steps until a validation is due (the epoch end at the latest).
@@ -270,7 +299,7 @@ class Trainer {
     }
     progress.finish(extra());
     energy_done_ += tracker.snapshot();
-    tracker.stop();
+    tracker.stop_or_warn();
   }
 
   // One optimizer update over up to grad_accum micro-batches; returns the sequences and tokens
@@ -348,7 +377,7 @@ class Trainer {
           bce_with_logits(logits.data(), targets.data(), static_cast<int64_t>(logits.size()));
     result.probabilities = probabilities_of(logits);
     energy_done_ += tracker.snapshot();
-    tracker.stop();
+    tracker.stop_or_warn();
     return result;
   }
 
@@ -418,13 +447,10 @@ class Trainer {
     metrics["format"] = "greenbert-metrics";
     metrics["version"] = 1;
     metrics["model"] = model_json(run_.model_name, best.config, best.parameters, best.precision);
-    metrics["data"] = {{"path", run_.data_path},
-                       {"train", train_.size()},
-                       {"val", val_.size()},
-                       {"test", test_.size()},
-                       {"labels", labels_},
-                       {"max_length", o_.max_length},
-                       {"text", text_input_name(dataset_.text)}};
+    metrics["data"] = {{"path", run_.data_path},      {"fingerprint", to_json(state_.data)},
+                       {"train", train_.size()},      {"val", val_.size()},
+                       {"test", test_.size()},        {"labels", labels_},
+                       {"max_length", o_.max_length}, {"text", text_input_name(dataset_.text)}};
     metrics["training"] = {{"epochs", o_.epochs},
                            {"steps", state_.step},
                            {"seconds", state_.train_seconds},
@@ -454,7 +480,7 @@ class Trainer {
     metrics["test"] = test;
     metrics["test_threshold_0.5"] = test_half;
     metrics["test_per_label_thresholds"] = test_per_label;
-    metrics["energy"] = energy_json(csv_);
+    add_energy(metrics);
     write_file_atomically(run_.dir / "metrics.json", metrics.dump(2) + "\n");
     std::filesystem::remove_all(checkpoint_dir(run_.dir));
 
@@ -468,6 +494,19 @@ class Trainer {
                    test_half["micro_f1"].get<double>(), test["macro_f1"].get<double>(),
                    static_cast<long long>(test_.size()));
     return metrics;
+  }
+
+  // The energy blocks of metrics.json. Bookkeeping never fails a finished training: an
+  // unreadable emissions log is a warning, and "energy_error" says why "energy" is empty.
+  void add_energy(nlohmann::ordered_json& metrics) const {
+    try {
+      metrics["energy"] = energy_json(csv_);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "greenbert: warning: metrics.json has no energy figures: %s\n",
+                   e.what());
+      metrics["energy"] = nlohmann::ordered_json::object();
+      metrics["energy_error"] = e.what();
+    }
   }
 
   const TrainRun& run_;

@@ -62,6 +62,9 @@ struct TrainRun {
   // Set asynchronously (SIGINT, SIGTERM): the current step finishes, a checkpoint is written
   // and TrainingInterrupted is thrown.
   const std::atomic<bool>* stop = nullptr;
+  // Resume even when the data differs from the data the checkpoint was written on (its
+  // fingerprint, data/data_fingerprint.h); otherwise that is an error.
+  bool force = false;
   // Called after every optimizer update with the state reached (for embedding and tests).
   std::function<void(const TrainingState&)> on_step;
 };
