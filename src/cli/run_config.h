@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/data_options.h"
+#include "data/dataset.h"
 
 namespace greenbert::cli {
 
@@ -29,5 +30,14 @@ nlohmann::json data_options_json(const DataOptions& options);
 // (the split may then mix training and test data).
 void data_options_from_run(const std::function<bool(const std::string& key)>& given,
                            const nlohmann::json& config, DataOptions& options);
+
+// How texts are encoded for a model directory (predict, serve): the options given, else the
+// training run's --max-length and --text, else the model's own length and the abstract alone.
+struct RunInputEncoding {
+  int64_t max_length = 0;  // 0: the model's positions, at most 512
+  TextInput text = TextInput::abstract;
+};
+RunInputEncoding run_input_encoding(const std::filesystem::path& model,
+                                    std::optional<int64_t> max_length, const std::string& text);
 
 }  // namespace greenbert::cli
