@@ -151,15 +151,7 @@ void add_predict_command(CLI::App& app) {
   cmd->add_option("--batch-size", args->batch_size, "Texts classified at once")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  cmd->add_option(
-         "--max-length", args->max_length,
-         "Truncate texts to this many tokens (default: the training run's, else the model's "
-         "positions, at most 512)")
-      ->check(CLI::Range(3, 1 << 20));
-  cmd->add_option("--text", args->text,
-                  "How inputs with a title are fed: abstract or title+abstract (default: as the "
-                  "training run)")
-      ->check(CLI::IsMember({"abstract", "title+abstract"}));
+  add_input_encoding_options(*cmd, args->max_length, args->text);
   cmd->add_option("--title-column", args->title_column, "CSV column of the title")
       ->capture_default_str();
   cmd->add_option("--text-column", args->text_column, "CSV column of the text")

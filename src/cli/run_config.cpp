@@ -75,4 +75,18 @@ RunInputEncoding run_input_encoding(const std::filesystem::path& model,
   return encoding;
 }
 
+void add_input_encoding_options(CLI::App& command, std::optional<int64_t>& max_length,
+                                std::string& text) {
+  command
+      .add_option("--max-length", max_length,
+                  "Truncate texts to this many tokens (default: the training run's, else the "
+                  "model's positions, at most 512)")
+      ->check(CLI::Range(3, 1 << 20));
+  command
+      .add_option("--text", text,
+                  "How inputs with a title are fed: abstract or title+abstract (default: as the "
+                  "training run)")
+      ->check(CLI::IsMember({"abstract", "title+abstract"}));
+}
+
 }  // namespace greenbert::cli

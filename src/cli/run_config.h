@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "cli/data_options.h"
@@ -39,5 +40,8 @@ struct RunInputEncoding {
 };
 RunInputEncoding run_input_encoding(const std::filesystem::path& model,
                                     std::optional<int64_t> max_length, const std::string& text);
+// --max-length and --text, the options run_input_encoding takes.
+void add_input_encoding_options(CLI::App& command, std::optional<int64_t>& max_length,
+                                std::string& text);
 
 }  // namespace greenbert::cli

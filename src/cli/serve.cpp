@@ -67,14 +67,7 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--threads", o.model_options.threads, "Inference threads (0: physical cores)")
       ->capture_default_str();
   add_precision_option(*cmd, o.model_options.precision);
-  cmd->add_option("--max-length", args->max_length,
-                  "Truncate texts to this many tokens (default: the training run's, else the "
-                  "model's positions, at most 512)")
-      ->check(CLI::Range(3, 1 << 20));
-  cmd->add_option("--text", args->text,
-                  "How a title and abstract are fed: abstract or title+abstract (default: as the "
-                  "training run)")
-      ->check(CLI::IsMember({"abstract", "title+abstract"}));
+  add_input_encoding_options(*cmd, args->max_length, args->text);
   cmd->add_option("--max-batch-tokens", o.max_batch_tokens, "Most tokens in one inference batch")
       ->capture_default_str();
   cmd->add_option("--max-batch-requests", o.max_batch_requests,
