@@ -16,9 +16,9 @@ using testing::http_request;
 TEST(ServeCli, SigtermDrainsAdmittedRequestsAndExitsZero) {
   const auto model = testing::serve_model_dir("serve-cli-model");
   const auto dir = testing::temp_dir("serve-cli-drain");
-  // A lone request waits up to 3 s for company: it is in flight when SIGTERM comes.
+  // A lone request waits up to 5 s for company: it is in flight when SIGTERM comes.
   testing::ServeProcess server(
-      {"--model", model.string(), "--threads", "1", "--max-wait-ms", "3000", "--log-requests"},
+      {"--model", model.string(), "--threads", "1", "--max-wait-ms", "5000", "--log-requests"},
       dir / "serve.log");
   ASSERT_GT(server.port(), 0);
   const int port = server.port();
