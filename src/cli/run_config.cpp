@@ -65,4 +65,31 @@ void data_options_from_run(const std::function<bool(const std::string& key)>& gi
   }
 }
 
+RunInputEncoding run_input_encoding(const std::filesystem::path& model,
+                                    std::optional<int64_t> max_length, const std::string& text) {
+  const auto run_config = load_run_config(model);
+  RunInputEncoding encoding;
+  encoding.max_length =
+      max_length.value_or(run_config ? run_config->value("max-length", int64_t{0}) : 0);
+  const std::string chosen = !text.empty() ? text
+                             : run_config  ? run_config->value("text", "abstract")
+                                           : "abstract";
+  encoding.text = chosen == "title+abstract" ? TextInput::title_and_abstract : TextInput::abstract;
+  return encoding;
+}
+
+void add_input_encoding_options(CLI::App& command, std::optional<int64_t>& max_length,
+                                std::string& text) {
+  command
+      .add_option("--max-length", max_length,
+                  "Truncate texts to this many tokens (default: the training run's, else the "
+                  "model's positions, at most 512)")
+      ->check(CLI::Range(3, 1 << 20));
+  command
+      .add_option("--text", text,
+                  "How inputs with a title are fed: abstract or title+abstract (default: as the "
+                  "training run)")
+      ->check(CLI::IsMember({"abstract", "title+abstract"}));
+}
+
 }  // namespace greenbert::cli

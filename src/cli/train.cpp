@@ -1,8 +1,5 @@
 // `greenbert train`: trains a multi-label classifier into a run directory (train/trainer.h),
 // from scratch (--preset, --config) or from a Hugging Face checkpoint (--init), resumably.
-#include <signal.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -10,7 +7,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "cli/commands.h"
@@ -21,6 +17,7 @@
 #include "cli/threads_option.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/stop_signals.h"
 #include "core/threads.h"
 #include "data/split_directory.h"
 #include "model/model_dir.h"
@@ -258,43 +255,10 @@ ClassifierModel resumed_run_model(const std::filesystem::path& dir) {
 std::atomic<bool> stop_requested{false};
 std::atomic<int> stop_signal{0};  // the signal that asked, for the exit status (128 + it)
 
-// Ctrl-C and SIGTERM ask training to stop after the current step. No computing thread may run a
-// signal handler: oneDNN's jit GEMM kernels move the stack pointer into a heap buffer while they
-// run, and the kernel would write the handler's frame below it, over the heap (a SIGTERM then
-// crashed one run in three with "corrupted size vs. prev_size"). So the signals are blocked in
-// every thread (threads inherit the mask: this runs before any is started) and one thread waits
-// for them; a second signal ends the process as if nothing were handled.
-void wait_for_stop_signals(sigset_t signals) {
-  int signal = 0;
-  if (sigwait(&signals, &signal) != 0) return;
-  stop_signal.store(signal);
-  stop_requested.store(true);
-  static const char message[] =
-      "\ngreenbert: stopping after this step to write a checkpoint (again to quit at once; the "
-      "run directory stays valid)\n";
-  [[maybe_unused]] auto written = ::write(STDERR_FILENO, message, sizeof message - 1);
-  // The same request often comes twice at once: `timeout` and `kill -- -PGID` signal both the
-  // process and its group. Only a signal after a pause is a second request.
-  const timespec grace{0, 500'000'000};
-  while (sigtimedwait(&signals, nullptr, &grace) > 0) {
-  }
-  if (sigwait(&signals, &signal) != 0) return;
-  ::signal(signal, SIG_DFL);
-  pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
-  ::raise(signal);
-}
-
-void handle_stop_signals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::thread(wait_for_stop_signals, signals).detach();
-}
-
 void run(const CLI::App& command, TrainArgs& a) {
-  handle_stop_signals();
+  handle_stop_signals(stop_requested, &stop_signal,
+                      "\ngreenbert: stopping after this step to write a checkpoint (again to quit "
+                      "at once; the run directory stays valid)\n");
   const RunAction action = reconcile_with_run_dir(command, a);
   const std::filesystem::path dir = a.out;
   if (action == RunAction::finished) {
