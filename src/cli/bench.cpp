@@ -19,6 +19,7 @@
 #include "cli/commands.h"
 #include "cli/data_options.h"
 #include "cli/energy_options.h"
+#include "cli/precision_option.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/json_document.h"
@@ -27,7 +28,7 @@
 #include "data/encode_example.h"
 #include "infer/bench_run.h"
 #include "infer/model_quantizer.h"
-#include "model/model_dir.h"
+#include "model/model_directory.h"
 
 extern char** environ;
 
@@ -87,32 +88,29 @@ std::string joined(const std::vector<std::string>& command) {
 // A model to benchmark: its name and the directory of each precision it runs at.
 struct BenchModel {
   std::string name;
-  std::map<InferencePrecision, std::filesystem::path> dirs;
+  std::map<Precision, std::filesystem::path> dirs;
   std::filesystem::path fp32_dir;  // for the baselines; empty when only a quantized dir was given
 };
 
 // The directory of every requested precision: the given one, or quantized from it into the work
 // directory (with the calibration texts, if any).
-BenchModel prepare_model(const std::string& name, const std::filesystem::path& dir,
-                         const std::vector<InferencePrecision>& precisions, const BenchArgs& args,
+BenchModel prepare_model(const std::string& name, const ModelDirectory& dir,
+                         const std::vector<Precision>& precisions, const BenchArgs& args,
                          const std::filesystem::path& work) {
   BenchModel model{name, {}, {}};
-  const std::string declared = std::filesystem::exists(dir / "model.safetensors")
-                                   ? declared_precision(TensorFile::open(dir / "model.safetensors"))
-                                   : "f32";
-  if (declared != "f32") {
-    const InferencePrecision own = parse_inference_precision(declared);
-    model.dirs[own] = dir;
-    for (InferencePrecision p : precisions)
+  const Precision own = dir.require_weights().precision();
+  if (own != Precision::fp32) {
+    model.dirs[own] = dir.path;
+    for (Precision p : precisions)
       if (p != own)
-        std::fprintf(stderr, "bench: %s is a %s model; skipping %s\n", dir.c_str(),
-                     declared.c_str(), inference_precision_name(p));
+        std::fprintf(stderr, "bench: %s is a %s model; skipping %s\n", dir.path.c_str(),
+                     precision_name(own), precision_name(p));
     return model;
   }
-  model.fp32_dir = dir;
-  for (InferencePrecision p : precisions) {
-    if (p == InferencePrecision::f32) {
-      model.dirs[p] = dir;
+  model.fp32_dir = dir.path;
+  for (Precision p : precisions) {
+    if (p == Precision::fp32) {
+      model.dirs[p] = dir.path;
       continue;
     }
     QuantizeOptions options;
@@ -120,10 +118,10 @@ BenchModel prepare_model(const std::string& name, const std::filesystem::path& d
     options.activations = parse_activation_type(args.activations);
     options.max_length = args.max_length;
     options.threads = args.threads;
-    if (p == InferencePrecision::int8 && !args.calibration.empty())
+    if (p == Precision::int8 && !args.calibration.empty())
       options.calibration_texts = read_calibration_texts(args.calibration);
-    const std::filesystem::path out = work / cat(name, "-", inference_precision_name(p));
-    quantize_model_dir(dir, out, options);
+    const std::filesystem::path out = work / cat(name, "-", precision_name(p));
+    quantize_model(dir, out, options);
     model.dirs[p] = out;
   }
   return model;
@@ -195,18 +193,18 @@ ordered_json run_baseline(const std::vector<std::string>& command,
   return read_ordered_json_file(result);
 }
 
-void add_baselines(ordered_json& record, const BenchModel& model, InferencePrecision precision,
+void add_baselines(ordered_json& record, const BenchModel& model, Precision precision,
                    const BenchArgs& args, int threads, const std::filesystem::path& inputs,
                    const std::filesystem::path& work) {
-  if (precision == InferencePrecision::bf16 || model.fp32_dir.empty()) return;
-  const std::string p = inference_precision_name(precision);
+  if (precision == Precision::bf16 || model.fp32_dir.empty()) return;
+  const std::string p = precision_name(precision);
   const std::filesystem::path scripts = args.scripts;
   for (const std::string& backend : args.baselines) {
     ordered_json entries = ordered_json::array();
     std::filesystem::path onnx;
     if (backend == "onnxruntime") {
       const std::filesystem::path onnx_dir = work / cat(model.name, "-onnx");
-      onnx = onnx_dir / (precision == InferencePrecision::int8 ? "model.int8.onnx" : "model.onnx");
+      onnx = onnx_dir / (precision == Precision::int8 ? "model.int8.onnx" : "model.onnx");
       if (!std::filesystem::exists(onnx)) {
         const std::vector<std::string> export_command = {
             args.python, (scripts / "export_onnx.py").string(),
@@ -284,8 +282,9 @@ void run(const BenchArgs& args) {
   for (const std::string& b : args.baselines)
     if (b != "pytorch" && b != "onnxruntime")
       fail("bench: unknown baseline '", b, "' (pytorch or onnxruntime)");
-  std::vector<InferencePrecision> precisions;
-  for (const std::string& p : args.precisions) precisions.push_back(parse_inference_precision(p));
+  std::vector<Precision> precisions;
+  for (const std::string& p : args.precisions)
+    precisions.push_back(parse_precision(p, "--precisions"));
   for (int64_t b : args.batch_sizes)
     if (b < 1) fail("bench: batch sizes must be at least 1, got ", b);
   validate_energy_options(args.energy);
@@ -310,19 +309,20 @@ void run(const BenchArgs& args) {
   const SystemInfo info = system_info();
   ordered_json records = ordered_json::array();
   for (const auto& [name, dir] : sources) {
-    const BenchModel model = prepare_model(name, dir, precisions, args, work);
-    const ModelFiles files = load_model_files(model.dirs.begin()->second);
+    const ModelDirectory opened = ModelDirectory::open(dir);
+    const BenchModel model = prepare_model(name, opened, precisions, args, work);
+    const ModelDirectory& files = opened;
     const std::filesystem::path inputs = work / (name + "-inputs.json");
     const BenchInputs tokenized = tokenize_inputs(dataset, files.tokenizer, args);
     save_bench_inputs(inputs, tokenized);
-    for (InferencePrecision precision : precisions) {
+    for (Precision precision : precisions) {
       auto found = model.dirs.find(precision);
       if (found == model.dirs.end()) continue;
-      const std::string p = inference_precision_name(precision);
+      const std::string p = precision_name(precision);
       ordered_json record{
           {"model_name", name},
           {"precision", p},
-          {"quantized", precision != InferencePrecision::f32},
+          {"quantized", precision != Precision::fp32},
           {"batch_sizes", args.batch_sizes},
           {"model_size_mb",
            double(std::filesystem::file_size(found->second / "model.safetensors")) / 1e6},
@@ -341,7 +341,7 @@ void run(const BenchArgs& args) {
         c.model = found->second;
         c.precision = precision;
         c.activations = parse_activation_type(args.activations);
-        if (!args.attention.empty()) c.attention = parse_attention_precision(args.attention);
+        if (!args.attention.empty()) c.attention = parse_precision(args.attention, "--attention");
         c.batch_size = batch;
         c.threads = threads;
         c.repeats = args.repeats;
@@ -387,6 +387,7 @@ void add_bench_command(CLI::App& app) {
   add_data_options(*cmd, args->data, /*required=*/false);
   cmd->add_option("--precisions", args->precisions, "Precisions: fp32, bf16, int8")
       ->delimiter(',')
+      ->check(precision_check({Precision::fp32, Precision::bf16, Precision::int8}))
       ->capture_default_str();
   cmd->add_option("--batch-sizes", args->batch_sizes, "Batch sizes")
       ->delimiter(',')
@@ -404,9 +405,9 @@ void add_bench_command(CLI::App& app) {
       ->check(CLI::IsMember({"u8", "s8"}))
       ->capture_default_str();
   cmd->add_option("--attention", args->attention,
-                  "Attention precision (QKᵀ and P·V): f32 or bf16 (default: f32 for fp32 models, "
-                  "bf16 otherwise)")
-      ->check(CLI::IsMember({"f32", "fp32", "bf16"}));
+                  "Attention precision (QKᵀ and P·V): fp32 or bf16 (default: fp32 for fp32 "
+                  "models, bf16 otherwise)")
+      ->check(precision_check({Precision::fp32, Precision::bf16}));
   cmd->add_option("--calibration", args->calibration,
                   "Texts (one per line) to fix int8 activation scales (static quantization)");
   cmd->add_option("--out", args->out, "Benchmark JSON to write (default: bench.json)");

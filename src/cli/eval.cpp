@@ -41,7 +41,7 @@ struct EvalArgs {
   int64_t batch_size = 32;
   std::optional<int64_t> max_length;
   int threads = 0;
-  std::optional<InferencePrecision> precision;
+  std::optional<Precision> precision;
   std::string emissions;
   EnergyOptions energy;
 };
@@ -104,28 +104,27 @@ void run(const CLI::App& command, EvalArgs& a) {
     fail("eval: give --threshold or --per-label-thresholds, not both");
   if (a.threshold && !(*a.threshold >= 0 && *a.threshold <= 1))
     fail("eval: --threshold must be in [0, 1]");
-  const auto run_config = load_run_config(a.model);
-  if (run_config)
+  set_thread_count(a.threads);
+  const auto start = std::chrono::steady_clock::now();
+  ModelDirectory model = ModelDirectory::open(a.model);
+  const nlohmann::json& run_config = model.run_config;
+  if (!run_config.is_null())
     data_options_from_run(
         [&](const std::string& key) {
           return command.count(key == "split" ? "--split-ratios" : "--" + key) > 0;
         },
-        *run_config, a.data);
+        run_config, a.data);
   if (a.data.data.empty())
     fail("eval: --data is required (", a.model, " is not a training run with a ", kRunConfigFile,
          ")");
-  const int64_t max_length_option =
-      a.max_length.value_or(run_config ? run_config->value("max-length", int64_t{0}) : 0);
+  const int64_t max_length_option = a.max_length.value_or(model.run_max_length);
   validate_energy_options(a.energy);
   if (a.emissions.empty() && ::access(a.model.c_str(), W_OK) != 0)
     fail(a.model,
          ": not writable, so this phase's energy cannot go to its emissions.csv: give "
          "--emissions FILE");
-  set_thread_count(a.threads);
-
-  const auto start = std::chrono::steady_clock::now();
   const Classifier classifier =
-      open_classifier(a.model, {a.batch_size, max_length_option, a.precision, a.threads});
+      open_classifier(std::move(model), {a.batch_size, max_length_option, a.precision, a.threads});
   const int64_t max_length = classifier.max_length;
   const auto& names = classifier.config.labels;
   const auto labels = static_cast<int64_t>(names.size());

@@ -39,7 +39,7 @@ struct PredictArgs {
   std::string title_column = "titles";
   std::string text_column = "summaries";
   int threads = 0;
-  std::optional<InferencePrecision> precision;
+  std::optional<Precision> precision;
   std::string emissions;
   EnergyOptions energy;
 };
@@ -73,16 +73,13 @@ void run(PredictArgs& a) {
   if (a.top_k < 0) fail("predict: --top-k must be >= 0");
   if (a.threshold && !(*a.threshold >= 0 && *a.threshold <= 1))
     fail("predict: --threshold must be in [0, 1]");
-  // Inputs are encoded as the run trained: its --text and --max-length.
-  const auto run_config = load_run_config(a.model);
-  const int64_t max_length_option =
-      a.max_length.value_or(run_config ? run_config->value("max-length", int64_t{0}) : 0);
-  const std::string text = !a.text.empty() ? a.text
-                           : run_config    ? run_config->value("text", "abstract")
-                                           : "abstract";
   set_thread_count(a.threads);
+  ModelDirectory model = ModelDirectory::open(a.model);
+  // Inputs are encoded as the run trained: its --text and --max-length.
+  const int64_t max_length_option = a.max_length.value_or(model.run_max_length);
+  const std::string text = !a.text.empty() ? a.text : model.run_text;
   const Classifier classifier =
-      open_classifier(a.model, {a.batch_size, max_length_option, a.precision, a.threads});
+      open_classifier(std::move(model), {a.batch_size, max_length_option, a.precision, a.threads});
   const int64_t max_length = classifier.max_length;
   const int64_t labels = classifier.config.num_labels();
   const std::vector<float> thresholds =

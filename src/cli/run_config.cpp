@@ -4,17 +4,9 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
-#include "core/json_document.h"
+#include "core/json_fields.h"
 
 namespace greenbert::cli {
-
-std::optional<nlohmann::json> load_run_config(const std::filesystem::path& dir) {
-  const auto path = dir / kRunConfigFile;
-  if (!std::filesystem::exists(path)) return std::nullopt;
-  auto json = read_json_file(path);
-  if (!json.is_object()) fail(path.string(), ": not a JSON object");
-  return json;
-}
 
 nlohmann::json data_options_json(const DataOptions& o) {
   return {
@@ -53,8 +45,8 @@ void data_options_from_run(const std::function<bool(const std::string& key)>& gi
     options.text_column = merged["text-column"].get<std::string>();
     options.terms_column = merged["terms-column"].get<std::string>();
     options.on_error = merged["on-error"].get<std::string>();
-    options.max_rows = merged["max-rows"].get<int64_t>();
-    options.seed = merged["seed"].get<uint64_t>();
+    options.max_rows = json_integer<int64_t>(merged["max-rows"], cat(kRunConfigFile, ": max-rows"));
+    options.seed = json_integer<uint64_t>(merged["seed"], cat(kRunConfigFile, ": seed"));
     options.split = merged["split"].get<std::string>();
     options.text = merged["text"].get<std::string>();
   } catch (const nlohmann::json::exception& e) {

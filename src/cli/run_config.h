@@ -12,13 +12,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/data_options.h"
+#include "model/model_directory.h"
 
 namespace greenbert::cli {
 
-inline constexpr const char* kRunConfigFile = "train_config.json";
-
-// The run's config, or nullopt when `dir` has none. Throws Error for an unreadable one.
-std::optional<nlohmann::json> load_run_config(const std::filesystem::path& dir);
+inline constexpr const char* kRunConfigFile = model_files::kRunConfig;
 
 // The data options as train_config.json keys.
 nlohmann::json data_options_json(const DataOptions& options);

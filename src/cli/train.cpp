@@ -16,12 +16,13 @@
 #include "cli/commands.h"
 #include "cli/data_options.h"
 #include "cli/energy_options.h"
+#include "cli/precision_option.h"
 #include "cli/run_config.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/threads.h"
 #include "data/split_directory.h"
-#include "model/model_dir.h"
+#include "model/model_directory.h"
 #include "text/vocab_trainer.h"
 #include "train/label_prior.h"
 #include "train/seeds.h"
@@ -54,7 +55,7 @@ struct TrainArgs {
   std::optional<double> lr;
   std::optional<double> warmup;
   TrainOptions train;  // the options with fixed defaults
-  std::string precision = "f32";
+  std::string precision = "fp32";
   int threads = 0;
   bool resume = false;
   EnergyOptions energy;
@@ -137,7 +138,8 @@ void resolve(TrainArgs& a) {
   a.train.epochs = a.epochs.value_or(d.epochs);
   a.train.lr = a.lr.value_or(d.lr);
   a.train.warmup = a.warmup.value_or(d.warmup);
-  a.train.precision = parse_precision(a.precision.c_str());
+  a.train.precision = parse_precision(a.precision, "--precision");
+  a.precision = precision_name(a.train.precision);  // the one spelling, also in train_config.json
   a.train.seed = a.data.seed;
   validate(a.train);
 }
@@ -154,9 +156,20 @@ std::string describe_differences(const nlohmann::json& now, const nlohmann::json
 // What RUN_DIR holds decides what the command does: start, continue, or nothing.
 enum class RunAction { start, resume, finished };
 
+// A run's stored options with today's spelling of the precision (runs written before it was
+// unified spell fp32 "f32").
+std::optional<nlohmann::json> stored_run_options(const std::filesystem::path& dir) {
+  nlohmann::json stored = load_run_config(dir);
+  if (stored.is_null()) return std::nullopt;
+  if (stored.contains("precision") && stored["precision"].is_string())
+    stored["precision"] = precision_name(parse_precision(stored["precision"].get<std::string>(),
+                                                         cat(kRunConfigFile, ": precision")));
+  return stored;
+}
+
 RunAction reconcile_with_run_dir(const CLI::App& command, TrainArgs& a) {
   const std::filesystem::path dir = a.out;
-  const auto stored = load_run_config(dir);
+  const auto stored = stored_run_options(dir);
   if (!stored) {
     if (a.resume) fail(dir.string(), ": nothing to resume (no ", kRunConfigFile, ")");
     if (std::filesystem::exists(dir) && !std::filesystem::is_empty(dir))
@@ -223,7 +236,7 @@ ClassifierModel new_run_model(const TrainArgs& a, const Dataset& dataset) {
     options.labels = dataset.labels.names();
     options.seed = init_seed;
     LoadModelReport report;
-    ClassifierModel model = load_model(a.init, options, &report);
+    ClassifierModel model = load_model(ModelDirectory::open(a.init), options, &report);
     // A replaced head is initialised fresh too, so `initialized` names it in both cases.
     if (std::ranges::find(report.initialized, "classifier.bias") != report.initialized.end())
       init_head_bias_to_label_prior(model.params, dataset.train);
@@ -248,8 +261,8 @@ ClassifierModel new_run_model(const TrainArgs& a, const Dataset& dataset) {
 
 // A resumed run's model is described by the run directory; its weights come from the checkpoint.
 ClassifierModel resumed_run_model(const std::filesystem::path& dir) {
-  BertConfig config = load_config(dir / "config.json");
-  return new_model(config, BertTokenizer::from_file(dir / "vocab.txt"), 0);
+  ModelDirectory run = ModelDirectory::open(dir);
+  return new_model(run.config, std::move(run.tokenizer), 0);
 }
 
 std::atomic<bool> stop_requested{false};
@@ -313,7 +326,7 @@ void run(const CLI::App& command, TrainArgs& a) {
     nlohmann::json config = binding_json(a);
     config["threads"] = threads;
     config["checkpoint-every"] = a.train.checkpoint_every;
-    write_file_atomically(dir / kRunConfigFile, config.dump(2) + "\n");
+    save_run_config(dir, config);
   }
   std::fprintf(stderr,
                "train: %s, %lld parameters, %zu/%zu/%zu train/val/test examples, %d labels, "
@@ -430,10 +443,10 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str()
       ->group(hyper);
   cmd->add_option("--precision", args->precision,
-                  "GEMM precision of training: f32, or bf16 (bfloat16 inputs, fp32 "
+                  "GEMM precision of training: fp32, or bf16 (bfloat16 inputs, fp32 "
                   "accumulation; AMX/AVX512-BF16 make it faster). Weights, gradients and AdamW "
                   "stay fp32")
-      ->check(CLI::IsMember({"f32", "bf16"}))
+      ->check(precision_check({Precision::fp32, Precision::bf16}))
       ->capture_default_str()
       ->group(hyper);
 

@@ -76,9 +76,9 @@ BenchInputs load_bench_inputs(const std::filesystem::path& path) {
 json to_json(const BenchConfiguration& c) {
   return {
       {"model", c.model.string()},
-      {"precision", inference_precision_name(c.precision)},
+      {"precision", precision_name(c.precision)},
       {"activations", std::string(activation_type_name(c.activations))},
-      {"attention", c.attention ? json(attention_precision_name(*c.attention)) : json(nullptr)},
+      {"attention", c.attention ? json(precision_name(*c.attention)) : json(nullptr)},
       {"batch_size", c.batch_size},
       {"threads", c.threads},
       {"repeats", c.repeats},
@@ -102,10 +102,10 @@ json to_json(const BenchConfiguration& c) {
 BenchConfiguration configuration_from_json(const json& j) {
   BenchConfiguration c;
   c.model = j.at("model").get<std::string>();
-  c.precision = parse_inference_precision(j.at("precision").get<std::string>());
+  c.precision = parse_precision(j.at("precision").get<std::string>());
   c.activations = parse_activation_type(j.at("activations").get<std::string>());
   if (!j.at("attention").is_null())
-    c.attention = parse_attention_precision(j["attention"].get<std::string>());
+    c.attention = parse_precision(j["attention"].get<std::string>());
   c.batch_size = j.at("batch_size").get<int64_t>();
   c.threads = j.at("threads").get<int>();
   c.repeats = j.at("repeats").get<int>();
@@ -129,15 +129,15 @@ BenchConfiguration configuration_from_json(const json& j) {
   return c;
 }
 
-double reference_gemm_rate(const BertConfig& config, InferencePrecision precision,
+double reference_gemm_rate(const BertConfig& config, Precision precision,
                            ActivationType activations, int64_t rows) {
   using dnnl::memory;
   using DataType = memory::data_type;
   // The types the session's GEMMs run here (packed_gemm.h: s8 activations as u8 without VNNI,
   // bf16 as fp32 without a bf16 kernel).
-  const bool int8 = precision == InferencePrecision::int8;
-  DataType src = precision == InferencePrecision::f32                         ? DataType::f32
-                 : precision == InferencePrecision::bf16                      ? DataType::bf16
+  const bool int8 = precision == Precision::int8;
+  DataType src = precision == Precision::fp32                                 ? DataType::f32
+                 : precision == Precision::bf16                               ? DataType::bf16
                  : runtime_activation_type(activations) == ActivationType::u8 ? DataType::u8
                                                                               : DataType::s8;
   if (src == DataType::bf16 && !has_bf16_gemm()) src = DataType::f32;
@@ -193,7 +193,7 @@ nlohmann::ordered_json measure_configuration(const BenchConfiguration& c) {
   options.attention = c.attention;
   options.max_tokens = c.batch_size * longest;
   options.max_sequences = c.batch_size;
-  InferenceSession session = InferenceSession::open(c.model, options);
+  InferenceSession session = InferenceSession::open(ModelDirectory::open(c.model), options);
   const int64_t labels = session.config().num_labels();
   const std::vector<TokenBatch> timed = make_batches(inputs.abstracts, c.batch_size);
   const std::vector<TokenBatch> throughput = make_batches(inputs.throughput, c.batch_size);
@@ -203,8 +203,7 @@ nlohmann::ordered_json measure_configuration(const BenchConfiguration& c) {
   };
   for (const TokenBatch& batch : timed) run(batch);  // warm-up: primitives, caches, pages
 
-  const std::string phase =
-      cat("bench-", inference_precision_name(c.precision), "-b", c.batch_size);
+  const std::string phase = cat("bench-", precision_name(c.precision), "-b", c.batch_size);
   EnergyTracker tracker(phase, c.emissions, c.energy, c.project, phase);
   session.reset_stats();
   std::vector<double> times, latencies;
@@ -268,8 +267,8 @@ nlohmann::ordered_json measure_configuration(const BenchConfiguration& c) {
       {"gemm_efficiency", reference > 0 ? achieved / reference : 0.0},
       {"gemm_time_share", gemm.gemm_seconds / std::accumulate(times.begin(), times.end(), 0.0)},
       {"gemm_implementation", session.gemm_implementation()},
-      {"attention", attention_precision_name(session.attention())},
-      {"activations", c.precision == InferencePrecision::int8
+      {"attention", precision_name(session.attention())},
+      {"activations", c.precision == Precision::int8
                           ? json(cat(activation_type_name(session.activations()),
                                      session.static_activations() ? "-static" : "-dynamic"))
                           : json(nullptr)}};

@@ -30,9 +30,9 @@ BenchInputs load_bench_inputs(const std::filesystem::path& path);
 
 struct BenchConfiguration {
   std::filesystem::path model;  // model directory (fp32 or quantized)
-  InferencePrecision precision = InferencePrecision::f32;
+  Precision precision = Precision::fp32;
   ActivationType activations = ActivationType::u8;
-  std::optional<AttentionPrecision> attention;  // unset: the session's default
+  std::optional<Precision> attention;  // unset: the session's default
   int64_t batch_size = 1;
   int threads = 0;
   int repeats = 10;
@@ -58,7 +58,7 @@ nlohmann::ordered_json measure_configuration(const BenchConfiguration& configura
 
 // The rate (GOP/s) oneDNN reaches alone, with all threads and pre-packed weights, on the four
 // Linear-layer shapes of `config` for `rows` tokens, weighted by their operation counts.
-double reference_gemm_rate(const BertConfig& config, InferencePrecision precision,
+double reference_gemm_rate(const BertConfig& config, Precision precision,
                            ActivationType activations, int64_t rows);
 
 }  // namespace greenbert

@@ -41,7 +41,7 @@ BenchRecord read_record(const nlohmann::json& j) {
   if (!j.is_object()) fail("not an object");
   BenchRecord r;
   r.model = j.at("model_name").get<std::string>();
-  r.precision = normalize_precision(j.at("precision").get<std::string>());
+  r.precision = parse_precision(j.at("precision").get<std::string>(), "precision");
   r.abstracts = j.value("abstracts", 20);
   r.model_size_mb = number_at(j, "model_size_mb");
   for (const auto& [key, value] : j.items()) {
@@ -66,10 +66,6 @@ const std::vector<BenchPoint>* BenchRecord::backend(std::string_view name) const
   for (const auto& [key, points] : backends)
     if (key == name) return &points;
   return nullptr;
-}
-
-std::string normalize_precision(const std::string& precision) {
-  return precision == "fp32" || precision == "float32" ? "f32" : precision;
 }
 
 std::vector<BenchRecord> read_bench_file(const std::filesystem::path& file) {

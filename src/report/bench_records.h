@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/precision.h"
+
 namespace greenbert {
 
 struct BenchPoint {
@@ -27,7 +29,7 @@ struct BenchPoint {
 
 struct BenchRecord {
   std::string model;
-  std::string precision;  // f32 | bf16 | int8
+  Precision precision = Precision::fp32;
   int abstracts = 20;
   std::optional<double> model_size_mb;
   std::vector<std::pair<std::string, std::vector<BenchPoint>>> backends;  // in file order
@@ -35,9 +37,6 @@ struct BenchRecord {
 
   const std::vector<BenchPoint>* backend(std::string_view name) const;
 };
-
-// "fp32" and "float32" are "f32"; other names are kept.
-std::string normalize_precision(const std::string& precision);
 
 // Reads a file holding one record or an array of them; throws greenbert::Error
 // "FILE: record N: reason" for a record without model_name, precision or valid points.

@@ -123,6 +123,12 @@ const StageResult* StudyResults::stage(const std::string& id) const {
   return nullptr;
 }
 
+const StageResult* StudyResults::stage(const std::string& model, const std::string& kind,
+                                       Precision precision) const {
+  return stage(
+      cat(model, "/", kind, "-", study_layout::precision_dir(precision, state.settings.layout)));
+}
+
 std::vector<std::vector<double>> read_numeric_columns(const std::filesystem::path& csv,
                                                       const std::vector<std::string>& columns) {
   std::ifstream in(csv, std::ios::binary);
@@ -181,17 +187,20 @@ StudyResults collect_study(const std::filesystem::path& dir) {
   for (const auto& model : settings.models) {
     ModelResult m;
     m.model = model;
-    const auto run_dir = dir / layout::model_dir(model.name, "f32");
+    const int names = settings.layout;
+    const auto run_dir =
+        dir / layout::model_dir(model.name, layout::precision_dir(Precision::fp32, names));
     if (done(results, model.name + "/train")) {
       m.metrics = read_json(run_dir / "metrics.json");
       if (!results.data && m.metrics->contains("data")) results.data = m.metrics->at("data");
       read_logs(m, run_dir);
     }
     results.models.push_back(std::move(m));
-    for (const auto& precision : settings.precisions) {
+    for (const Precision p : settings.precisions) {
+      const std::string precision = layout::precision_dir(p, names);
       ConfigResult config;
       config.model = model.name;
-      config.precision = precision;
+      config.precision = p;
       if (done(results, model.name + "/eval-" + precision))
         read_eval(config, dir / layout::eval_json(model.name, precision));
       if (done(results, model.name + "/bench-" + precision)) {
@@ -200,8 +209,8 @@ StudyResults collect_study(const std::filesystem::path& dir) {
           // The study's names, whatever bench called the model directory.
           record.model = model.name;
           record.json["model_name"] = model.name;
-          record.json["precision"] = record.precision;
-          if (!config.bench && record.precision == precision && record.backend("cpp")) {
+          record.json["precision"] = precision_name(record.precision);
+          if (!config.bench && record.precision == p && record.backend("cpp")) {
             config.bench = results.bench.size();
             config.bench_energy_source = bench_source(sources, *record.backend("cpp"));
           }

@@ -250,11 +250,14 @@ std::string unfinished_dependency(const Stage& stage, const StudyState& state) {
 
 }  // namespace
 
-StudyOutcome run_study(const StudySettings& settings, const StudyRunOptions& options) {
-  const std::vector<Stage> plan = plan_study(settings);
+StudyOutcome run_study(const StudySettings& asked, const StudyRunOptions& options) {
   const auto state_file = options.dir / layout::kState;
   std::optional<StudyState> previous;
   if (std::filesystem::exists(state_file)) previous = read_study_state(state_file);
+  // A study continues with the names it began with (study_layout.h).
+  StudySettings settings = asked;
+  if (previous) settings.layout = previous->settings.layout;
+  const std::vector<Stage> plan = plan_study(settings);
   const auto decisions = decide_stages(plan, previous ? &*previous : nullptr, options.dir);
 
   StudyOutcome outcome;

@@ -17,16 +17,15 @@ BatchLogits reference_logits(const BertConfig& config, const ParameterBuffer& pa
   };
 }
 
-Classifier open_classifier(const std::filesystem::path& dir, const ClassifierOptions& options) {
+Classifier open_classifier(ModelDirectory model, const ClassifierOptions& options) {
   if (options.max_batch < 1 || options.max_length < 0)
     fail("inference needs a batch of at least 1 and a max length >= 0, got ", options.max_batch,
          " and ", options.max_length);
-  ModelFiles files = load_model_files(dir);
-  const int64_t positions = files.config.max_position_embeddings;
+  const int64_t positions = model.config.max_position_embeddings;
   const int64_t max_length =
       options.max_length > 0 ? options.max_length : std::min<int64_t>(512, positions);
   if (max_length > positions)
-    fail(dir.string(), ": max length ", max_length, " exceeds the model's ", positions,
+    fail(model.path.string(), ": max length ", max_length, " exceeds the model's ", positions,
          " positions");
   SessionOptions session_options;
   session_options.precision = options.precision;
@@ -34,12 +33,13 @@ Classifier open_classifier(const std::filesystem::path& dir, const ClassifierOpt
   session_options.max_tokens = options.max_batch * max_length;
   session_options.max_sequences = options.max_batch;
   // BatchLogits must be copyable and the session is move-only: it is shared.
-  auto session = std::make_shared<InferenceSession>(InferenceSession::open(dir, session_options));
-  Classifier classifier{files.config,
-                        std::move(files.tokenizer),
-                        std::move(files.thresholds),
-                        inference_precision_name(session->precision()),
-                        ParameterLayout(files.config).parameter_count(),
+  auto session = std::make_shared<InferenceSession>(InferenceSession::open(model, session_options));
+  const int64_t parameters = ParameterLayout(model.config).parameter_count();
+  Classifier classifier{std::move(model.config),
+                        std::move(model.tokenizer),
+                        std::move(model.thresholds),
+                        session->precision(),
+                        parameters,
                         options.max_batch,
                         max_length,
                         {}};

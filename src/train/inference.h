@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "infer/precision.h"
+#include "core/precision.h"
 #include "kernels/gemm.h"
 #include "model/activations.h"
 #include "model/batch.h"
 #include "model/config.h"
-#include "model/model_dir.h"
+#include "model/model_directory.h"
 #include "model/parameters.h"
 #include "text/bert_tokenizer.h"
 #include "train/batching.h"
@@ -34,7 +34,7 @@ struct Classifier {
   BertConfig config;  // architecture and labels (config.labels, in id order)
   BertTokenizer tokenizer;
   Thresholds thresholds;
-  std::string precision = "f32";  // the session's: the directory's unless the caller chose
+  Precision precision = Precision::fp32;  // the session's: the directory's unless the caller chose
   int64_t parameters = 0;
   int64_t max_batch = 0;   // the most sequences one call of `logits` takes
   int64_t max_length = 0;  // the longest sequence it takes, in tokens
@@ -46,20 +46,21 @@ struct ClassifierOptions {
   int64_t max_length = 0;  // 0: the model's positions, at most 512
   // Unset: the directory's precision. An fp32 directory can run at any precision (quantized in
   // memory exactly as `greenbert quantize` would); a quantized one only at its own.
-  std::optional<InferencePrecision> precision;
+  std::optional<Precision> precision;
   int threads = 0;  // 0: the physical cores
 };
 
-// Opens a model directory (a training run, a `greenbert quantize` output, or an HF-style
-// directory with a classification head) for inference. The workspace is sized here, once, for
-// max_batch × max_length.
-Classifier open_classifier(const std::filesystem::path& dir, const ClassifierOptions& options);
+// An opened model directory (a training run, a `greenbert quantize` output, or an HF-style
+// directory with a classification head) ready for inference; its workspace is sized here, once,
+// for max_batch × max_length. The directory is moved in: its description becomes the
+// classifier's.
+Classifier open_classifier(ModelDirectory model, const ClassifierOptions& options);
 
 // The reference backend over parameters owned by the caller (the trainer's live parameters).
 // `acts` must have been sized for the batches it will be given; all three must outlive the
 // returned function.
 BatchLogits reference_logits(const BertConfig& config, const ParameterBuffer& params,
-                             Activations& acts, Precision gemm = Precision::f32);
+                             Activations& acts, Precision gemm = Precision::fp32);
 
 // Logits (n, labels) of every example of `data`, in data order, computed in batches of up to
 // max_batch examples of similar length. on_batch(sequences done so far) runs after each batch.

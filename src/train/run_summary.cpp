@@ -8,13 +8,13 @@
 namespace greenbert {
 
 nlohmann::ordered_json model_json(const std::string& name, const BertConfig& config,
-                                  int64_t parameters, const std::string& precision) {
+                                  int64_t parameters, Precision precision) {
   return {{"name", name},
           {"model_type", model_type_name(config.model_type)},
           {"parameters", parameters},
           {"layers", config.num_layers},
           {"hidden", config.hidden_size},
-          {"precision", precision},
+          {"precision", precision_name(precision)},
           {"vocab_size", config.vocab_size}};
 }
 

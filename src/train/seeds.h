@@ -4,14 +4,15 @@
 // interrupted one would have, so no random-generator state needs checkpointing.
 #include <cstdint>
 
-#include "kernels/dropout.h"
+#include "core/splitmix64.h"
 
 namespace greenbert {
 
 enum class SeedPurpose : uint64_t { epoch_order = 1, dropout = 2, model_init = 3 };
 
 inline uint64_t derive_seed(uint64_t seed, SeedPurpose purpose, uint64_t counter = 0) {
-  return mix64(mix64(seed ^ mix64(static_cast<uint64_t>(purpose))) + mix64(counter));
+  return splitmix64_mix(splitmix64_mix(seed ^ splitmix64_mix(static_cast<uint64_t>(purpose))) +
+                        splitmix64_mix(counter));
 }
 
 }  // namespace greenbert

@@ -48,6 +48,8 @@ void validate(const TrainOptions& o) {
     fail("--weight-decay must be in [0, 1), got ", o.weight_decay);
   if (!(o.max_grad_norm >= 0 && std::isfinite(o.max_grad_norm)))
     fail("--max-grad-norm must be >= 0 (0 turns clipping off), got ", o.max_grad_norm);
+  if (o.precision == Precision::int8)
+    fail("--precision int8 is for inference (quantize); training runs at fp32 or bf16");
   if (!(o.warmup >= 0 && std::isfinite(o.warmup)))
     fail("--warmup must be >= 0 (a ratio below 1, or a number of steps), got ", o.warmup);
 }
@@ -116,18 +118,6 @@ EnergySnapshot& operator+=(EnergySnapshot& a, const EnergySnapshot& b) {
 
 std::vector<float> as_floats(std::span<const uint8_t> values) {
   return std::vector<float>(values.begin(), values.end());
-}
-
-// Model description files of a run directory; the weights come with the first validation.
-void write_model_description(const std::filesystem::path& dir, const ClassifierModel& model) {
-  const Vocab& vocab = model.tokenizer.vocab();
-  std::vector<std::string> tokens;
-  tokens.reserve(static_cast<size_t>(vocab.size()));
-  for (int32_t id = 0; id < vocab.size(); ++id) tokens.emplace_back(vocab.token(id));
-  save_config(dir / "config.json", model.config);
-  write_vocab(dir / "vocab.txt", tokens);
-  write_tokenizer_config(dir / "tokenizer_config.json", model.tokenizer.options());
-  LabelMap(model.config.labels).save(dir / "labels.json");
 }
 
 class Trainer {
@@ -226,7 +216,10 @@ class Trainer {
       state_.total_steps = total_steps_;
       for (const char* stale : {"model.safetensors", "thresholds.json", "metrics.json"})
         std::filesystem::remove(run_.dir / stale);
-      write_model_description(run_.dir, model_);
+      // The description of the run's model; its weights come with the first validation.
+      save_model(run_.dir,
+                 ModelDescription{ModelKind::encoder, model_.config, model_.tokenizer, {}, nullptr},
+                 nullptr);
       logs_.start();
     }
     elapsed_base_ = state_.elapsed_seconds;
@@ -391,12 +384,14 @@ class Trainer {
   nlohmann::ordered_json finish() {
     // The run's model is the best one saved; its thresholds are tuned on validation. It is read
     // back as `greenbert eval` reads it, so that eval reproduces these figures exactly.
-    const Classifier best = open_classifier(
-        run_.dir, {o_.batch_size, o_.max_length, InferencePrecision::f32, omp_get_max_threads()});
+    const Classifier best =
+        open_classifier(ModelDirectory::open(run_.dir),
+                        {o_.batch_size, o_.max_length, Precision::fp32, omp_get_max_threads()});
     const auto& names = best.config.labels;
     const Evaluation val = evaluate(best.logits, val_, {}, "eval-val");
     const ThresholdChoice choice = tune_thresholds(val.probabilities, val_targets_, labels_);
-    save_thresholds(run_.dir / "thresholds.json", {choice.global, choice.per_label, false}, names);
+    save_thresholds(run_.dir / model_files::kThresholds, {choice.global, choice.per_label, false},
+                    names);
     const float half = 0.5f;
     auto metrics_at = [&](const Evaluation& eval, std::span<const uint8_t> targets,
                           std::span<const float> thresholds) {

@@ -1,6 +1,6 @@
 #pragma once
-// Element-wise activations and their derivatives. GELU is the exact erf form
-// (HF hidden_act "gelu"), evaluated with a vectorised erf accurate to ~1e-7.
+// Element-wise kernels: activation functions and their derivatives, and addition. GELU is the exact
+// erf form (HF hidden_act "gelu"), evaluated with a vectorised erf accurate to ~1e-7.
 #include <cstdint>
 
 namespace greenbert {

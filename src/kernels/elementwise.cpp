@@ -1,4 +1,4 @@
-#include "kernels/activations.h"
+#include "kernels/elementwise.h"
 
 #include <cmath>
 
