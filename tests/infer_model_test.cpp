@@ -9,6 +9,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/openmp_env.h"
+#include "infer/classifier.h"
 #include "infer/model_quantizer.h"
 #include "infer/session.h"
 #include "infer_support.h"
@@ -16,7 +17,6 @@
 #include "json_values.h"
 #include "numeric.h"
 #include "support.h"
-#include "train/inference.h"
 
 namespace greenbert {
 namespace {

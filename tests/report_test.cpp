@@ -1,5 +1,6 @@
-// `greenbert report` on the fixture study (tests/data/study/two_models, written by
-// scripts/make_study_fixture.py with round numbers): every file is produced, the table and the
+// `greenbert report` on the fixture study (tests/data/study/two_models: a study as greenbert wrote
+// them before one precision spelling and versioned records, with round numbers): every file is
+// produced, the table and the
 // recommendation hold the figures computed by hand from the fixture's inputs, the HTML is
 // self-contained, and every energy figure says how it was obtained.
 #include <gtest/gtest.h>
@@ -18,7 +19,7 @@
 namespace greenbert {
 namespace {
 
-// The fixture's inputs (scripts/make_study_fixture.py).
+// The fixture's inputs (tests/data/study/two_models/README.md).
 constexpr double kIntensityKgPerKwh = 0.475;
 constexpr double kTinyTrainKwh = 0.004;
 constexpr double kTinybertTrainKwh = 0.03 + 0.02;  // interrupted, then resumed: both count

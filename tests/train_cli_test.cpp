@@ -18,10 +18,10 @@
 #include "core/error.h"
 #include "core/threads.h"
 #include "data/split_directory.h"
+#include "infer/classifier.h"
+#include "report/metrics.h"
 #include "support.h"
 #include "train/checkpoint.h"
-#include "train/inference.h"
-#include "train/metrics.h"
 #include "train/trainer.h"
 #include "train_support.h"
 

@@ -23,9 +23,9 @@
 #include "core/threads.h"
 #include "data/split_directory.h"
 #include "energy/energy_tracker.h"
-#include "train/inference.h"
-#include "train/metrics.h"
-#include "train/run_summary.h"
+#include "infer/classifier.h"
+#include "report/eval_record.h"
+#include "report/metrics.h"
 
 namespace greenbert::cli {
 
@@ -179,30 +179,24 @@ void run(const CLI::App& command, EvalArgs& a) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   if (a.json) {
-    nlohmann::ordered_json out;
-    out["format"] = "greenbert-eval";
-    out["version"] = 1;
-    out["model"] = model_json(model_name(a.model), classifier.config, classifier.parameters,
-                              classifier.precision);
-    out["split"] = a.split;
-    if (thresholds.size() == 1) {
-      out["threshold"] = thresholds[0];
-    } else {
-      out["threshold"] = "per_label";
-      auto& per_label = out["per_label_thresholds"] = nlohmann::ordered_json::object();
-      for (size_t l = 0; l < names.size(); ++l) per_label[names[l]] = thresholds[l];
-    }
-    out["metrics"] = to_json(metrics, names);
-    out["seconds"] = seconds;
-    out["data"] = {{"path", std::filesystem::absolute(a.data.data).lexically_normal().string()},
-                   {"examples", encoded.size()},
-                   {"max_length", max_length},
-                   {"text", text_input_name(dataset.text)}};
-    out["labels_not_in_model"] = missing;
-    out["energy"] = {{"kwh", energy.energy_consumed},
-                     {"kg_co2eq", energy.emissions},
-                     {"method", tracker.details().method},
-                     {"emissions_csv", emissions.string()}};
+    EvalRecord record;
+    record.model = summarize_model(model_name(a.model), classifier.config, classifier.parameters,
+                                   classifier.precision);
+    record.split = a.split;
+    record.labels = names;
+    record.thresholds = thresholds;
+    record.metrics = metrics;
+    record.seconds = seconds;
+    record.data_path = std::filesystem::absolute(a.data.data).lexically_normal().string();
+    record.examples = encoded.size();
+    record.max_length = max_length;
+    record.text = text_input_name(dataset.text);
+    record.labels_not_in_model = missing;
+    record.kwh = energy.energy_consumed;
+    record.kg_co2eq = energy.emissions;
+    record.energy_method = tracker.details().method;
+    record.emissions_csv = emissions.string();
+    const nlohmann::ordered_json out = to_json(record);
     std::printf("%s\n", out.dump(2).c_str());
     return;
   }

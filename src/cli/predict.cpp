@@ -19,9 +19,9 @@
 #include "cli/run_config.h"
 #include "core/error.h"
 #include "core/threads.h"
+#include "data/predict_reader.h"
 #include "energy/energy_tracker.h"
-#include "train/inference.h"
-#include "train/predict_input.h"
+#include "infer/classifier.h"
 
 namespace greenbert::cli {
 

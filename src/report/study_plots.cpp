@@ -150,7 +150,7 @@ void efficiency(Drawer& draw, const StudyFigures& figures, bool per_kg) {
 struct BenchLine {
   std::string label;
   const std::vector<BenchPoint>* points;
-  int abstracts;
+  int64_t abstracts;
 };
 
 std::vector<BenchLine> bench_lines(const StudyResults& results) {

@@ -50,7 +50,9 @@ nlohmann::ordered_json study_json(const StudyResults& results, const StudyFigure
     const ConfigFigures& f = figures.configs[i];
     const ConfigResult& r = results.configs[i];
     nlohmann::ordered_json bench = nlohmann::ordered_json();
-    if (r.bench) bench = results.bench[*r.bench].json.at("cpp");
+    if (r.bench)
+      for (const BenchPoint& p : *results.bench[*r.bench].backend("cpp"))
+        bench.push_back(to_json(p));
     configs.push_back({
         {"model", f.model},
         {"precision", precision_name(f.precision)},
@@ -284,8 +286,10 @@ Document build_document(const StudyResults& results, const StudyFigures& figures
       "One row per model and precision. F1 is measured on the test split at the threshold tuned "
       "on validation. Training figures are the whole greenbert train stage (training, "
       "per-epoch validation and the final test evaluation, every attempt when it was resumed), "
-      "recorded by the study around the stage's process; quantized models share their fp32 "
-      "model's training. Inference energy, latency, time, memory and size come from greenbert "
+      "recorded by the study around the stage's process (a stage also meters its own phases "
+      "into its directory's emissions.csv; those are part of this record, never added to it); "
+      "quantized models share their fp32 model's training. Inference energy, latency, time, memory "
+      "and size come from greenbert "
       "bench (peak memory: the highest over batch sizes, each configuration in its own "
       "process). Lifetime kWh = training + quantization + ",
       with_thousands(figures.lifetime_predictions), " predictions at batch size ",
@@ -360,7 +364,7 @@ ReportSummary write_study_report(const std::filesystem::path& dir, const ReportO
     summary.files.push_back(dir / name);
   };
   nlohmann::ordered_json bench = nlohmann::ordered_json::array();
-  for (const auto& record : results.bench) bench.push_back(record.json);
+  for (const auto& record : results.bench) bench.push_back(to_json(record));
   write(layout::kBenchJson, bench.dump(2) + "\n");
   write(layout::kStudyJson, study_json(results, figures).dump(2) + "\n");
 

@@ -11,6 +11,7 @@
 #include "core/json_document.h"
 #include "data/csv_reader.h"
 #include "energy/emissions_details.h"
+#include "report/eval_record.h"
 #include "study/study_layout.h"
 
 namespace greenbert {
@@ -64,24 +65,11 @@ void add_unique(std::vector<std::string>& list, const std::string& value) {
   list.push_back(value);
 }
 
-std::optional<double> metric(const nlohmann::json& metrics, const char* key,
-                             const std::filesystem::path& file) {
-  auto found = metrics.find(key);
-  if (found == metrics.end()) return std::nullopt;
-  if (!found->is_number()) fail(file.string(), ": ", key, " is not a number");
-  return found->get<double>();
-}
-
 void read_eval(ConfigResult& config, const std::filesystem::path& file) {
-  const auto j = read_json(file);
-  if (j.value("format", "") != "greenbert-eval")
-    fail(file.string(), ": not `greenbert eval --json` output (format is not greenbert-eval)");
-  const auto& m = j.at("metrics");
-  config.micro_f1 = metric(m, "micro_f1", file);
-  config.macro_f1 = metric(m, "macro_f1", file);
-  if (!config.micro_f1) fail(file.string(), ": metrics have no micro_f1");
-  if (j.contains("threshold") && j["threshold"].is_number())
-    config.threshold = j["threshold"].get<double>();
+  const EvalFigures figures = read_eval_figures(file);
+  config.micro_f1 = figures.micro_f1;
+  config.macro_f1 = figures.macro_f1;
+  config.threshold = figures.threshold;
 }
 
 void read_logs(ModelResult& model, const std::filesystem::path& run_dir) {
@@ -208,8 +196,6 @@ StudyResults collect_study(const std::filesystem::path& dir) {
         for (auto& record : records) {
           // The study's names, whatever bench called the model directory.
           record.model = model.name;
-          record.json["model_name"] = model.name;
-          record.json["precision"] = precision_name(record.precision);
           if (!config.bench && record.precision == p && record.backend("cpp")) {
             config.bench = results.bench.size();
             config.bench_energy_source = bench_source(sources, *record.backend("cpp"));

@@ -14,22 +14,24 @@
 #include <optional>
 
 #include "core/atomic_file.h"
+#include "core/directory_lock.h"
 #include "core/number_format.h"
 #include "core/progress.h"
+#include "core/run_seeds.h"
+#include "data/batching.h"
 #include "data/label_map.h"
 #include "energy/energy_tracker.h"
+#include "infer/classifier.h"
 #include "kernels/adamw.h"
 #include "kernels/loss.h"
 #include "model/bert.h"
 #include "model/optimizer.h"
+#include "report/eval_record.h"
+#include "report/metrics.h"
 #include "text/vocab_trainer.h"
-#include "train/batching.h"
-#include "train/inference.h"
-#include "train/metrics.h"
 #include "train/run_logs.h"
 #include "train/run_summary.h"
 #include "train/schedule.h"
-#include "train/seeds.h"
 
 namespace greenbert {
 
@@ -72,27 +74,6 @@ int64_t ceil_div(int64_t a, int64_t b) {
 
 constexpr double kLogFlushSeconds = 5.0;
 constexpr double kProgressSeconds = 0.25;  // Progress redraws a terminal line at most this often
-
-// One training process per run directory: a second one would interleave logs and overwrite
-// the other's checkpoints. The lock goes away with the process, however it ends.
-class RunDirLock {
- public:
-  explicit RunDirLock(const std::filesystem::path& dir) {
-    const auto path = dir / "train.lock";
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) fail(path.string(), ": cannot open: ", std::strerror(errno));
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd_);
-      fail(dir.string(), ": another `greenbert train` is using this run directory");
-    }
-  }
-  ~RunDirLock() { ::close(fd_); }
-  RunDirLock(const RunDirLock&) = delete;
-  RunDirLock& operator=(const RunDirLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
 
 // Temporaries of atomic writes ("NAME.tmp.PID") that a killed process left behind.
 void remove_stale_temporaries(const std::filesystem::path& dir) {
@@ -345,9 +326,16 @@ class Trainer {
     return result;
   }
 
+  // The reference encoder over the live parameters: re-packing weights for the inference
+  // session every epoch would cost more than it saves.
+  BatchLogits reference_logits() {
+    return [this](const TokenBatch& batch, std::span<float> logits) {
+      forward(model_.config, model_.params, batch, {false, 0, Precision::fp32}, acts_, logits);
+    };
+  }
+
   void validate() {
-    const Evaluation eval = evaluate(reference_logits(model_.config, model_.params, acts_), val_,
-                                     val_target_floats_, "eval-val");
+    const Evaluation eval = evaluate(reference_logits(), val_, val_target_floats_, "eval-val");
     const float half = 0.5f;
     const MultiLabelMetrics m =
         compute_metrics(eval.probabilities, val_targets_, labels_, {&half, 1});
@@ -412,7 +400,8 @@ class Trainer {
     nlohmann::ordered_json metrics;
     metrics["format"] = "greenbert-metrics";
     metrics["version"] = 1;
-    metrics["model"] = model_json(run_.model_name, best.config, best.parameters, best.precision);
+    metrics["model"] =
+        to_json(summarize_model(run_.model_name, best.config, best.parameters, best.precision));
     metrics["data"] = {{"path", run_.data_path},
                        {"train", train_.size()},
                        {"val", val_.size()},
@@ -518,7 +507,10 @@ nlohmann::ordered_json train_classifier(const TrainRun& run, ClassifierModel& mo
                                         const Dataset& dataset) {
   check_inputs(run, model, dataset);
   std::filesystem::create_directories(run.dir);
-  RunDirLock lock(run.dir);
+  // One training process per run directory: a second one would interleave logs and overwrite
+  // the other's checkpoints.
+  DirectoryLock lock(run.dir, "train.lock",
+                     "another `greenbert train` is using this run directory");
   Trainer trainer(run, model, dataset);
   return trainer.run();
 }

@@ -1,11 +1,11 @@
-#include "train/batching.h"
+#include "data/batching.h"
 
 #include <algorithm>
 
 #include "core/error.h"
+#include "core/run_seeds.h"
 #include "data/encode_example.h"
 #include "data/seeded_random.h"
-#include "train/seeds.h"
 
 namespace greenbert {
 
@@ -172,6 +172,17 @@ void fill_targets(const EncodedExamples& data, std::span<const int64_t> indices,
       targets[row * static_cast<size_t>(labels) + static_cast<size_t>(label)] = 1.0f;
     }
   }
+}
+
+std::vector<uint8_t> target_matrix(const EncodedExamples& data, int64_t labels) {
+  std::vector<uint8_t> targets(static_cast<size_t>(data.size() * labels), 0);
+  for (int64_t i = 0; i < data.size(); ++i)
+    for (int32_t label : data.example_labels(i)) {
+      if (label < 0 || label >= labels)
+        fail("target_matrix: label id ", label, " is outside 0..", labels - 1);
+      targets[static_cast<size_t>(i * labels + label)] = 1;
+    }
+  return targets;
 }
 
 }  // namespace greenbert

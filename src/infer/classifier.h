@@ -1,26 +1,24 @@
 #pragma once
-// Every prediction greenbert makes (eval, predict, the trainer's validation and test passes)
-// goes through predict_logits over ONE seam, BatchLogits: the function that turns a packed
-// batch into logits. open_classifier makes it from a model directory with the inference session
-// (infer/session.h: pre-packed fp32, bf16 or int8 weights); the trainer makes it from its live
-// parameters with the reference encoder (model/bert.h), which it also trains.
+// A model directory ready to classify: what eval, predict (and a service) need of it — the
+// labels, the tokenizer, the decision thresholds — and the logits of a packed batch from the
+// inference session (infer/session.h: pre-packed fp32, bf16 or int8 weights).
+//
+//   Classifier c = open_classifier(ModelDirectory::open(dir), {.max_batch = 32});
+//   EncodedExamples in = encode_examples(c.tokenizer, examples, TextInput::abstract, c.max_length);
+//   std::vector<float> logits = predict_logits(c.logits, c.config.num_labels(), c.max_batch, in);
+//
+// predict_logits works over ONE seam, BatchLogits: the trainer's validation passes give it the
+// reference encoder over its live parameters instead (model/bert.h).
 #include <cstdint>
-#include <filesystem>
 #include <functional>
 #include <optional>
 #include <span>
-#include <string>
 #include <vector>
 
 #include "core/precision.h"
-#include "kernels/gemm.h"
-#include "model/activations.h"
-#include "model/batch.h"
-#include "model/config.h"
+#include "data/batching.h"
+#include "data/predict_reader.h"
 #include "model/model_directory.h"
-#include "model/parameters.h"
-#include "text/bert_tokenizer.h"
-#include "train/batching.h"
 
 namespace greenbert {
 
@@ -28,8 +26,6 @@ namespace greenbert {
 // tokens each.
 using BatchLogits = std::function<void(const TokenBatch& batch, std::span<float> logits)>;
 
-// A model ready to classify: what the tokenizer, the labels and the decision need, and the
-// backend that computes logits.
 struct Classifier {
   BertConfig config;  // architecture and labels (config.labels, in id order)
   BertTokenizer tokenizer;
@@ -50,17 +46,10 @@ struct ClassifierOptions {
   int threads = 0;  // 0: the physical cores
 };
 
-// An opened model directory (a training run, a `greenbert quantize` output, or an HF-style
-// directory with a classification head) ready for inference; its workspace is sized here, once,
-// for max_batch × max_length. The directory is moved in: its description becomes the
-// classifier's.
+// The directory (a training run, a `greenbert quantize` output, or an HF-style directory with a
+// classification head) ready for inference; its workspace is sized here, once, for
+// max_batch × max_length. The directory is moved in: its description becomes the classifier's.
 Classifier open_classifier(ModelDirectory model, const ClassifierOptions& options);
-
-// The reference backend over parameters owned by the caller (the trainer's live parameters).
-// `acts` must have been sized for the batches it will be given; all three must outlive the
-// returned function.
-BatchLogits reference_logits(const BertConfig& config, const ParameterBuffer& params,
-                             Activations& acts, Precision gemm = Precision::fp32);
 
 // Logits (n, labels) of every example of `data`, in data order, computed in batches of up to
 // max_batch examples of similar length. on_batch(sequences done so far) runs after each batch.
@@ -71,7 +60,10 @@ std::vector<float> predict_logits(const BatchLogits& logits, int64_t labels, int
 // σ(logits), element-wise.
 std::vector<float> probabilities_of(std::span<const float> logits);
 
-// Multi-hot targets (n, labels) of `data`'s label ids, as compute_metrics takes them.
-std::vector<uint8_t> target_matrix(const EncodedExamples& data, int64_t labels);
+// Model input for `inputs` (data/predict_reader.h): texts encoded as the model was trained
+// (`text`, truncated to max_length), token ids checked against `config` (vocabulary, token types,
+// positions) and max_length. Labels are empty.
+EncodedExamples encode_inputs(std::span<const PredictInput> inputs, const BertTokenizer& tokenizer,
+                              const BertConfig& config, TextInput text, size_t max_length);
 
 }  // namespace greenbert

@@ -1,4 +1,4 @@
-#include "infer/bench_run.h"
+#include "benchmark/bench_run.h"
 
 #include <sys/resource.h>
 #include <oneapi/dnnl/dnnl.hpp>
@@ -178,7 +178,7 @@ double reference_gemm_rate(const BertConfig& config, Precision precision,
   return ops / seconds / 1e9;
 }
 
-nlohmann::ordered_json measure_configuration(const BenchConfiguration& c) {
+BenchPoint measure_configuration(const BenchConfiguration& c) {
   const int threads = set_thread_count(c.threads);
   const BenchInputs inputs = load_bench_inputs(c.inputs);
   if (inputs.abstracts.empty()) fail(c.inputs.string(), ": no abstracts to time");
@@ -245,33 +245,31 @@ nlohmann::ordered_json measure_configuration(const BenchConfiguration& c) {
   const double achieved = gemm.gemm_seconds > 0 ? gemm.gemm_ops / gemm.gemm_seconds / 1e9 : 0;
   std::vector<double> sorted = times;
   std::sort(sorted.begin(), sorted.end());
-  return nlohmann::ordered_json{
-      {"batch_size", c.batch_size},
-      {"inference_time", percentile(times, 0.5)},
-      {"min", sorted.front()},
-      {"max", sorted.back()},
-      {"emissions", row.emissions / sequences * static_cast<double>(inputs.abstracts.size())},
-      {"memory_usage_mb", peak_mb},
-      {"cpu_time", cpu_per_repeat},
-      {"throughput_seq_per_s",
-       throughput_seconds > 0 ? double(throughput_sequences) / throughput_seconds : 0.0},
-      {"throughput_sequences", throughput_sequences},
-      {"latency_ms",
-       {{"p50", percentile(latencies, 0.5)},
-        {"p90", percentile(latencies, 0.9)},
-        {"p99", percentile(latencies, 0.99)}}},
-      {"energy_per_1000_j", tracker.details().joules / sequences * 1000.0},
-      {"energy_method", std::string(energy_method_name(tracker.setup().method))},
-      {"gemm_gops", achieved},
-      {"gemm_reference_gops", reference},
-      {"gemm_efficiency", reference > 0 ? achieved / reference : 0.0},
-      {"gemm_time_share", gemm.gemm_seconds / std::accumulate(times.begin(), times.end(), 0.0)},
-      {"gemm_implementation", session.gemm_implementation()},
-      {"attention", precision_name(session.attention())},
-      {"activations", c.precision == Precision::int8
-                          ? json(cat(activation_type_name(session.activations()),
-                                     session.static_activations() ? "-static" : "-dynamic"))
-                          : json(nullptr)}};
+  BenchPoint p;
+  p.batch_size = c.batch_size;
+  p.inference_time = percentile(times, 0.5);
+  p.min = sorted.front();
+  p.max = sorted.back();
+  p.emissions_kg = row.emissions / sequences * static_cast<double>(inputs.abstracts.size());
+  p.memory_mb = peak_mb;
+  p.cpu_time = cpu_per_repeat;
+  p.throughput = throughput_seconds > 0 ? double(throughput_sequences) / throughput_seconds : 0.0;
+  p.throughput_sequences = throughput_sequences;
+  p.latency_p50_ms = percentile(latencies, 0.5);
+  p.latency_p90_ms = percentile(latencies, 0.9);
+  p.latency_p99_ms = percentile(latencies, 0.99);
+  p.energy_per_1000_j = tracker.details().joules / sequences * 1000.0;
+  p.energy_method = std::string(energy_method_name(tracker.setup().method));
+  p.gemm_gops = achieved;
+  p.gemm_reference_gops = reference;
+  p.gemm_efficiency = reference > 0 ? achieved / reference : 0.0;
+  p.gemm_time_share = gemm.gemm_seconds / std::accumulate(times.begin(), times.end(), 0.0);
+  p.gemm_implementation = session.gemm_implementation();
+  p.attention = precision_name(session.attention());
+  if (c.precision == Precision::int8)
+    p.activations = cat(activation_type_name(session.activations()),
+                        session.static_activations() ? "-static" : "-dynamic");
+  return p;
 }
 
 }  // namespace greenbert

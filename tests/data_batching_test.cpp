@@ -1,4 +1,4 @@
-// Batches by length (train/batching.h) and the learning-rate schedule (train/schedule.h).
+// Batches by length (data/batching.h) and the learning-rate schedule (train/schedule.h).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "core/error.h"
+#include "data/batching.h"
 #include "data/encode_example.h"
-#include "train/batching.h"
 #include "train/schedule.h"
 #include "train_support.h"
 

@@ -1,5 +1,6 @@
 #pragma once
-// What `greenbert predict` reads, one input at a time, and how inputs become model input:
+// What `greenbert predict` reads, one input at a time (infer/classifier.h's encode_inputs makes
+// model input of them):
 //   lines   one text (an abstract) per line; with ids_lines, a line that is a JSON object is
 //           HF model input: {"input_ids": [...], "attention_mask": [...], "token_type_ids": [...]}
 //           (mask and types optional), used to check logits against PyTorch
@@ -18,9 +19,6 @@
 
 #include "data/csv_reader.h"
 #include "data/dataset.h"
-#include "model/config.h"
-#include "text/bert_tokenizer.h"
-#include "train/batching.h"
 
 namespace greenbert {
 
@@ -63,11 +61,5 @@ class PredictReader {
   size_t text_column_ = 0, title_column_ = 0;
   bool has_title_ = false;
 };
-
-// Model input for `inputs`: texts encoded as the model was trained (`text`, truncated to
-// max_length), token ids checked against `config` (vocabulary, token types, positions) and
-// max_length. Labels are empty.
-EncodedExamples encode_inputs(std::span<const PredictInput> inputs, const BertTokenizer& tokenizer,
-                              const BertConfig& config, TextInput text, size_t max_length);
 
 }  // namespace greenbert

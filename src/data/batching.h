@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "data/dataset.h"
-#include "model/batch.h"
+#include "data/token_batch.h"
 #include "text/bert_tokenizer.h"
 
 namespace greenbert {
@@ -71,6 +71,9 @@ void reserve_batch(TokenBatch& batch, int64_t sequences, int64_t max_length, boo
 
 // Fills `batch` with the examples `indices` (capacity kept: see reserve_batch).
 void fill_batch(const EncodedExamples& data, std::span<const int64_t> indices, TokenBatch& batch);
+
+// Multi-hot targets (n, labels) of `data`'s label ids, as compute_metrics takes them.
+std::vector<uint8_t> target_matrix(const EncodedExamples& data, int64_t labels);
 
 // Multi-hot targets (indices.size(), labels) of the examples `indices` into `targets`, which
 // must hold at least that many values; label ids must be < labels.

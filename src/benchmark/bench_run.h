@@ -16,6 +16,7 @@
 
 #include "energy/energy_options.h"
 #include "infer/session.h"
+#include "report/bench_records.h"
 
 namespace greenbert {
 
@@ -47,14 +48,12 @@ struct BenchConfiguration {
 nlohmann::json to_json(const BenchConfiguration& c);
 BenchConfiguration configuration_from_json(const nlohmann::json& json);
 
-// Runs one configuration and returns its entry of a bench record's "cpp" list:
-// batch_size, inference_time (median seconds for the timed set), min, max, emissions (kg CO2eq
-// for the timed set), memory_usage_mb (this process's peak RSS), cpu_time (user + system
-// seconds per pass over the timed set: wall time × threads when threads spin),
-// throughput_seq_per_s, latency_ms {p50, p90, p99} (of one batch), energy_per_1000_j,
-// energy_method, gemm_gops, gemm_reference_gops (oneDNN alone on the same shapes), gemm_efficiency,
-// session details.
-nlohmann::ordered_json measure_configuration(const BenchConfiguration& configuration);
+// Runs one configuration and returns its point of a bench record's "cpp" list
+// (report/bench_records.h): the timed set's median, min and max time, its emissions, this
+// process's peak RSS, CPU time per pass (wall time × threads when threads spin), throughput,
+// latency percentiles of one batch, energy per 1,000 sequences, the GEMM rate against oneDNN
+// alone on the same shapes, and the session's details.
+BenchPoint measure_configuration(const BenchConfiguration& configuration);
 
 // The rate (GOP/s) oneDNN reaches alone, with all threads and pre-packed weights, on the four
 // Linear-layer shapes of `config` for `rows` tokens, weighted by their operation counts.

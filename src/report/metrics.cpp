@@ -1,4 +1,4 @@
-#include "train/metrics.h"
+#include "report/metrics.h"
 
 #include <algorithm>
 

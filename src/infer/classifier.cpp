@@ -1,4 +1,4 @@
-#include "train/inference.h"
+#include "infer/classifier.h"
 
 #include <algorithm>
 #include <memory>
@@ -6,16 +6,8 @@
 #include "core/error.h"
 #include "infer/session.h"
 #include "kernels/loss.h"
-#include "model/bert.h"
 
 namespace greenbert {
-
-BatchLogits reference_logits(const BertConfig& config, const ParameterBuffer& params,
-                             Activations& acts, Precision gemm) {
-  return [&config, &params, &acts, gemm](const TokenBatch& batch, std::span<float> logits) {
-    forward(config, params, batch, {false, 0, gemm}, acts, logits);
-  };
-}
 
 Classifier open_classifier(ModelDirectory model, const ClassifierOptions& options) {
   if (options.max_batch < 1 || options.max_length < 0)
@@ -77,15 +69,56 @@ std::vector<float> probabilities_of(std::span<const float> logits) {
   return p;
 }
 
-std::vector<uint8_t> target_matrix(const EncodedExamples& data, int64_t labels) {
-  std::vector<uint8_t> targets(static_cast<size_t>(data.size() * labels), 0);
-  for (int64_t i = 0; i < data.size(); ++i)
-    for (int32_t label : data.example_labels(i)) {
-      if (label < 0 || label >= labels)
-        fail("target_matrix: label id ", label, " is outside 0..", labels - 1);
-      targets[static_cast<size_t>(i * labels + label)] = 1;
+EncodedExamples encode_inputs(std::span<const PredictInput> inputs, const BertTokenizer& tokenizer,
+                              const BertConfig& config, TextInput text, size_t max_length) {
+  std::vector<Example> examples(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (!inputs[i].has_ids) examples[i] = inputs[i].text;
+  EncodedExamples texts = encode_examples(tokenizer, examples, text, max_length);
+  bool any_ids = false;
+  for (const auto& input : inputs) any_ids = any_ids || input.has_ids;
+  if (!any_ids) return texts;
+
+  // Mixed input: rebuilt with explicit token types and positions for every example.
+  EncodedExamples encoded;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const PredictInput& input = inputs[i];
+    const auto at = static_cast<int64_t>(i);
+    if (input.has_ids) {
+      if (input.input_ids.size() > max_length)
+        fail(input.where, ": ", input.input_ids.size(), " tokens, more than the maximum length ",
+             max_length);
+      for (size_t t = 0; t < input.input_ids.size(); ++t) {
+        if (input.input_ids[t] < 0 || input.input_ids[t] >= config.vocab_size)
+          fail(input.where, ": input id ", input.input_ids[t], " is outside the vocabulary (",
+               config.vocab_size, " tokens)");
+        if (input.position_ids[t] >= config.max_position_embeddings)
+          fail(input.where, ": position ", input.position_ids[t], " is beyond the model's ",
+               config.max_position_embeddings, " positions");
+        if (config.has_token_types() &&
+            (input.token_type_ids[t] < 0 || input.token_type_ids[t] >= config.type_vocab_size))
+          fail(input.where, ": token type ", input.token_type_ids[t], " is outside 0..",
+               config.type_vocab_size - 1);
+      }
+      encoded.ids.insert(encoded.ids.end(), input.input_ids.begin(), input.input_ids.end());
+      encoded.token_types.insert(encoded.token_types.end(), input.token_type_ids.begin(),
+                                 input.token_type_ids.end());
+      encoded.positions.insert(encoded.positions.end(), input.position_ids.begin(),
+                               input.position_ids.end());
+    } else {
+      const auto ids = texts.example_ids(at);
+      const auto types = texts.example_types(at);
+      encoded.ids.insert(encoded.ids.end(), ids.begin(), ids.end());
+      if (types.empty())
+        encoded.token_types.insert(encoded.token_types.end(), ids.size(), 0);
+      else
+        encoded.token_types.insert(encoded.token_types.end(), types.begin(), types.end());
+      for (size_t p = 0; p < ids.size(); ++p) encoded.positions.push_back(static_cast<int32_t>(p));
     }
-  return targets;
+    encoded.offsets.push_back(static_cast<int64_t>(encoded.ids.size()));
+    encoded.label_offsets.push_back(0);
+  }
+  return encoded;
 }
 
 }  // namespace greenbert
