@@ -9,30 +9,14 @@
 #include "io/safetensors.h"
 #include "io/tensor_file.h"
 #include "model/model_directory.h"
+#include "model_dir_support.h"
 #include "support.h"
 
 namespace greenbert {
 namespace {
 
-BertTokenizer tiny_tokenizer() {
-  std::vector<std::string> tokens{"[PAD]", "[UNK]", "[CLS]", "[SEP]",  "[MASK]",
-                                  "the",   "model", "##s",   "energy", "."};
-  return BertTokenizer(Vocab::from_tokens(tokens, "test vocab"), NormalizerOptions{});
-}
-
-BertConfig tiny_config(ModelType type) {
-  BertConfig config = preset_config("bert-tiny");
-  config.model_type = type;
-  config.vocab_size = 16;
-  config.hidden_size = 8;
-  config.num_heads = 2;
-  config.intermediate_size = 12;
-  config.num_layers = 2;
-  config.max_position_embeddings = 32;
-  config.type_vocab_size = type == ModelType::bert ? 2 : 0;
-  config.labels = {"cs.CL", "cs.LG", "math.OC"};
-  return config;
-}
+using testing::tiny_config;
+using testing::tiny_tokenizer;
 
 void expect_same_parameters(const ParameterBuffer& a, const ParameterBuffer& b) {
   ASSERT_EQ(a.size(), b.size());

@@ -20,6 +20,7 @@
 #include "infer/session.h"
 #include "io/safetensors.h"
 #include "model/model_directory.h"
+#include "model_dir_support.h"
 #include "support.h"
 
 namespace greenbert {
@@ -75,23 +76,8 @@ TEST(ModelDirectory, QuantizingAVersionOneDirectoryWritesVersionTwo) {
 
 // ---- Hostile directories ----------------------------------------------------------------------
 
-BertTokenizer tiny_tokenizer() {
-  std::vector<std::string> tokens{"[PAD]", "[UNK]", "[CLS]", "[SEP]",  "[MASK]",
-                                  "the",   "model", "##s",   "energy", "."};
-  return BertTokenizer(Vocab::from_tokens(tokens, "test vocab"), NormalizerOptions{});
-}
-
-BertConfig tiny_config() {
-  BertConfig config = preset_config("bert-tiny");
-  config.vocab_size = 16;
-  config.hidden_size = 8;
-  config.num_heads = 2;
-  config.intermediate_size = 12;
-  config.num_layers = 2;
-  config.max_position_embeddings = 32;
-  config.labels = {"cs.CL", "cs.LG", "math.OC"};
-  return config;
-}
+using testing::tiny_config;
+using testing::tiny_tokenizer;
 
 // A valid fp32 directory, or its int8 copy with static activation scales.
 std::filesystem::path valid_dir(const std::string& name, std::optional<Precision> quantized) {

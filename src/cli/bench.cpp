@@ -19,50 +19,33 @@ namespace greenbert::cli {
 
 namespace {
 
+// The options that need parsing; the others go straight into `options`.
 struct BenchArgs {
+  BenchOptions options;
   std::vector<std::string> models;
-  std::vector<std::string> presets;
   std::string vocab;
   DataOptions data;
   std::vector<std::string> precisions = {"fp32", "bf16", "int8"};
-  std::vector<int64_t> batch_sizes = {1, 4, 16};
-  size_t max_length = 150;
-  int64_t abstracts = 20;
-  int repeats = 10;
-  int64_t throughput_rows = 0;
   int threads = 0;
   std::string activations = "u8";
   std::string attention;
   std::string calibration;
-  std::string out;
-  std::string work_dir;
-  std::string emissions;
-  std::vector<std::string> baselines;
-  std::string scripts = "scripts/baselines";
-  std::string python = "/usr/bin/python3";
-  std::string node = "node";
+  std::string out, work_dir, emissions, scripts = "scripts/baselines";
   std::string worker;
-  EnergyOptions energy;
 };
 
-void run(const BenchArgs& args) {
+void run(BenchArgs& args) {
   if (args.data.data.empty())
     fail(
         "bench: --data FILE|SPLIT_DIR is required (the abstracts to classify come from its "
         "test split)");
-  validate_energy_options(args.energy);
-  BenchOptions options;
+  BenchOptions& options = args.options;
+  validate_energy_options(options.energy);
   options.models.assign(args.models.begin(), args.models.end());
-  options.presets = args.presets;
   options.vocab = args.vocab;
   options.precisions.clear();
   for (const std::string& p : args.precisions)
     options.precisions.push_back(parse_precision(p, "--precisions"));
-  options.batch_sizes = args.batch_sizes;
-  options.max_length = args.max_length;
-  options.abstracts = args.abstracts;
-  options.repeats = args.repeats;
-  options.throughput_rows = args.throughput_rows;
   options.threads = set_thread_count(args.threads);
   options.activations = parse_activation_type(args.activations, "--activations");
   if (!args.attention.empty()) options.attention = parse_precision(args.attention, "--attention");
@@ -71,11 +54,7 @@ void run(const BenchArgs& args) {
   if (!args.out.empty()) options.out = args.out;
   options.work_dir = args.work_dir;
   options.emissions = args.emissions;
-  options.baselines = args.baselines;
   options.scripts = args.scripts;
-  options.python = args.python;
-  options.node = args.node;
-  options.energy = args.energy;
   const Dataset dataset = load_dataset(args.data.data, to_load_options(args.data));
   print_load_warnings(dataset);
   run_bench(options, dataset);
@@ -92,7 +71,7 @@ void add_bench_command(CLI::App& app) {
       "PyTorch and ONNX Runtime on the same inputs");
   cmd->add_option("--model", args->models,
                   "Model directory (fp32, or written by quantize); repeatable");
-  cmd->add_option("--preset", args->presets,
+  cmd->add_option("--preset", args->options.presets,
                   "Preset with random weights (bert-base, distilbert, tinybert, bert-tiny, ...); "
                   "repeatable");
   cmd->add_option("--vocab", args->vocab, "vocab.txt for --preset models");
@@ -101,16 +80,18 @@ void add_bench_command(CLI::App& app) {
       ->delimiter(',')
       ->check(precision_check({Precision::fp32, Precision::bf16, Precision::int8}))
       ->capture_default_str();
-  cmd->add_option("--batch-sizes", args->batch_sizes, "Batch sizes")
+  cmd->add_option("--batch-sizes", args->options.batch_sizes, "Batch sizes")
       ->delimiter(',')
       ->capture_default_str();
-  cmd->add_option("--max-length", args->max_length, "Truncate abstracts to this many tokens")
+  cmd->add_option("--max-length", args->options.max_length,
+                  "Truncate abstracts to this many tokens")
       ->capture_default_str();
-  cmd->add_option("--abstracts", args->abstracts, "Abstracts in the timed set (the study: 20)")
+  cmd->add_option("--abstracts", args->options.abstracts,
+                  "Abstracts in the timed set (the study: 20)")
       ->capture_default_str();
-  cmd->add_option("--repeats", args->repeats, "Timed repeats after one warm-up")
+  cmd->add_option("--repeats", args->options.repeats, "Timed repeats after one warm-up")
       ->capture_default_str();
-  cmd->add_option("--throughput-rows", args->throughput_rows,
+  cmd->add_option("--throughput-rows", args->options.throughput_rows,
                   "Test examples in the throughput pass (default: the whole test split)");
   cmd->add_option("--threads", args->threads, "Threads (default: physical cores)");
   cmd->add_option("--activations", args->activations, "int8 activations: u8 or s8")
@@ -128,19 +109,19 @@ void add_bench_command(CLI::App& app) {
                   "bench-work beside --out)");
   cmd->add_option("--emissions", args->emissions,
                   "emissions.csv for the bench phases (default: beside --out)");
-  cmd->add_option("--baselines", args->baselines,
+  cmd->add_option("--baselines", args->options.baselines,
                   "Also run pytorch and/or onnxruntime (scripts/baselines; see setup.sh there)")
       ->delimiter(',');
   cmd->add_option("--baseline-scripts", args->scripts, "Directory of the baseline scripts")
       ->capture_default_str();
-  cmd->add_option("--python", args->python, "Python with torch and onnx for the baselines")
+  cmd->add_option("--python", args->options.python, "Python with torch and onnx for the baselines")
       ->capture_default_str();
-  cmd->add_option("--node", args->node, "Node.js for the ONNX Runtime baseline")
+  cmd->add_option("--node", args->options.node, "Node.js for the ONNX Runtime baseline")
       ->capture_default_str();
   cmd->add_option("--worker", args->worker,
                   "(internal) run the one configuration described in this JSON file")
       ->group("");
-  add_energy_options(*cmd, args->energy);
+  add_energy_options(*cmd, args->options.energy);
   cmd->callback([args] {
     if (!args->worker.empty())
       run_bench_worker(args->worker);

@@ -1,5 +1,9 @@
 #include "report/bench_records.h"
 
+#include <span>
+#include <type_traits>
+#include <variant>
+
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/json_document.h"
@@ -10,27 +14,35 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-// The keys of a point and of a record, in the order they are written; anything else is kept in
-// `others`.
-constexpr const char* kPointKeys[] = {"batch_size",
-                                      "inference_time",
-                                      "min",
-                                      "max",
-                                      "emissions",
-                                      "memory_usage_mb",
-                                      "cpu_time",
-                                      "throughput_seq_per_s",
-                                      "throughput_sequences",
-                                      "latency_ms",
-                                      "energy_per_1000_j",
-                                      "energy_method",
-                                      "gemm_gops",
-                                      "gemm_reference_gops",
-                                      "gemm_efficiency",
-                                      "gemm_time_share",
-                                      "gemm_implementation",
-                                      "attention",
-                                      "activations"};
+// A point's optional fields, in the order they are written; the same table reads them. The
+// latency percentiles sit in their own object, between the two lists.
+using PointMember = std::variant<std::optional<double> BenchPoint::*,
+                                 std::optional<int64_t> BenchPoint::*, std::string BenchPoint::*>;
+struct PointField {
+  const char* key;
+  PointMember member;
+};
+const PointField kBeforeLatency[] = {{"min", &BenchPoint::min},
+                                     {"max", &BenchPoint::max},
+                                     {"emissions", &BenchPoint::emissions_kg},
+                                     {"memory_usage_mb", &BenchPoint::memory_mb},
+                                     {"cpu_time", &BenchPoint::cpu_time},
+                                     {"throughput_seq_per_s", &BenchPoint::throughput},
+                                     {"throughput_sequences", &BenchPoint::throughput_sequences}};
+const PointField kLatency[] = {{"p50", &BenchPoint::latency_p50_ms},
+                               {"p90", &BenchPoint::latency_p90_ms},
+                               {"p99", &BenchPoint::latency_p99_ms}};
+const PointField kAfterLatency[] = {{"energy_per_1000_j", &BenchPoint::energy_per_1000_j},
+                                    {"energy_method", &BenchPoint::energy_method},
+                                    {"gemm_gops", &BenchPoint::gemm_gops},
+                                    {"gemm_reference_gops", &BenchPoint::gemm_reference_gops},
+                                    {"gemm_efficiency", &BenchPoint::gemm_efficiency},
+                                    {"gemm_time_share", &BenchPoint::gemm_time_share},
+                                    {"gemm_implementation", &BenchPoint::gemm_implementation},
+                                    {"attention", &BenchPoint::attention},
+                                    {"activations", &BenchPoint::activations}};
+constexpr const char* kLatencyKey = "latency_ms";
+
 constexpr const char* kRecordKeys[] = {"format",    "version",     "model_name",    "precision",
                                        "quantized", "batch_sizes", "model_size_mb", "parameters",
                                        "threads",   "hardware",    "max_length",    "abstracts"};
@@ -68,6 +80,35 @@ void put(Json& j, const char* key, const std::optional<T>& value) {
 
 void put(Json& j, const char* key, const std::string& value) {
   if (!value.empty()) j[key] = value;
+}
+
+void put_fields(Json& j, const BenchPoint& p, std::span<const PointField> fields) {
+  for (const PointField& f : fields)
+    std::visit([&](auto member) { put(j, f.key, p.*member); }, f.member);
+}
+
+void read_fields(const Json& j, BenchPoint& p, std::span<const PointField> fields) {
+  for (const PointField& f : fields)
+    std::visit(
+        [&](auto member) {
+          using T = std::remove_reference_t<decltype(p.*member)>;
+          if constexpr (std::is_same_v<T, std::optional<double>>)
+            p.*member = number_at(j, f.key);
+          else if constexpr (std::is_same_v<T, std::optional<int64_t>>)
+            p.*member = integer_at(j, f.key);
+          else
+            p.*member = text_at(j, f.key);
+        },
+        f.member);
+}
+
+bool point_field(std::string_view key) {
+  if (key == "batch_size" || key == "inference_time" || key == kLatencyKey) return true;
+  for (const auto& fields :
+       {std::span<const PointField>(kBeforeLatency), std::span<const PointField>(kAfterLatency)})
+    for (const PointField& f : fields)
+      if (key == f.key) return true;
+  return false;
 }
 
 // A key is a backend when it holds a list of objects with a batch size.
@@ -133,29 +174,11 @@ Json to_json(const BenchPoint& p) {
   Json j;
   j["batch_size"] = p.batch_size;
   j["inference_time"] = p.inference_time;
-  put(j, "min", p.min);
-  put(j, "max", p.max);
-  put(j, "emissions", p.emissions_kg);
-  put(j, "memory_usage_mb", p.memory_mb);
-  put(j, "cpu_time", p.cpu_time);
-  put(j, "throughput_seq_per_s", p.throughput);
-  put(j, "throughput_sequences", p.throughput_sequences);
-  if (p.latency_p50_ms || p.latency_p90_ms || p.latency_p99_ms) {
-    Json latency = Json::object();
-    put(latency, "p50", p.latency_p50_ms);
-    put(latency, "p90", p.latency_p90_ms);
-    put(latency, "p99", p.latency_p99_ms);
-    j["latency_ms"] = latency;
-  }
-  put(j, "energy_per_1000_j", p.energy_per_1000_j);
-  put(j, "energy_method", p.energy_method);
-  put(j, "gemm_gops", p.gemm_gops);
-  put(j, "gemm_reference_gops", p.gemm_reference_gops);
-  put(j, "gemm_efficiency", p.gemm_efficiency);
-  put(j, "gemm_time_share", p.gemm_time_share);
-  put(j, "gemm_implementation", p.gemm_implementation);
-  put(j, "attention", p.attention);
-  put(j, "activations", p.activations);
+  put_fields(j, p, kBeforeLatency);
+  Json latency = Json::object();
+  put_fields(latency, p, kLatency);
+  if (!latency.empty()) j[kLatencyKey] = latency;
+  put_fields(j, p, kAfterLatency);
   for (const auto& [key, value] : p.others.items()) j[key] = value;
   return j;
 }
@@ -169,29 +192,12 @@ BenchPoint bench_point_from_json(const Json& j) {
   const auto time = number_at(j, "inference_time");
   if (!time) fail("no inference_time");
   p.inference_time = *time;
-  p.min = number_at(j, "min");
-  p.max = number_at(j, "max");
-  p.emissions_kg = number_at(j, "emissions");
-  p.memory_mb = number_at(j, "memory_usage_mb");
-  p.cpu_time = number_at(j, "cpu_time");
-  p.throughput = number_at(j, "throughput_seq_per_s");
-  p.throughput_sequences = integer_at(j, "throughput_sequences");
-  if (auto latency = j.find("latency_ms"); latency != j.end() && latency->is_object()) {
-    p.latency_p50_ms = number_at(*latency, "p50");
-    p.latency_p90_ms = number_at(*latency, "p90");
-    p.latency_p99_ms = number_at(*latency, "p99");
-  }
-  p.energy_per_1000_j = number_at(j, "energy_per_1000_j");
-  p.energy_method = text_at(j, "energy_method");
-  p.gemm_gops = number_at(j, "gemm_gops");
-  p.gemm_reference_gops = number_at(j, "gemm_reference_gops");
-  p.gemm_efficiency = number_at(j, "gemm_efficiency");
-  p.gemm_time_share = number_at(j, "gemm_time_share");
-  p.gemm_implementation = text_at(j, "gemm_implementation");
-  p.attention = text_at(j, "attention");
-  p.activations = text_at(j, "activations");
+  read_fields(j, p, kBeforeLatency);
+  if (auto latency = j.find(kLatencyKey); latency != j.end() && latency->is_object())
+    read_fields(*latency, p, kLatency);
+  read_fields(j, p, kAfterLatency);
   for (const auto& [key, value] : j.items())
-    if (!listed(key, kPointKeys)) p.others[key] = value;
+    if (!point_field(key)) p.others[key] = value;
   return p;
 }
 
