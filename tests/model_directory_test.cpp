@@ -74,6 +74,44 @@ TEST(ModelDirectory, QuantizingAVersionOneDirectoryWritesVersionTwo) {
   EXPECT_EQ(dir.run_config, ModelDirectory::open(v1_models() / "fp32").run_config);
 }
 
+// The finiteness check of every floating dtype, across the scan's blocks: the largest finite
+// values, subnormals and -0 pass; an Inf or NaN anywhere is found, by index.
+TEST(ModelDirectory, FinitenessCheckKnowsEveryFloatingDtype) {
+  auto error_for = [](DType dtype, std::vector<std::byte> bytes, int64_t count) {
+    std::map<std::string, TensorView, std::less<>> tensors;
+    tensors["bert.pooler.dense.bias"] = {dtype, {count}, bytes};
+    try {
+      require_finite(tensors, ModelType::bert, "f", false);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  const int64_t n = 10'000;
+  std::vector<float> f32(n, std::numeric_limits<float>::max());
+  f32[1] = std::numeric_limits<float>::denorm_min();
+  f32[2] = -0.0f;
+  auto bytes_of = [](const auto& values) {
+    const auto view = std::as_bytes(std::span(values));
+    return std::vector<std::byte>(view.begin(), view.end());
+  };
+  EXPECT_EQ(error_for(DType::F32, bytes_of(f32), n), "");
+  f32[4097] = -std::numeric_limits<float>::infinity();
+  EXPECT_NE(error_for(DType::F32, bytes_of(f32), n).find("value -inf at index 4097"),
+            std::string::npos);
+  std::vector<double> f64(n, std::numeric_limits<double>::max());
+  EXPECT_EQ(error_for(DType::F64, bytes_of(f64), n), "");
+  f64[n - 1] = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_NE(error_for(DType::F64, bytes_of(f64), n).find("at index 9999"), std::string::npos);
+  std::vector<uint16_t> f16(n, 0x7bff), bf16(n, 0x7f7f);  // the largest finite of each
+  EXPECT_EQ(error_for(DType::F16, bytes_of(f16), n), "");
+  EXPECT_EQ(error_for(DType::BF16, bytes_of(bf16), n), "");
+  f16[8191] = 0x7c00;   // +inf
+  bf16[8192] = 0xffc1;  // a NaN
+  EXPECT_NE(error_for(DType::F16, bytes_of(f16), n).find("inf at index 8191"), std::string::npos);
+  EXPECT_NE(error_for(DType::BF16, bytes_of(bf16), n).find("nan at index 8192"), std::string::npos);
+}
+
 // ---- Hostile directories ----------------------------------------------------------------------
 
 using testing::tiny_config;

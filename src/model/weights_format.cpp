@@ -24,26 +24,23 @@ constexpr std::string_view kWordEmbeddings = "bert.embeddings.word_embeddings.we
 // values of `bytes` bytes each, read `mask` wide; -1 when there is none.
 template <typename Bits>
 int64_t first_non_finite_bits(const std::byte* data, int64_t count, Bits mask) {
-  int64_t found = -1;
-  // In blocks, so that the loop without an early exit vectorises and a bad value still stops
-  // the scan soon.
+  auto at = [data](int64_t i) {
+    Bits v;
+    std::memcpy(&v, data + i * static_cast<int64_t>(sizeof(Bits)), sizeof v);
+    return v;
+  };
+  // In blocks: v & mask reaches mask only for a non-finite value, so the block's maximum of it
+  // tells (a max reduction vectorises), and a bad value still stops the scan soon.
   constexpr int64_t kBlock = 4096;
-  for (int64_t begin = 0; begin < count && found < 0; begin += kBlock) {
+  for (int64_t begin = 0; begin < count; begin += kBlock) {
     const int64_t end = std::min(count, begin + kBlock);
-    bool any = false;
-    for (int64_t i = begin; i < end; ++i) {
-      Bits v;
-      std::memcpy(&v, data + i * static_cast<int64_t>(sizeof(Bits)), sizeof v);
-      any |= (v & mask) == mask;
-    }
-    if (!any) continue;
-    for (int64_t i = begin; i < end && found < 0; ++i) {
-      Bits v;
-      std::memcpy(&v, data + i * static_cast<int64_t>(sizeof(Bits)), sizeof v);
-      if ((v & mask) == mask) found = i;
-    }
+    Bits top = 0;
+    for (int64_t i = begin; i < end; ++i) top = std::max<Bits>(top, at(i) & mask);
+    if (top != mask) continue;
+    for (int64_t i = begin; i < end; ++i)
+      if ((at(i) & mask) == mask) return i;
   }
-  return found;
+  return -1;
 }
 
 // First non-finite value of elements [begin, end) of a view; -1 when all are finite.
