@@ -81,7 +81,7 @@ TEST(ModelDirectory, FinitenessCheckKnowsEveryFloatingDtype) {
     std::map<std::string, TensorView, std::less<>> tensors;
     tensors["bert.pooler.dense.bias"] = {dtype, {count}, bytes};
     try {
-      require_finite(tensors, ModelType::bert, "f", false);
+      require_finite(tensors, ModelType::bert, "f");
     } catch (const Error& e) {
       return std::string(e.what());
     }

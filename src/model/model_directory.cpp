@@ -8,6 +8,7 @@
 #include "core/json_document.h"
 #include "core/json_fields.h"
 #include "data/label_map.h"
+#include "io/mapped_file.h"
 #include "io/safetensors.h"
 #include "model/names.h"
 #include "text/vocab_trainer.h"
@@ -96,7 +97,7 @@ void check_checkpoint_tensors(const ModelWeights& weights, const BertConfig& con
            " but config.json needs ", format_shape(t.shape),
            name == t.name ? "" : cat(" (", t.name, ")"));
   }
-  require_finite(weights.tensors.tensors, config.model_type, label, weights.tensors.mapped);
+  require_finite(weights.tensors.tensors, config.model_type, label);
 }
 
 ModelWeights open_weights(const std::filesystem::path& path, const BertConfig& config) {
@@ -130,6 +131,13 @@ ModelWeights open_weights(const std::filesystem::path& path, const BertConfig& c
     check_model_tensors(w.tensors, config, label);
   else
     check_checkpoint_tensors(w, config, label);
+  // The check faulted every page of the file in. The loaders read the encoder's weights next and
+  // give their pages back as they pack or copy them, but the session reads the word embedding
+  // table in place, a few rows at a time (infer/session.h): its pages go back now, or a load's
+  // peak memory would grow by the whole table (94 MB for bert-base).
+  if (const TensorView* words = w.tensors.find("bert.embeddings.word_embeddings.weight");
+      words != nullptr && w.tensors.mapped)
+    release_mapped_pages(words->bytes);
   return w;
 }
 

@@ -6,7 +6,6 @@
 #include <set>
 
 #include "core/error.h"
-#include "io/mapped_file.h"
 #include "model/names.h"
 #include "model/parameters.h"
 
@@ -270,12 +269,12 @@ void check_model_tensors(const ModelTensors& tensors, const BertConfig& config,
     fail(label, ": tensor ", checkpoint, ": not expected in a ", precision_name(tensors.precision),
          " model", tensors.static_activations ? "" : " with dynamic activation scales");
   }
-  require_finite(tensors.tensors, config.model_type, label, tensors.mapped);
+  require_finite(tensors.tensors, config.model_type, label);
   check_scales(tensors, config, label);
 }
 
 void require_finite(const std::map<std::string, TensorView, std::less<>>& tensors, ModelType type,
-                    const std::string& label, bool mapped) {
+                    const std::string& label) {
   // Chunks of every tensor in parallel: a bert-base file holds 110M values, all read here.
   constexpr int64_t kChunk = int64_t{1} << 18;
   struct Chunk {
@@ -289,15 +288,8 @@ void require_finite(const std::map<std::string, TensorView, std::less<>>& tensor
       chunks.push_back({&name, &view, begin, std::min(view.numel(), begin + kChunk)});
   std::vector<int64_t> found(chunks.size(), -1);
 #pragma omp parallel for schedule(dynamic)
-  for (size_t c = 0; c < chunks.size(); ++c) {
-    const Chunk& chunk = chunks[c];
-    found[c] = first_non_finite(*chunk.view, chunk.begin, chunk.end);
-    const size_t element = dtype_size(chunk.view->dtype);
-    if (mapped)
-      release_mapped_pages(
-          chunk.view->bytes.subspan(static_cast<size_t>(chunk.begin) * element,
-                                    static_cast<size_t>(chunk.end - chunk.begin) * element));
-  }
+  for (size_t c = 0; c < chunks.size(); ++c)
+    found[c] = first_non_finite(*chunks[c].view, chunks[c].begin, chunks[c].end);
   for (size_t c = 0; c < chunks.size(); ++c) {
     if (found[c] < 0) continue;
     fail(label, ": tensor ", weights_checkpoint_name(*chunks[c].name, type), ": value ",

@@ -22,9 +22,11 @@
 // Hugging Face or PyTorch checkpoint: parameters of any floating dtype under any of the names
 // names.h knows, the classification head optional.
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -96,10 +98,10 @@ void check_model_tensors(const ModelTensors& tensors, const BertConfig& config,
                          const std::string& label);
 
 // Throws "LABEL: tensor NAME: value V at index I is not finite" unless every value of every
-// floating tensor (canonical names) is finite; other dtypes always are. With `mapped` views (into
-// a file mapping), the pages read are given back as the check goes, so that a model's file is not
-// all resident before its loader reads it again.
+// floating tensor (canonical names) is finite; other dtypes always are. The tensors are read in
+// parallel: views into a file mapping have their pages faulted in by all threads at once, which
+// the loader that reads them next then finds resident.
 void require_finite(const std::map<std::string, TensorView, std::less<>>& tensors, ModelType type,
-                    const std::string& label, bool mapped);
+                    const std::string& label);
 
 }  // namespace greenbert
