@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "core/threads.h"
 #include "model/config.h"
+#include "model/model_directory.h"
 #include "study/study_runner.h"
 
 namespace greenbert::cli {
@@ -81,7 +82,8 @@ std::vector<StudyModel> study_models(const StudyArgs& args) {
     const auto dir = std::filesystem::weakly_canonical(std::filesystem::absolute(init));
     if (!std::filesystem::is_directory(dir))
       fail("--init ", init, ": not a directory (an HF checkpoint directory is expected)");
-    const BertConfig config = load_config(dir / "config.json");
+    // Opened (and checked) before any stage runs: a bad checkpoint fails the study at once.
+    const BertConfig config = ModelDirectory::open(dir).config;
     models.push_back(
         {unique(model_name_for(dir)), "", dir.string(),
          encoder_size(config.num_layers, config.hidden_size, config.intermediate_size)});

@@ -195,7 +195,7 @@ class Trainer {
       state_.seed = o_.seed;
       state_.batches_per_epoch = batches_per_epoch_;
       state_.total_steps = total_steps_;
-      for (const char* stale : {"model.safetensors", "thresholds.json", "metrics.json"})
+      for (const char* stale : {model_files::kWeights, model_files::kThresholds, "metrics.json"})
         std::filesystem::remove(run_.dir / stale);
       // The description of the run's model; its weights come with the first validation.
       save_model(run_.dir,
