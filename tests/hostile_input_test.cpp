@@ -25,7 +25,7 @@
 #include "core/error.h"
 #include "energy/emissions_details.h"
 #include "io_test_support.h"
-#include "model/model_dir.h"
+#include "model/model_directory.h"
 #include "support.h"
 #include "train/checkpoint.h"
 #include "train/trainer.h"

@@ -15,7 +15,7 @@
 
 #include "core/atomic_file.h"
 #include "core/child_process.h"
-#include "model/model_dir.h"
+#include "model/model_directory.h"
 #include "serve/service.h"
 #include "support.h"
 #include "train_support.h"

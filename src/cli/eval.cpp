@@ -25,9 +25,9 @@
 #include "core/threads.h"
 #include "data/split_directory.h"
 #include "energy/energy_tracker.h"
-#include "train/inference.h"
-#include "train/metrics.h"
-#include "train/run_summary.h"
+#include "infer/classifier.h"
+#include "report/eval_record.h"
+#include "report/metrics.h"
 
 namespace greenbert::cli {
 
@@ -43,7 +43,7 @@ struct EvalArgs {
   int64_t batch_size = 32;
   std::optional<int64_t> max_length;
   int threads = 0;
-  std::optional<InferencePrecision> precision;
+  std::optional<Precision> precision;
   std::string emissions;
   EnergyOptions energy;
 };
@@ -106,25 +106,24 @@ void run(const CLI::App& command, EvalArgs& a) {
     usage_error("eval: give --threshold or --per-label-thresholds, not both");
   if (a.threshold && !(*a.threshold >= 0 && *a.threshold <= 1))
     usage_error("eval: --threshold must be in [0, 1]");
-  const auto run_config = load_run_config(a.model);
-  if (run_config)
+  set_thread_count(a.threads);
+  const auto start = std::chrono::steady_clock::now();
+  ModelDirectory model = ModelDirectory::open(a.model);
+  const nlohmann::json& run_config = model.run_config;
+  if (!run_config.is_null())
     data_options_from_run([&](const std::string& key) { return command.count("--" + key) > 0; },
-                          *run_config, a.data);
+                          run_config, a.data);
   if (a.data.data.empty())
     usage_error("eval: --data is required (", a.model, " is not a training run with a ",
                 kRunConfigFile, ")");
-  const int64_t max_length_option =
-      a.max_length.value_or(run_config ? run_config->value("max-length", int64_t{0}) : 0);
+  const int64_t max_length_option = a.max_length.value_or(model.run_max_length);
   validate_energy_options(a.energy);
   if (a.emissions.empty() && ::access(a.model.c_str(), W_OK) != 0)
     fail(a.model,
          ": not writable, so this phase's energy cannot go to its emissions.csv: give "
          "--emissions FILE");
-  set_thread_count(a.threads);
-
-  const auto start = std::chrono::steady_clock::now();
   const Classifier classifier =
-      open_classifier(a.model, {a.batch_size, max_length_option, a.precision, a.threads});
+      open_classifier(std::move(model), {a.batch_size, max_length_option, a.precision, a.threads});
   const int64_t max_length = classifier.max_length;
   const auto& names = classifier.config.labels;
   const auto labels = static_cast<int64_t>(names.size());
@@ -179,30 +178,24 @@ void run(const CLI::App& command, EvalArgs& a) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   if (a.json) {
-    nlohmann::ordered_json out;
-    out["format"] = "greenbert-eval";
-    out["version"] = 1;
-    out["model"] = model_json(model_name(a.model), classifier.config, classifier.parameters,
-                              classifier.precision);
-    out["split"] = a.split;
-    if (thresholds.size() == 1) {
-      out["threshold"] = thresholds[0];
-    } else {
-      out["threshold"] = "per_label";
-      auto& per_label = out["per_label_thresholds"] = nlohmann::ordered_json::object();
-      for (size_t l = 0; l < names.size(); ++l) per_label[names[l]] = thresholds[l];
-    }
-    out["metrics"] = to_json(metrics, names);
-    out["seconds"] = seconds;
-    out["data"] = {{"path", std::filesystem::absolute(a.data.data).lexically_normal().string()},
-                   {"examples", encoded.size()},
-                   {"max_length", max_length},
-                   {"text", text_input_name(dataset.text)}};
-    out["labels_not_in_model"] = missing;
-    out["energy"] = {{"kwh", energy.energy_consumed},
-                     {"kg_co2eq", energy.emissions},
-                     {"method", tracker.details().method},
-                     {"emissions_csv", emissions.string()}};
+    EvalRecord record;
+    record.model = summarize_model(model_name(a.model), classifier.config, classifier.parameters,
+                                   classifier.precision);
+    record.split = a.split;
+    record.labels = names;
+    record.thresholds = thresholds;
+    record.metrics = metrics;
+    record.seconds = seconds;
+    record.data_path = std::filesystem::absolute(a.data.data).lexically_normal().string();
+    record.examples = encoded.size();
+    record.max_length = max_length;
+    record.text = text_input_name(dataset.text);
+    record.labels_not_in_model = missing;
+    record.kwh = energy.energy_consumed;
+    record.kg_co2eq = energy.emissions;
+    record.energy_method = tracker.details().method;
+    record.emissions_csv = emissions.string();
+    const nlohmann::ordered_json out = to_json(record);
     std::printf("%s\n", out.dump(2).c_str());
     return;
   }

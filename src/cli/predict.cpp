@@ -19,10 +19,10 @@
 #include "cli/threads_option.h"
 #include "core/error.h"
 #include "core/threads.h"
+#include "data/predict_reader.h"
 #include "energy/energy_tracker.h"
-#include "train/inference.h"
+#include "infer/classifier.h"
 #include "train/label_decisions.h"
-#include "train/predict_input.h"
 
 namespace greenbert::cli {
 
@@ -40,7 +40,7 @@ struct PredictArgs {
   std::string title_column = "titles";
   std::string text_column = "summaries";
   int threads = 0;
-  std::optional<InferencePrecision> precision;
+  std::optional<Precision> precision;
   std::string emissions;
   EnergyOptions energy;
 };
@@ -66,11 +66,11 @@ void run(PredictArgs& a) {
   if (a.top_k < 0) usage_error("predict: --top-k must be >= 0");
   if (a.threshold && !(*a.threshold >= 0 && *a.threshold <= 1))
     usage_error("predict: --threshold must be in [0, 1]");
-  // Inputs are encoded as the run trained: its --text and --max-length.
-  const RunInputEncoding encoding = run_input_encoding(a.model, a.max_length, a.text);
   set_thread_count(a.threads);
-  const Classifier classifier =
-      open_classifier(a.model, {a.batch_size, encoding.max_length, a.precision, a.threads});
+  ModelDirectory model = ModelDirectory::open(a.model);
+  const RunInputEncoding encoding = run_input_encoding(model, a.max_length, a.text);
+  const Classifier classifier = open_classifier(
+      std::move(model), {a.batch_size, encoding.max_length, a.precision, a.threads});
   const int64_t max_length = classifier.max_length;
   const int64_t labels = classifier.config.num_labels();
   const std::vector<float> thresholds =

@@ -19,20 +19,15 @@ namespace {
 
 struct ServeArgs {
   ServeOptions serve;
-  std::optional<int64_t> max_length;
   std::string text;
 };
 
-std::atomic<bool> stop_requested{false};
-
 void run(ServeArgs& a) {
-  // Before any thread starts: every thread inherits the blocked signals (core/stop_signals.h).
-  handle_stop_signals(stop_requested, nullptr,
-                      "\ngreenbert serve: draining: new requests get 503, admitted ones finish "
-                      "(again to quit at once)\n");
-  const RunInputEncoding encoding = run_input_encoding(a.serve.model, a.max_length, a.text);
-  a.serve.model_options.max_length = encoding.max_length;
-  a.serve.model_options.text = encoding.text;
+  // Before any thread starts (core/stop_signals.h says why).
+  const StopSignals stop(
+      "\ngreenbert serve: draining: new requests get 503, admitted ones finish (again to quit "
+      "at once)\n");
+  a.serve.model_options.text = parse_text_input(a.text);
   Service service(a.serve);
   std::fprintf(stderr, "greenbert serve: listening on http://%s:%d/ (loading %s)\n",
                a.serve.host.c_str(), service.port(), a.serve.model.c_str());
@@ -42,7 +37,7 @@ void run(ServeArgs& a) {
       stderr, "greenbert serve: ready: %s (%s, %zu labels, %s, inputs: %s, up to %lld tokens)\n",
       m.name.c_str(), m.precision.c_str(), m.labels.size(), output_activation_name(m.activation),
       std::string(text_input_name(m.text)).c_str(), static_cast<long long>(m.max_length));
-  service.serve_until_drained(&stop_requested);
+  service.serve_until_drained(&stop.flag());
   std::fprintf(stderr, "greenbert serve: drained; every admitted request was answered\n");
 }
 
@@ -67,7 +62,7 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--threads", o.model_options.threads, "Inference threads (0: physical cores)")
       ->capture_default_str();
   add_precision_option(*cmd, o.model_options.precision);
-  add_input_encoding_options(*cmd, args->max_length, args->text);
+  add_input_encoding_options(*cmd, o.model_options.max_length, args->text);
   cmd->add_option("--max-batch-tokens", o.max_batch_tokens, "Most tokens in one inference batch")
       ->capture_default_str();
   cmd->add_option("--max-batch-requests", o.max_batch_requests,

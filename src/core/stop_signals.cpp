@@ -1,40 +1,81 @@
 #include "core/stop_signals.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
-#include <thread>
+#include <chrono>
+#include <cstring>
 
 namespace greenbert {
 namespace {
 
-void wait_for_stop_signals(sigset_t signals, std::atomic<bool>* stop, std::atomic<int>* which,
-                           const std::string& message) {
-  int signal = 0;
-  if (sigwait(&signals, &signal) != 0) return;
-  if (which != nullptr) which->store(signal);
-  stop->store(true);
-  [[maybe_unused]] auto written = ::write(STDERR_FILENO, message.data(), message.size());
-  // The same request often comes twice at once: `timeout` and `kill -- -PGID` signal both the
-  // process and its group. Only a signal after a pause is a second request.
-  const timespec grace{0, 500'000'000};
-  while (sigtimedwait(&signals, nullptr, &grace) > 0) {
-  }
-  if (sigwait(&signals, &signal) != 0) return;
-  ::signal(signal, SIG_DFL);
-  pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
-  ::raise(signal);
+sigset_t stop_signal_set() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set, s);
+  return set;
 }
+
+constexpr timespec kPoll{0, 100'000'000};  // how often the waiting thread checks it should quit
+constexpr auto kSameRequest = std::chrono::milliseconds(500);
 
 }  // namespace
 
-void handle_stop_signals(std::atomic<bool>& stop, std::atomic<int>* which, std::string message) {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::thread(wait_for_stop_signals, signals, &stop, which, std::move(message)).detach();
+StopSignals::StopSignals(const char* first_message, bool second_ends_process)
+    : first_message_(first_message), second_ends_process_(second_ends_process) {
+  const sigset_t set = stop_signal_set();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  waiter_ = std::thread([this] { wait_for_signals(); });
+}
+
+StopSignals::~StopSignals() {
+  quit_.store(true);
+  waiter_.join();
+  const sigset_t set = stop_signal_set();
+  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+}
+
+void StopSignals::forward_to(pid_t child) {
+  child_.store(child);
+  const int pending = unforwarded_.exchange(0);
+  if (child > 0 && pending != 0) ::kill(child, pending);
+}
+
+void StopSignals::wait_for_signals() {
+  const sigset_t set = stop_signal_set();
+  std::chrono::steady_clock::time_point first;
+  while (!quit_.load()) {
+    siginfo_t info{};
+    const int s = sigtimedwait(&set, &info, &kPoll);
+    if (s <= 0) continue;
+    if (info.si_code == SI_USER) {
+      const pid_t child = child_.load();
+      if (child > 0)
+        ::kill(child, s);
+      else
+        unforwarded_.store(s);
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (!requested_.load()) {
+      signal_.store(s);
+      requested_.store(true);
+      first = now;
+      if (first_message_ != nullptr) {
+        [[maybe_unused]] auto written =
+            ::write(STDERR_FILENO, first_message_, std::strlen(first_message_));
+      }
+      continue;
+    }
+    if (now - first < kSameRequest || !second_ends_process_) continue;
+    // A second request: die of it, as without a handler.
+    ::signal(s, SIG_DFL);
+    sigset_t one;
+    sigemptyset(&one);
+    sigaddset(&one, s);
+    pthread_sigmask(SIG_UNBLOCK, &one, nullptr);
+    ::raise(s);
+  }
 }
 
 }  // namespace greenbert

@@ -24,8 +24,8 @@
 #include <thread>
 #include <vector>
 
+#include "data/batching.h"
 #include "model/batch.h"
-#include "train/batching.h"
 
 namespace greenbert {
 

@@ -2,9 +2,9 @@
 
 #include "core/error.h"
 #include "core/json_document.h"
+#include "infer/classifier.h"
 #include "kernels/softmax.h"
-#include "train/inference.h"
-#include "train/predict_input.h"
+#include "model/model_directory.h"
 
 namespace greenbert {
 
@@ -13,15 +13,18 @@ const char* output_activation_name(OutputActivation activation) {
 }
 
 ServeModel ServeModel::open(const std::filesystem::path& dir, const ServeModelOptions& options) {
+  ModelDirectory model = ModelDirectory::open(dir);
+  const TextInput text = options.text.value_or(model.run_text);
+  const int64_t max_length = options.max_length.value_or(model.run_max_length);
   auto classifier = std::make_unique<Classifier>(open_classifier(
-      dir, {options.max_batch, options.max_length, options.precision, options.threads}));
+      std::move(model), {options.max_batch, max_length, options.precision, options.threads}));
   const BertConfig& config = classifier->config;
   ServeModelInfo info;
   const auto path = std::filesystem::absolute(dir).lexically_normal();
   info.name = (path.has_filename() ? path : path.parent_path()).filename().string();
   info.model_type = model_type_name(config.model_type);
-  info.precision = classifier->precision;
-  const nlohmann::json json = read_json_file(dir / "config.json");
+  info.precision = precision_name(classifier->precision);
+  const nlohmann::json json = read_json_file(dir / model_files::kConfig);
   if (json.contains("problem_type") && json["problem_type"].is_string())
     info.problem_type = json["problem_type"].get<std::string>();
   if (info.problem_type == "regression")
@@ -35,7 +38,7 @@ ServeModel ServeModel::open(const std::filesystem::path& dir, const ServeModelOp
     info.thresholds.assign(effective.begin(), effective.end());
   info.global_threshold = classifier->thresholds.global;
   info.per_label_thresholds = classifier->thresholds.use_per_label;
-  info.text = options.text;
+  info.text = text;
   info.parameters = classifier->parameters;
   info.max_length = classifier->max_length;
   info.max_batch = classifier->max_batch;

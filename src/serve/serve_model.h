@@ -1,7 +1,7 @@
 #pragma once
 // The service's model: the ONE file of src/serve/ that knows how a model directory is opened and
-// run (open_classifier, train/inference.h) and how a text becomes model input (encode_inputs,
-// train/predict_input.h). Everything else in the service sees a ServeModel.
+// run (ModelDirectory, open_classifier and encode_inputs: infer/classifier.h). Everything else in
+// the service sees a ServeModel.
 //
 //   ServeModel model = ServeModel::open("runs/bert-tiny", {.max_batch = 32});
 //   EncodedExamples input = model.encode(texts);        // any thread (tokenizer is const)
@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "core/precision.h"
+#include "data/batching.h"
 #include "data/dataset.h"
-#include "infer/precision.h"
 #include "model/batch.h"
-#include "train/batching.h"
 
 namespace greenbert {
 
@@ -32,11 +32,13 @@ enum class OutputActivation { sigmoid, softmax };
 const char* output_activation_name(OutputActivation activation);  // "sigmoid" / "softmax"
 
 struct ServeModelOptions {
-  std::optional<InferencePrecision> precision;  // unset: the directory's
-  int threads = 0;                              // 0: the physical cores
-  int64_t max_batch = 32;                       // the most sequences one run takes
-  int64_t max_length = 0;                       // 0: the model's positions, at most 512
-  TextInput text = TextInput::abstract;         // how a title and abstract are fed (as trained)
+  std::optional<Precision> precision;  // unset: the directory's
+  int threads = 0;                     // 0: the physical cores
+  int64_t max_batch = 32;              // the most sequences one run takes
+  // Unset: as the training run (train_config.json) encoded its inputs, else the model's
+  // positions (at most 512) and the abstract alone.
+  std::optional<int64_t> max_length;
+  std::optional<TextInput> text;  // how a title and abstract are fed
 };
 
 // What the service shows about its model and decides with.

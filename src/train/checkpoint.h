@@ -5,7 +5,7 @@
 // moment leaves the previous checkpoint or the new one, never a mix of two.
 //
 // No random-generator state is stored: batch order and dropout masks are pure functions of the
-// run seed, the epoch and the step (train/seeds.h).
+// run seed, the epoch and the step (core/run_seeds.h).
 #include <cstdint>
 #include <filesystem>
 #include <optional>

@@ -14,23 +14,25 @@
 #include <optional>
 
 #include "core/atomic_file.h"
+#include "core/directory_lock.h"
 #include "core/number_format.h"
 #include "core/progress.h"
+#include "core/run_seeds.h"
+#include "data/batching.h"
 #include "data/data_fingerprint.h"
 #include "data/label_map.h"
 #include "energy/energy_tracker.h"
+#include "infer/classifier.h"
 #include "kernels/adamw.h"
 #include "kernels/loss.h"
 #include "model/bert.h"
 #include "model/optimizer.h"
+#include "report/eval_record.h"
+#include "report/metrics.h"
 #include "text/vocab_trainer.h"
-#include "train/batching.h"
-#include "train/inference.h"
-#include "train/metrics.h"
 #include "train/run_logs.h"
 #include "train/run_summary.h"
 #include "train/schedule.h"
-#include "train/seeds.h"
 
 namespace greenbert {
 
@@ -58,6 +60,8 @@ void validate(const TrainOptions& o) {
     fail("--weight-decay must be in [0, 1), got ", o.weight_decay);
   if (!(o.max_grad_norm >= 0 && std::isfinite(o.max_grad_norm)))
     fail("--max-grad-norm must be >= 0 (0 turns clipping off), got ", o.max_grad_norm);
+  if (o.precision == Precision::int8)
+    fail("--precision int8 is for inference (quantize); training runs at fp32 or bf16");
   if (!(o.warmup >= 0 && std::isfinite(o.warmup)))
     fail("--warmup must be >= 0 (a ratio below 1, or a number of steps), got ", o.warmup);
 }
@@ -81,27 +85,6 @@ int64_t ceil_div(int64_t a, int64_t b) {
 constexpr double kLogFlushSeconds = 5.0;
 constexpr double kProgressSeconds = 0.25;  // Progress redraws a terminal line at most this often
 
-// One training process per run directory: a second one would interleave logs and overwrite
-// the other's checkpoints. The lock goes away with the process, however it ends.
-class RunDirLock {
- public:
-  explicit RunDirLock(const std::filesystem::path& dir) {
-    const auto path = dir / "train.lock";
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd_ < 0) fail(path.string(), ": cannot open: ", std::strerror(errno));
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd_);
-      fail(dir.string(), ": another `greenbert train` is using this run directory");
-    }
-  }
-  ~RunDirLock() { ::close(fd_); }
-  RunDirLock(const RunDirLock&) = delete;
-  RunDirLock& operator=(const RunDirLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
-
 EnergySnapshot& operator+=(EnergySnapshot& a, const EnergySnapshot& b) {
   a.method = b.method;
   a.seconds += b.seconds;
@@ -113,18 +96,6 @@ EnergySnapshot& operator+=(EnergySnapshot& a, const EnergySnapshot& b) {
 
 std::vector<float> as_floats(std::span<const uint8_t> values) {
   return std::vector<float>(values.begin(), values.end());
-}
-
-// Model description files of a run directory; the weights come with the first validation.
-void write_model_description(const std::filesystem::path& dir, const ClassifierModel& model) {
-  const Vocab& vocab = model.tokenizer.vocab();
-  std::vector<std::string> tokens;
-  tokens.reserve(static_cast<size_t>(vocab.size()));
-  for (int32_t id = 0; id < vocab.size(); ++id) tokens.emplace_back(vocab.token(id));
-  save_config(dir / "config.json", model.config);
-  write_vocab(dir / "vocab.txt", tokens);
-  write_tokenizer_config(dir / "tokenizer_config.json", model.tokenizer.options());
-  LabelMap(model.config.labels).save(dir / "labels.json");
 }
 
 class Trainer {
@@ -218,9 +189,12 @@ class Trainer {
       state_.batches_per_epoch = batches_per_epoch_;
       state_.total_steps = total_steps_;
       state_.data = data;
-      for (const char* stale : {"model.safetensors", "thresholds.json", "metrics.json"})
+      for (const char* stale : {model_files::kWeights, model_files::kThresholds, "metrics.json"})
         std::filesystem::remove(run_.dir / stale);
-      write_model_description(run_.dir, model_);
+      // The description of the run's model; its weights come with the first validation.
+      save_model(run_.dir,
+                 ModelDescription{ModelKind::encoder, model_.config, model_.tokenizer, {}, nullptr},
+                 nullptr);
       logs_.start();
     }
     elapsed_base_ = state_.elapsed_seconds;
@@ -381,9 +355,16 @@ class Trainer {
     return result;
   }
 
+  // The reference encoder over the live parameters: re-packing weights for the inference
+  // session every epoch would cost more than it saves.
+  BatchLogits reference_logits() {
+    return [this](const TokenBatch& batch, std::span<float> logits) {
+      forward(model_.config, model_.params, batch, {false, 0, Precision::fp32}, acts_, logits);
+    };
+  }
+
   void validate() {
-    const Evaluation eval = evaluate(reference_logits(model_.config, model_.params, acts_), val_,
-                                     val_target_floats_, "eval-val");
+    const Evaluation eval = evaluate(reference_logits(), val_, val_target_floats_, "eval-val");
     const float half = 0.5f;
     const MultiLabelMetrics m =
         compute_metrics(eval.probabilities, val_targets_, labels_, {&half, 1});
@@ -420,12 +401,14 @@ class Trainer {
   nlohmann::ordered_json finish() {
     // The run's model is the best one saved; its thresholds are tuned on validation. It is read
     // back as `greenbert eval` reads it, so that eval reproduces these figures exactly.
-    const Classifier best = open_classifier(
-        run_.dir, {o_.batch_size, o_.max_length, InferencePrecision::f32, omp_get_max_threads()});
+    const Classifier best =
+        open_classifier(ModelDirectory::open(run_.dir),
+                        {o_.batch_size, o_.max_length, Precision::fp32, omp_get_max_threads()});
     const auto& names = best.config.labels;
     const Evaluation val = evaluate(best.logits, val_, {}, "eval-val");
     const ThresholdChoice choice = tune_thresholds(val.probabilities, val_targets_, labels_);
-    save_thresholds(run_.dir / "thresholds.json", {choice.global, choice.per_label, false}, names);
+    save_thresholds(run_.dir / model_files::kThresholds, {choice.global, choice.per_label, false},
+                    names);
     const float half = 0.5f;
     auto metrics_at = [&](const Evaluation& eval, std::span<const uint8_t> targets,
                           std::span<const float> thresholds) {
@@ -446,7 +429,8 @@ class Trainer {
     nlohmann::ordered_json metrics;
     metrics["format"] = "greenbert-metrics";
     metrics["version"] = 1;
-    metrics["model"] = model_json(run_.model_name, best.config, best.parameters, best.precision);
+    metrics["model"] =
+        to_json(summarize_model(run_.model_name, best.config, best.parameters, best.precision));
     metrics["data"] = {{"path", run_.data_path},      {"fingerprint", to_json(state_.data)},
                        {"train", train_.size()},      {"val", val_.size()},
                        {"test", test_.size()},        {"labels", labels_},
@@ -562,7 +546,10 @@ nlohmann::ordered_json train_classifier(const TrainRun& run, ClassifierModel& mo
                                         const Dataset& dataset) {
   check_inputs(run, model, dataset);
   std::filesystem::create_directories(run.dir);
-  RunDirLock lock(run.dir);
+  // One training process per run directory: a second one would interleave logs and overwrite
+  // the other's checkpoints.
+  DirectoryLock lock(run.dir, "train.lock",
+                     "another `greenbert train` is using this run directory");
   Trainer trainer(run, model, dataset);
   return trainer.run();
 }
