@@ -27,8 +27,11 @@ struct Reader {
   int64_t integer(const char* key, int64_t fallback) const {
     if (!has(key)) return fallback;
     const json& v = j.at(key);
-    if (v.is_number_integer()) return v.get<int64_t>();
-    if (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>())
+    if (v.is_number_integer() && !(v.is_number_unsigned() && v.get<uint64_t>() > INT64_MAX))
+      return v.get<int64_t>();
+    // Only a whole number int64_t holds can be cast: any other cast is undefined.
+    if (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>() &&
+        v.get<double>() >= -0x1p63 && v.get<double>() < 0x1p63)
       return static_cast<int64_t>(v.get<double>());
     fail(source, ": '", key, "' must be an integer, got ", v.dump());
   }
