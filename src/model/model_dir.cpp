@@ -35,7 +35,9 @@ std::filesystem::path weights_file(const std::filesystem::path& dir) {
 
 // HF fast-tokenizer directories may ship tokenizer.json without vocab.txt: take the WordPiece
 // vocabulary and the normalizer settings from it.
-BertTokenizer tokenizer_from_json(const std::filesystem::path& path) {
+// Both readers below refuse a key of another type through nlohmann's exceptions (value(), get()),
+// turned into errors naming the file by their function-try-blocks.
+BertTokenizer tokenizer_from_json(const std::filesystem::path& path) try {
   const auto json = read_json_file(path);
   if (!json.is_object()) fail(path.string(), ": not a JSON object");
   const auto& model = json.value("model", nlohmann::json::object());
@@ -58,6 +60,8 @@ BertTokenizer tokenizer_from_json(const std::filesystem::path& path) {
     options.split_cjk = normalizer.value("handle_chinese_chars", true);
   }
   return BertTokenizer(Vocab::from_tokens(std::move(tokens), path.string()), options);
+} catch (const nlohmann::json::exception& e) {
+  fail(path.string(), ": ", e.what());
 }
 
 BertTokenizer load_tokenizer(const std::filesystem::path& dir) {
@@ -69,7 +73,7 @@ BertTokenizer load_tokenizer(const std::filesystem::path& dir) {
 }
 
 Thresholds load_thresholds(const std::filesystem::path& path,
-                           const std::vector<std::string>& labels) {
+                           const std::vector<std::string>& labels) try {
   Thresholds t;
   if (!std::filesystem::exists(path)) return t;
   const auto json = read_json_file(path);
@@ -96,6 +100,8 @@ Thresholds load_thresholds(const std::filesystem::path& path,
   if (t.use_per_label && t.per_label.empty())
     fail(path.string(), ": use_per_label is true but per_label is missing");
   return t;
+} catch (const nlohmann::json::exception& e) {
+  fail(path.string(), ": ", e.what());
 }
 
 // Copies one checkpoint tensor into its parameter view after checking the shape.
