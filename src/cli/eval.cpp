@@ -115,7 +115,7 @@ void run(const CLI::App& command, EvalArgs& a) {
     fail("eval: --data is required (", a.model, " is not a training run with a ", kRunConfigFile,
          ")");
   const int64_t max_length_option =
-      a.max_length.value_or(run_config ? run_config->value("max-length", int64_t{0}) : 0);
+      a.max_length.value_or(run_config ? run_input_options(*run_config).max_length : 0);
   validate_energy_options(a.energy);
   if (a.emissions.empty() && ::access(a.model.c_str(), W_OK) != 0)
     fail(a.model,

@@ -75,11 +75,9 @@ void run(PredictArgs& a) {
     fail("predict: --threshold must be in [0, 1]");
   // Inputs are encoded as the run trained: its --text and --max-length.
   const auto run_config = load_run_config(a.model);
-  const int64_t max_length_option =
-      a.max_length.value_or(run_config ? run_config->value("max-length", int64_t{0}) : 0);
-  const std::string text = !a.text.empty() ? a.text
-                           : run_config    ? run_config->value("text", "abstract")
-                                           : "abstract";
+  const RunInputOptions run = run_config ? run_input_options(*run_config) : RunInputOptions{};
+  const int64_t max_length_option = a.max_length.value_or(run.max_length);
+  const std::string text = !a.text.empty() ? a.text : run.text;
   set_thread_count(a.threads);
   const Classifier classifier =
       open_classifier(a.model, {a.batch_size, max_length_option, a.precision, a.threads});

@@ -16,6 +16,17 @@ std::optional<nlohmann::json> load_run_config(const std::filesystem::path& dir) 
   return json;
 }
 
+RunInputOptions run_input_options(const nlohmann::json& config) {
+  RunInputOptions options;
+  try {
+    options.max_length = config.value("max-length", options.max_length);
+    options.text = config.value("text", options.text);
+  } catch (const nlohmann::json::exception& e) {
+    fail(kRunConfigFile, ": ", e.what());
+  }
+  return options;
+}
+
 nlohmann::json data_options_json(const DataOptions& o) {
   return {
       {"data", o.data.empty() ? "" : std::filesystem::absolute(o.data).lexically_normal().string()},

@@ -4,6 +4,7 @@
 // Training writes it when a run starts; a re-run or --resume checks against it, and eval and
 // predict take their data-preparation and input defaults from it (the same split and seed, so
 // "test" is the run's test split; the same --text and --max-length the model was trained with).
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -19,6 +20,14 @@ inline constexpr const char* kRunConfigFile = "train_config.json";
 
 // The run's config, or nullopt when `dir` has none. Throws Error for an unreadable one.
 std::optional<nlohmann::json> load_run_config(const std::filesystem::path& dir);
+
+// The input options a run was trained with, which eval and predict default to: max_length 0
+// when the run does not say. Throws Error for a value of the wrong type.
+struct RunInputOptions {
+  int64_t max_length = 0;
+  std::string text = "abstract";
+};
+RunInputOptions run_input_options(const nlohmann::json& config);
 
 // The data options as train_config.json keys.
 nlohmann::json data_options_json(const DataOptions& options);
