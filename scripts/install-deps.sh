@@ -10,6 +10,7 @@ packages=(
   libcpp-httplib-dev   # `greenbert serve`
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox          # report plots (PNG + SVG)
+  clang-format         # the formatting check of CI (scripts/check-format.sh)
 )
 missing=()
 for p in "${packages[@]}"; do
