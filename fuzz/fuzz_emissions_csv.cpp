@@ -14,12 +14,9 @@ std::string formatted(const std::vector<greenbert::EmissionsRecord>& records) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace greenbert;
-  const auto path = fuzz::scratch_file("emissions.csv", fuzz::as_text(data, size));
   fuzz::read_or_refuse([&] {
-    const std::string written = formatted(read_emissions_csv(path));
-    const std::string again =
-        formatted(read_emissions_csv(fuzz::scratch_file("again.csv", written)));
-    fuzz::require(again == written, "emissions rows do not read back as written");
+    fuzz::require_reads_back("emissions.csv", fuzz::as_text(data, size), read_emissions_csv,
+                             formatted);
   });
   return 0;
 }

@@ -57,11 +57,9 @@ std::string formatted(const std::vector<greenbert::PhaseDetails>& lines) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace greenbert;
-  const auto path = fuzz::scratch_file("emissions_details.jsonl", fuzz::as_text(data, size));
   fuzz::read_or_refuse([&] {
-    const std::string written = formatted(read_details(path));
-    const std::string again = formatted(read_details(fuzz::scratch_file("again.jsonl", written)));
-    fuzz::require(again == written, "details lines do not read back as written");
+    fuzz::require_reads_back("emissions_details.jsonl", fuzz::as_text(data, size), read_details,
+                             formatted);
   });
   return 0;
 }

@@ -44,4 +44,13 @@ inline std::filesystem::path scratch_file(const std::string& name, std::string_v
   return path;
 }
 
+// Reads `bytes` as the file `name` and writes what it read back as text with `format`; that
+// text must read back to the same text. Throws Error when `read` refuses `bytes`.
+template <typename Read, typename Format>
+void require_reads_back(const std::string& name, std::string_view bytes, Read read, Format format) {
+  const std::string written = format(read(scratch_file(name, bytes)));
+  if (format(read(scratch_file("again-" + name, written))) != written)
+    throw std::logic_error(name + " does not read back as written");
+}
+
 }  // namespace greenbert::fuzz
