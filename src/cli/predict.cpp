@@ -23,7 +23,7 @@
 #include "data/predict_reader.h"
 #include "energy/energy_tracker.h"
 #include "infer/classifier.h"
-#include "train/label_decisions.h"
+#include "infer/label_decisions.h"
 
 namespace greenbert::cli {
 
