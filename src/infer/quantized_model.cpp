@@ -183,8 +183,12 @@ void write_precision_tensors(const std::filesystem::path& path, const BertConfig
   std::vector<NamedTensor> named;
   for (const auto& [name, view] : tensors.tensors)
     named.push_back({to_checkpoint_name(name, config.model_type), view});
+  // transformers loads a safetensors file only when its "format" is one of its frameworks'
+  // ("pt", "tf", "flax", "mlx"): "greenbert" makes it refuse int8/bf16 files (whose tensors it
+  // would otherwise read as fp32 parameters) instead of loading them wrongly.
   std::map<std::string, std::string> metadata{
-      {"format", "pt"}, {kPrecisionMetadata, precision_metadata_value(tensors.precision)}};
+      {"format", tensors.precision == InferencePrecision::f32 ? "pt" : kQuantizedFormat},
+      {kPrecisionMetadata, precision_metadata_value(tensors.precision)}};
   if (tensors.precision == InferencePrecision::int8) {
     metadata[kActivationTypeMetadata] = std::string(activation_type_name(tensors.activations));
     metadata[kActivationScalesMetadata] = tensors.static_activations ? "static" : "dynamic";

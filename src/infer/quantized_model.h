@@ -13,7 +13,10 @@
 // stays F32. Encoder Linear layers are the only quantized ones.
 //
 // safetensors metadata: greenbert_precision = int8 | bf16 (f32 for save_model's files),
-// greenbert_activation_type = u8 | s8 and greenbert_activation_scales = dynamic | static (int8).
+// greenbert_activation_type = u8 | s8 and greenbert_activation_scales = dynamic | static (int8),
+// and format = greenbert (not HF's "pt", so that Hugging Face's loaders refuse the file rather
+// than read int8 codes as weights; files written before this had "pt" and still load here).
+// `greenbert export` turns a model into what HF and ONNX Runtime load.
 #include <array>
 #include <cstdint>
 #include <filesystem>
@@ -34,6 +37,7 @@ namespace greenbert {
 inline constexpr const char* kPrecisionMetadata = "greenbert_precision";
 inline constexpr const char* kActivationTypeMetadata = "greenbert_activation_type";
 inline constexpr const char* kActivationScalesMetadata = "greenbert_activation_scales";
+inline constexpr const char* kQuantizedFormat = "greenbert";  // safetensors "format" metadata
 
 // The inputs of the four Linear layers of an encoder layer, in calibration order.
 enum class LinearInput : uint8_t { qkv, attention_output, ffn_in, ffn_out };
