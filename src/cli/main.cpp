@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   greenbert::cli::add_predict_command(app);
   greenbert::cli::add_quantize_command(app);
   greenbert::cli::add_bench_command(app);
+  greenbert::cli::add_export_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
