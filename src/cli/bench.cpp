@@ -1,6 +1,7 @@
 // `greenbert bench`: time classification for each model × precision × batch size, each
 // configuration in its own child process (so that peak memory is per configuration), and
-// optionally the PyTorch and ONNX Runtime baselines on the same token ids, threads and batches.
+// optionally the PyTorch and ONNX Runtime baselines on the same token ids, threads and batches
+// (ONNX Runtime runs the model as `greenbert export --to onnx` writes it).
 // Writes the study's bert_models_benchmark.json schema extended (src/infer/bench_run.h lists
 // the fields) and prints a table.
 #include <spawn.h>
@@ -25,6 +26,7 @@
 #include "core/system_info.h"
 #include "core/threads.h"
 #include "data/encode_example.h"
+#include "export/model_export.h"
 #include "infer/bench_run.h"
 #include "infer/model_quantizer.h"
 #include "model/model_dir.h"
@@ -205,16 +207,17 @@ void add_baselines(ordered_json& record, const BenchModel& model, InferencePreci
     ordered_json entries = ordered_json::array();
     std::filesystem::path onnx;
     if (backend == "onnxruntime") {
+      // greenbert's own ONNX export, what `greenbert export --to onnx` writes.
       const std::filesystem::path onnx_dir = work / cat(model.name, "-onnx");
-      onnx = onnx_dir / (precision == InferencePrecision::int8 ? "model.int8.onnx" : "model.onnx");
+      onnx = onnx_dir / onnx_file_name(precision);
       if (!std::filesystem::exists(onnx)) {
-        const std::vector<std::string> export_command = {
-            args.python, (scripts / "export_onnx.py").string(),
-            "--model",   model.fp32_dir.string(),
-            "--out-dir", onnx_dir.string()};
-        std::fprintf(stderr, "bench: %s\n", joined(export_command).c_str());
-        if (run_command(export_command) != 0) {
-          std::fprintf(stderr, "bench: ONNX export failed; skipping onnxruntime\n");
+        ExportOptions options;
+        options.format = ExportFormat::onnx;
+        options.precision = precision;
+        try {
+          export_model(model.fp32_dir, onnx_dir, options);
+        } catch (const Error& e) {
+          std::fprintf(stderr, "bench: ONNX export failed (%s); skipping onnxruntime\n", e.what());
           continue;
         }
       }
@@ -420,7 +423,7 @@ void add_bench_command(CLI::App& app) {
       ->delimiter(',');
   cmd->add_option("--baseline-scripts", args->scripts, "Directory of the baseline scripts")
       ->capture_default_str();
-  cmd->add_option("--python", args->python, "Python with torch and onnx for the baselines")
+  cmd->add_option("--python", args->python, "Python with torch for the pytorch baseline")
       ->capture_default_str();
   cmd->add_option("--node", args->node, "Node.js for the ONNX Runtime baseline")
       ->capture_default_str();
