@@ -11,7 +11,11 @@ packages=(
   libonnx-dev libprotobuf-dev  # `greenbert export --to onnx` (ONNX's protobuf classes, checker)
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox          # report plots (PNG + SVG)
+  python3-torch        # tests: exported checkpoints run in PyTorch (scripts/torch_bert.py)
 )
+# Tests run exported models in ONNX Runtime and transformers.js (npm packages, Node.js). A
+# Node.js installed otherwise (e.g. NodeSource's, which bundles npm) is kept.
+command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
