@@ -1,8 +1,8 @@
 // Models trained here exported with `greenbert export --to hf`, then run by the runtimes users
 // have, on real abstracts the model never saw. The models: BERT and DistilBERT from scratch (one
 // short epoch: they barely leave the label prior, so their logits hardly depend on the text),
-// checkpoints of both families with large random weights fine-tuned with --init (logits of
-// several units that depend on every token: the numerical checks that bite), and the shared HF
+// checkpoints of both families with large random weights exported as they are (logits of several
+// units that depend on every token: the numerical checks that bite), and the shared HF
 // checkpoint fine-tuned with --init. The checks:
 //   ONNX Runtime (onnxruntime-node): fp32 logits within 1e-4 of greenbert's at batch sizes 1, 3
 //     and 16 (padded to the longest); int8 the same predicted label sets as greenbert's int8 on
@@ -17,7 +17,6 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <functional>
 
 #include <nlohmann/json.hpp>
 
@@ -169,33 +168,20 @@ std::filesystem::path split_data(const std::filesystem::path& csv,
   return dir / "split";
 }
 
-// Trains with `train_options` on the shared data (`prepare`, when given, first writes into the
-// test's directory what the options name as "DIR/..."), exports the run, and checks the export in
-// every runtime. `trained`: the model was trained enough for its label sets to be stable.
-void check_runtimes(const std::string& name, const std::string& train_options, bool trained,
-                    const std::function<void(const std::filesystem::path& dir,
-                                             const std::filesystem::path& split)>& prepare = {}) {
+// Exports `model` (a model directory) with `greenbert export --to hf [--max-length N]` into
+// `dir`/hf and checks the export in every runtime against greenbert's own inference of `model`.
+// `trained`: the model was trained enough for its label sets to be stable.
+void check_runtimes(const std::filesystem::path& dir, const std::filesystem::path& model,
+                    const std::string& export_options, bool trained) {
   GREENBERT_SHARED_PATH(csv, "data/arxiv_data.csv");
-  GREENBERT_REQUIRE_TOOL(have_node_packages(), "node with onnxruntime-node and transformers.js");
   const bool torch = have_torch();
   if (!torch && testing::running_in_ci()) FAIL() << "CI=true but python3-torch is missing";
-
-  const auto dir = testing::temp_dir("export-runtimes-" + name);
-  const auto run = dir / "run", hf = dir / "hf";
-  const auto split = split_data(csv, dir);
-  if (prepare) prepare(dir, split);
-  std::string arguments = train_options;
-  if (const size_t at = arguments.find("DIR/"); at != std::string::npos)
-    arguments.replace(at, 3, dir.string());
-  const auto training = testing::run_cli(cat("train --data ", split.string(),
-                                             " --epochs 1 --batch-size 16 --threads 1 --out ",
-                                             run.string(), " ", arguments));
-  ASSERT_EQ(training.exit_code, 0) << training.err;
-  const auto exported =
-      testing::run_cli(cat("export --model ", run.string(), " --to hf --out ", hf.string()));
+  const auto hf = dir / "hf";
+  const auto exported = testing::run_cli(
+      cat("export --model ", model.string(), " --to hf --out ", hf.string(), " ", export_options));
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
 
-  const ModelFiles files = load_model_files(run);
+  const ModelFiles files = load_model_files(model);
   const int64_t max_length = read_json_file(hf / "tokenizer_config.json")["model_max_length"];
   const std::vector<Paper> papers = unseen_papers(csv, 256);
   std::vector<std::string> texts;
@@ -207,7 +193,7 @@ void check_runtimes(const std::string& name, const std::string& train_options, b
 
   SessionOptions options;
   options.threads = 1;
-  InferenceSession fp32 = InferenceSession::open(run, options);
+  InferenceSession fp32 = InferenceSession::open(model, options);
 
   // ONNX Runtime and PyTorch, fp32, batches of 1, 3 and 16 padded to their longest.
   const Batches batches = make_batches(sequences, {1, 3, 16});
@@ -241,7 +227,7 @@ void check_runtimes(const std::string& name, const std::string& train_options, b
                  (hf / "onnx/model_quantized.onnx").string(), " --inputs ",
                  (dir / "all.json").string(), " --out ", (dir / "ort_int8.json").string()));
   options.precision = InferencePrecision::int8;
-  InferenceSession int8 = InferenceSession::open(run, options);
+  InferenceSession int8 = InferenceSession::open(model, options);
   std::vector<float> ours_int8, ours_fp32, theirs_int8;
   for (const TokenBatch& batch : all.packed) {
     for (float v : int8.run(batch)) ours_int8.push_back(v);
@@ -307,8 +293,21 @@ void check_runtimes(const std::string& name, const std::string& train_options, b
   }
 }
 
+// Trains `name` on the first 500 papers of the shared data with `train_options` and checks
+// its export.
+void check_trained(const std::string& name, const std::string& train_options) {
+  GREENBERT_SHARED_PATH(csv, "data/arxiv_data.csv");
+  GREENBERT_REQUIRE_TOOL(have_node_packages(), "node with onnxruntime-node and transformers.js");
+  const auto dir = testing::temp_dir("export-runtimes-" + name);
+  const auto training = testing::run_cli(cat("train --data ", split_data(csv, dir).string(),
+                                             " --epochs 1 --batch-size 16 --threads 1 --out ",
+                                             (dir / "run").string(), " ", train_options));
+  ASSERT_EQ(training.exit_code, 0) << training.err;
+  check_runtimes(dir, dir / "run", "", true);
+}
+
 TEST(ExportRuntimes, BertTrainedHere) {
-  check_runtimes("bert", "--preset bert-tiny --vocab-size 2000 --max-length 96", true);
+  check_trained("bert", "--preset bert-tiny --vocab-size 2000 --max-length 96");
 }
 
 TEST(ExportRuntimes, DistilBertTrainedHere) {
@@ -321,37 +320,37 @@ TEST(ExportRuntimes, DistilBertTrainedHere) {
                                       {"vocab_size", 2000},
                                       {"max_position_embeddings", 128}})
                                     .dump());
-  check_runtimes("distilbert",
-                 cat("--config ", config.string(), " --vocab-size 2000 --max-length 80"), true);
-}
-
-// A checkpoint for the task's labels with uniform random weights in ±0.3 (LayerNorm around 1)
-// and BERT's vocabulary, fine-tuned so gently that it stays that model.
-void check_random_checkpoint(ModelType type) {
-  GREENBERT_SHARED_PATH(vocab, "models/bert-base-uncased-vocab.txt");
-  const std::string family = model_type_name(type);
-  check_runtimes("random-" + family, "--init DIR/random --lr 1e-6 --max-length 128", false,
-                 [&](const std::filesystem::path& dir, const std::filesystem::path& split) {
-                   BertConfig config = testing::small_config(type);
-                   config.vocab_size = 30522;
-                   config.labels = LabelMap::load(split / "labels.json").names();
-                   ParameterBuffer params = testing::random_parameters(config, 11);
-                   save_model(dir / "random", {config, std::move(params),
-                                               BertTokenizer::from_file(vocab), Thresholds{}});
-                 });
-}
-
-TEST(ExportRuntimes, BertRandomCheckpointFineTuned) {
-  check_random_checkpoint(ModelType::bert);
-}
-
-TEST(ExportRuntimes, DistilBertRandomCheckpointFineTuned) {
-  check_random_checkpoint(ModelType::distilbert);
+  check_trained("distilbert",
+                cat("--config ", config.string(), " --vocab-size 2000 --max-length 80"));
 }
 
 TEST(ExportRuntimes, HfCheckpointFineTuned) {
   GREENBERT_SHARED_PATH(init, "models/tiny-random-BertForSequenceClassification");
-  check_runtimes("init", cat("--init ", init.string(), " --lr 1e-3 --max-length 64"), true);
+  check_trained("init", cat("--init ", init.string(), " --lr 1e-3 --max-length 64"));
+}
+
+// A checkpoint for the task's labels with uniform random weights in ±0.3 (LayerNorm around 1)
+// and BERT's vocabulary, exported as it is (training would not change what it checks).
+void check_random_checkpoint(ModelType type) {
+  GREENBERT_SHARED_PATH(csv, "data/arxiv_data.csv");
+  GREENBERT_SHARED_PATH(vocab, "models/bert-base-uncased-vocab.txt");
+  GREENBERT_REQUIRE_TOOL(have_node_packages(), "node with onnxruntime-node and transformers.js");
+  const auto dir = testing::temp_dir(cat("export-runtimes-random-", model_type_name(type)));
+  BertConfig config = testing::small_config(type);
+  config.vocab_size = 30522;
+  config.labels = LabelMap::load(split_data(csv, dir) / "labels.json").names();
+  ParameterBuffer params = testing::random_parameters(config, 11);
+  save_model(dir / "random",
+             {config, std::move(params), BertTokenizer::from_file(vocab), Thresholds{}});
+  check_runtimes(dir, dir / "random", "--max-length 128", false);
+}
+
+TEST(ExportRuntimes, BertRandomCheckpoint) {
+  check_random_checkpoint(ModelType::bert);
+}
+
+TEST(ExportRuntimes, DistilBertRandomCheckpoint) {
+  check_random_checkpoint(ModelType::distilbert);
 }
 
 }  // namespace
