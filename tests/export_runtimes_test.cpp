@@ -52,10 +52,10 @@ bool have_torch() {
   return command_succeeds("/usr/bin/python3 -c 'import torch'");
 }
 
-#define GREENBERT_REQUIRE_TOOL(available, what)                                       \
-  if (!(available)) {                                                                 \
-    if (::greenbert::testing::running_in_ci()) FAIL() << "CI=true but " << what;      \
-    GTEST_SKIP() << what << " (scripts/baselines/setup.sh, scripts/install-deps.sh)"; \
+#define GREENBERT_REQUIRE_TOOL(available, what)                                                   \
+  if (!(available)) {                                                                             \
+    if (::greenbert::testing::running_in_ci()) FAIL() << "CI=true but " << what << " is missing"; \
+    GTEST_SKIP() << what << " is missing (scripts/baselines/setup.sh)";                           \
   }
 
 // Runs a script; a failure throws with its stderr.
