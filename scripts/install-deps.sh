@@ -12,10 +12,11 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox          # report plots (PNG + SVG)
   python3-torch        # tests: exported checkpoints run in PyTorch (scripts/torch_bert.py)
+  chromium nodejs      # browser tests of the report and of serve's page (puppeteer-core, npm)
 )
-# Tests run exported models in ONNX Runtime and transformers.js (npm packages, Node.js). A
-# Node.js installed otherwise (e.g. NodeSource's, which bundles npm) is kept.
-command -v npm >/dev/null || packages+=(nodejs npm)
+# Tests run exported models in ONNX Runtime and transformers.js and drive chromium with
+# puppeteer-core (npm packages). NodeSource's nodejs bundles its own npm.
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -86,7 +86,7 @@ TEST(DataCli, SplitWritesADirectoryThatStatsCanRead) {
   auto path = data_file("cli-split");
   auto out = path.parent_path() / "split";
   auto result = testing::run_cli("data split --data " + path.string() +
-                                 " --seed 5 --split 80/10/10 --out " + out.string());
+                                 " --seed 5 --split-ratios 80/10/10 --out " + out.string());
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.out.find("train 48, val 6, test 6"), std::string::npos) << result.out;
   auto from_dir = stats_json("--data " + out.string());
@@ -115,7 +115,9 @@ TEST(DataCli, SkipModeWarnsWithTheLines) {
 
 TEST(DataCli, OptionsAreCheckedAndDocumented) {
   auto path = data_file("cli-options");
-  EXPECT_NE(testing::run_cli("data stats --data " + path.string() + " --split 1,2").exit_code, 0);
+  auto ratios = testing::run_cli("data stats --data " + path.string() + " --split-ratios 1,2");
+  EXPECT_EQ(ratios.exit_code, 2) << "a usage error";
+  EXPECT_NE(ratios.err.find("--split-ratios"), std::string::npos) << ratios.err;
   EXPECT_NE(testing::run_cli("data stats --data " + path.string() + " --on-error maybe").exit_code,
             0);
   EXPECT_NE(
@@ -127,7 +129,7 @@ TEST(DataCli, OptionsAreCheckedAndDocumented) {
     EXPECT_EQ(help.exit_code, 0);
     for (const char* option :
          {"--data", "--format", "--title-column", "--text-column", "--terms-column", "--on-error",
-          "--max-rows", "--seed", "--split", "--text"}) {
+          "--max-rows", "--seed", "--split-ratios", "--text"}) {
       EXPECT_NE(help.out.find(option), std::string::npos) << command << " lacks " << option;
     }
   }

@@ -6,6 +6,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "energy/carbon_intensity.h"
 #include "energy/emissions_details.h"
 #include "energy/energy_figures.h"
 #include "energy/energy_tracker.h"
@@ -59,7 +60,8 @@ TEST(EnergyTracker, RowAndSidecarAgreeAndPerUnitFiguresFollow) {
   EXPECT_DOUBLE_EQ(row.ram_energy, details.ram_joules * 1.5 / kJoulesPerKwh);
   EXPECT_NEAR(details.ram_joules, 5.0 * row.duration, 1e-9);
   EXPECT_DOUBLE_EQ(row.energy_consumed, row.cpu_energy + row.ram_energy);
-  EXPECT_DOUBLE_EQ(row.emissions, row.energy_consumed * 56 / 1000);
+  EXPECT_DOUBLE_EQ(row.emissions,
+                   row.energy_consumed * find_country_intensity("FRA")->g_per_kwh / 1000);
   EXPECT_DOUBLE_EQ(row.emissions_rate, row.emissions / row.duration);
   EXPECT_EQ(row.country_iso_code, "FRA");
   EXPECT_EQ(row.experiment_id, "bert-tiny");
@@ -153,7 +155,7 @@ TEST(EmissionsDetails, SidecarPathAndGarbledLines) {
     EXPECT_NE(std::string(e.what()).find("d.jsonl:2: "), std::string::npos) << e.what();
   }
   write_file_atomically(dir / "d.jsonl", good + good.substr(0, good.size() - 1));
-  EXPECT_THROW(read_details(dir / "d.jsonl"), Error);  // torn: no end of line
+  EXPECT_EQ(read_details(dir / "d.jsonl").size(), 1u);  // torn: no end of line, left out
   details.method = "guessed";
   write_file_atomically(dir / "d.jsonl", format_details_line(details));
   EXPECT_THROW(read_details(dir / "d.jsonl"), Error);

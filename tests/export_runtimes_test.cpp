@@ -28,7 +28,7 @@
 #include "infer/session.h"
 #include "infer_support.h"
 #include "model/batch.h"
-#include "model/model_dir.h"
+#include "model/model_directory.h"
 #include "support.h"
 
 namespace greenbert {
@@ -181,7 +181,7 @@ void check_runtimes(const std::filesystem::path& dir, const std::filesystem::pat
       cat("export --model ", model.string(), " --to hf --out ", hf.string(), " ", export_options));
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
 
-  const ModelFiles files = load_model_files(model);
+  const ModelDirectory opened = ModelDirectory::open(model);
   const int64_t max_length = read_json_file(hf / "tokenizer_config.json")["model_max_length"];
   const std::vector<Paper> papers = unseen_papers(csv, 256);
   std::vector<std::string> texts;
@@ -189,11 +189,11 @@ void check_runtimes(const std::filesystem::path& dir, const std::filesystem::pat
   ASSERT_EQ(texts.size(), 256u);
   std::vector<std::vector<int32_t>> sequences;
   for (const std::string& text : texts)
-    sequences.push_back(files.tokenizer.encode(text, size_t(max_length)).input_ids);
+    sequences.push_back(opened.tokenizer.encode(text, size_t(max_length)).input_ids);
 
   SessionOptions options;
   options.threads = 1;
-  InferenceSession fp32 = InferenceSession::open(model, options);
+  InferenceSession fp32 = InferenceSession::open(opened, options);
 
   // ONNX Runtime and PyTorch, fp32, batches of 1, 3 and 16 padded to their longest.
   const Batches batches = make_batches(sequences, {1, 3, 16});
@@ -226,8 +226,8 @@ void check_runtimes(const std::filesystem::path& dir, const std::filesystem::pat
   run_script(cat("node ", (kBaselines / "ort_logits.mjs").string(), " --model ",
                  (hf / "onnx/model_quantized.onnx").string(), " --inputs ",
                  (dir / "all.json").string(), " --out ", (dir / "ort_int8.json").string()));
-  options.precision = InferencePrecision::int8;
-  InferenceSession int8 = InferenceSession::open(model, options);
+  options.precision = Precision::int8;
+  InferenceSession int8 = InferenceSession::open(opened, options);
   std::vector<float> ours_int8, ours_fp32, theirs_int8;
   for (const TokenBatch& batch : all.packed) {
     for (float v : int8.run(batch)) ours_int8.push_back(v);
@@ -243,8 +243,8 @@ void check_runtimes(const std::filesystem::path& dir, const std::filesystem::pat
     ort_error += std::abs(theirs_int8[i] - ours_fp32[i]) / double(ours_fp32.size());
     own_error += std::abs(ours_int8[i] - ours_fp32[i]) / double(ours_fp32.size());
   }
-  const int64_t labels = files.config.num_labels();
-  const auto thresholds = files.thresholds.effective();
+  const int64_t labels = opened.config.num_labels();
+  const auto thresholds = opened.thresholds.effective();
   const auto ort_sets = label_sets(theirs_int8, labels, thresholds);
   const auto int8_sets = label_sets(ours_int8, labels, thresholds);
   size_t same = 0;
@@ -274,11 +274,11 @@ void check_runtimes(const std::filesystem::path& dir, const std::filesystem::pat
     double worst = 0;
     for (size_t i = 0; i < raw.size(); ++i) {
       TokenBatch batch;
-      batch.add_sequence(transformers_js_ids(files.tokenizer, raw[i], size_t(max_length)));
+      batch.add_sequence(transformers_js_ids(opened.tokenizer, raw[i], size_t(max_length)));
       const std::vector<float> logits = fp32.run(batch);
       ASSERT_EQ(results[i].size(), size_t(labels)) << "every label, with top_k null";
       for (const auto& entry : results[i]) {
-        const auto& names = files.config.labels;
+        const auto& names = opened.config.labels;
         const auto label = std::find(names.begin(), names.end(), entry["label"].get<std::string>());
         ASSERT_NE(label, names.end()) << entry.dump();
         worst = std::max(worst, std::abs(entry["score"].get<double>() -

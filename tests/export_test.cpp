@@ -53,8 +53,7 @@ BertTokenizer unique_tokenizer() {
 Source small_source(ModelType type, BertTokenizer tokenizer = unique_tokenizer()) {
   BertConfig config = testing::small_config(type);
   auto params = std::make_shared<const ParameterBuffer>(testing::random_parameters(config, 5));
-  PrecisionTensors weights =
-      quantize_parameters(config, params, InferencePrecision::f32, ActivationType::u8);
+  ModelTensors weights = quantize_parameters(config, params, Precision::fp32, ActivationType::u8);
   return {params,
           {config, std::move(weights), std::move(tokenizer),
            Thresholds{0.4f, {0.1f, 0.2f, 0.3f, 0.4f, 0.5f}, true}, 48}};
@@ -65,7 +64,7 @@ class ExportHf : public ::testing::TestWithParam<ModelType> {};
 TEST_P(ExportHf, WritesHfNamesConfigAndTokenizerFiles) {
   const Source s = small_source(GetParam());
   const auto dir = testing::temp_dir("export-hf");
-  write_hf_model(dir, s.source, InferencePrecision::f32);
+  write_hf_model(dir, s.source, Precision::fp32);
 
   const json config = read_json_file(dir / "config.json");
   const bool bert = GetParam() == ModelType::bert;
@@ -107,7 +106,7 @@ TEST_P(ExportHf, WritesHfNamesConfigAndTokenizerFiles) {
   EXPECT_EQ(read_json_file(dir / "tokenizer.json")["truncation"]["max_length"], 48);
 
   // greenbert reads its own export back: the same model.
-  const ClassifierModel loaded = load_model(dir);
+  const ClassifierModel loaded = load_model(ModelDirectory::open(dir));
   EXPECT_EQ(loaded.config.labels, s.source.config.labels);
   EXPECT_EQ(
       std::memcmp(loaded.params.data(), s.params->data(), size_t(s.params->size()) * sizeof(float)),
@@ -117,7 +116,7 @@ TEST_P(ExportHf, WritesHfNamesConfigAndTokenizerFiles) {
 TEST_P(ExportHf, Bf16IsEveryTensorRoundedToNearestEven) {
   const Source s = small_source(GetParam());
   const auto dir = testing::temp_dir("export-hf-bf16");
-  write_hf_model(dir, s.source, InferencePrecision::bf16);
+  write_hf_model(dir, s.source, Precision::bf16);
   EXPECT_EQ(read_json_file(dir / "config.json")["torch_dtype"], "bfloat16");
   const TensorFile weights = TensorFile::open(dir / "model.safetensors");
   for (const ParameterTensor& t : s.params->layout().tensors()) {
@@ -178,15 +177,15 @@ TEST(ExportHf, TokenizerJsonReadsBackWithIdenticalIds) {
     auto params = std::make_shared<const ParameterBuffer>(make_parameters(config));
     const ExportSource source{
         config,
-        quantize_parameters(config, params, InferencePrecision::f32, ActivationType::u8),
+        quantize_parameters(config, params, Precision::fp32, ActivationType::u8),
         original,
         {},
         128};
     const auto dir = testing::temp_dir("export-tokenizer-json");
-    write_hf_model(dir, source, InferencePrecision::f32);
+    write_hf_model(dir, source, Precision::fp32);
     std::filesystem::remove(dir / "vocab.txt");
     std::filesystem::remove(dir / "tokenizer_config.json");
-    const BertTokenizer read = load_model_files(dir).tokenizer;
+    const BertTokenizer read = ModelDirectory::open(dir).tokenizer;
     EXPECT_EQ(read.options().lowercase, options.lowercase);
     EXPECT_EQ(read.options().strip_accents, options.strip_accents);
     EXPECT_EQ(read.options().split_cjk, options.split_cjk);
@@ -199,7 +198,7 @@ TEST(ExportHf, ARepeatedTokenIsRefused) {
   // The synthetic vocabulary lists "paper" twice.
   const Source s = small_source(ModelType::bert, testing::synthetic_tokenizer());
   try {
-    write_hf_model(testing::temp_dir("export-hf-repeat"), s.source, InferencePrecision::f32);
+    write_hf_model(testing::temp_dir("export-hf-repeat"), s.source, Precision::fp32);
     FAIL() << "a vocabulary with a repeated token became a tokenizer.json";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("'paper' is listed twice"), std::string::npos) << e.what();
@@ -209,9 +208,9 @@ TEST(ExportHf, ARepeatedTokenIsRefused) {
 TEST(ExportHf, Int8WeightsAreRefused) {
   Source s = small_source(ModelType::bert);
   s.source.weights =
-      quantize_parameters(s.source.config, s.params, InferencePrecision::int8, ActivationType::u8);
+      quantize_parameters(s.source.config, s.params, Precision::int8, ActivationType::u8);
   try {
-    write_hf_model(testing::temp_dir("export-hf-int8"), s.source, InferencePrecision::f32);
+    write_hf_model(testing::temp_dir("export-hf-int8"), s.source, Precision::fp32);
     FAIL() << "an int8 model became an HF checkpoint";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("--to onnx"), std::string::npos) << e.what();
@@ -227,7 +226,7 @@ onnx::ModelProto read_onnx(const std::filesystem::path& path) {
 
 struct OnnxCase {
   ModelType type;
-  InferencePrecision precision;
+  Precision precision;
 };
 
 class ExportOnnx : public ::testing::TestWithParam<OnnxCase> {};
@@ -274,7 +273,7 @@ TEST_P(ExportOnnx, GraphIsCheckedStandardAndDynamic) {
   EXPECT_EQ(ops["LayerNormalization"], 1 + 2 * layers);
   EXPECT_EQ(ops["Erf"], layers);
   EXPECT_EQ(ops["Softmax"], layers);
-  if (precision == InferencePrecision::int8) {
+  if (precision == Precision::int8) {
     // One DynamicQuantizeLinear per distinct Linear input: Q, K and V share theirs.
     EXPECT_EQ(ops["DynamicQuantizeLinear"], 4 * layers);
     EXPECT_EQ(ops["MatMulInteger"], 6 * layers);
@@ -290,24 +289,21 @@ TEST_P(ExportOnnx, GraphIsCheckedStandardAndDynamic) {
 }
 
 INSTANTIATE_TEST_SUITE_P(FamiliesAndPrecisions, ExportOnnx,
-                         ::testing::Values(OnnxCase{ModelType::bert, InferencePrecision::f32},
-                                           OnnxCase{ModelType::bert, InferencePrecision::int8},
-                                           OnnxCase{ModelType::distilbert, InferencePrecision::f32},
-                                           OnnxCase{ModelType::distilbert,
-                                                    InferencePrecision::int8}));
+                         ::testing::Values(OnnxCase{ModelType::bert, Precision::fp32},
+                                           OnnxCase{ModelType::bert, Precision::int8},
+                                           OnnxCase{ModelType::distilbert, Precision::fp32},
+                                           OnnxCase{ModelType::distilbert, Precision::int8}));
 
 TEST(ExportOnnx, Int8GraphUsesTheQuantizedModelsOwnWeights) {
   const Source s = small_source(ModelType::bert);
-  const PrecisionTensors int8 =
-      quantize_parameters(s.source.config, s.params, InferencePrecision::int8, ActivationType::u8);
+  const ModelTensors int8 =
+      quantize_parameters(s.source.config, s.params, Precision::int8, ActivationType::u8);
   const auto dir = testing::temp_dir("export-onnx-int8");
-  write_onnx_model(dir / "from_int8.onnx", s.source.config, int8, InferencePrecision::int8);
-  write_onnx_model(dir / "from_fp32.onnx", s.source.config, s.source.weights,
-                   InferencePrecision::int8);
+  write_onnx_model(dir / "from_int8.onnx", s.source.config, int8, Precision::int8);
+  write_onnx_model(dir / "from_fp32.onnx", s.source.config, s.source.weights, Precision::int8);
   // Quantized here or by `greenbert quantize`, the weights are the same per-channel int8.
   EXPECT_EQ(read_file(dir / "from_int8.onnx"), read_file(dir / "from_fp32.onnx"));
-  EXPECT_THROW(write_onnx_model(dir / "fp32.onnx", s.source.config, int8, InferencePrecision::f32),
-               Error);
+  EXPECT_THROW(write_onnx_model(dir / "fp32.onnx", s.source.config, int8, Precision::fp32), Error);
 }
 
 // `greenbert export` on a trained run: what it writes where, and the run's own max length.
@@ -353,11 +349,14 @@ TEST(ExportQuantizedDir, HfLoadersRefuseItAndGreenbertStillReadsOldOnes) {
   ClassifierModel model =
       new_model(testing::small_config(ModelType::bert), testing::synthetic_tokenizer(), 3);
   save_model(dir / "fp32", model);
+  // An fp32 directory is an HF checkpoint.
+  EXPECT_EQ(TensorFile::open(dir / "fp32" / model_files::kWeights).metadata().at("format"), "pt");
+  const ModelDirectory fp32 = ModelDirectory::open(dir / "fp32");
   for (const char* precision : {"int8", "bf16"}) {
     QuantizeOptions options;
-    options.precision = parse_inference_precision(precision);
+    options.precision = parse_precision(precision);
     const auto out = dir / precision;
-    quantize_model_dir(dir / "fp32", out, options);
+    quantize_model(fp32, out, options);
     const TensorFile file = TensorFile::open(out / "model.safetensors");
     const std::set<std::string> hf_formats = {"pt", "tf", "flax", "mlx"};
     EXPECT_FALSE(hf_formats.contains(file.metadata().at("format"))) << precision;
@@ -368,7 +367,7 @@ TEST(ExportQuantizedDir, HfLoadersRefuseItAndGreenbertStillReadsOldOnes) {
     metadata["format"] = "pt";
     write_safetensors(dir / "old.safetensors", tensors, metadata);
     std::filesystem::rename(dir / "old.safetensors", out / "model.safetensors");
-    EXPECT_NO_THROW(InferenceSession::open(out, {})) << precision;
+    EXPECT_NO_THROW(InferenceSession::open(ModelDirectory::open(out), {})) << precision;
   }
 }
 

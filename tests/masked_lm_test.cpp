@@ -51,7 +51,7 @@ TEST_P(MaskedLmTest, EveryGradientMatchesFiniteDifferences) {
 
   Activations acts(config, {batch.tokens(), 2, 6});
   MaskedLmActivations mlm(config, 8);
-  encoder_forward(config, params, batch, {training, 3, Precision::f32}, acts);
+  encoder_forward(config, params, batch, {training, 3, Precision::fp32}, acts);
   masked_lm_forward(config, params, acts, masked, mlm);
   ParameterBuffer grads = ParameterBuffer::zeros_like(params);
   masked_lm_backward(config, params, acts, masked, mlm, grads);

@@ -18,10 +18,10 @@
 #include "core/error.h"
 #include "core/threads.h"
 #include "data/split_directory.h"
+#include "infer/classifier.h"
+#include "report/metrics.h"
 #include "support.h"
 #include "train/checkpoint.h"
-#include "train/inference.h"
-#include "train/metrics.h"
 #include "train/trainer.h"
 #include "train_support.h"
 
@@ -44,8 +44,8 @@ Task make_task(const std::string& name, int papers = 300) {
 
 std::string train_args(const Task& t, const std::filesystem::path& out,
                        const std::string& extra = "", int epochs = 2) {
-  return cat("train --data ", t.data.string(), " --split 0.8,0.1,0.1 --config ", t.config.string(),
-             " --vocab-size 120 --epochs ", epochs,
+  return cat("train --data ", t.data.string(), " --split-ratios 0.8,0.1,0.1 --config ",
+             t.config.string(), " --vocab-size 120 --epochs ", epochs,
              " --batch-size 8 --max-length 48 --lr 3e-3 --threads 1 --out ", out.string(), " ",
              extra);
 }
@@ -129,7 +129,7 @@ TEST(TrainCli, WritesTheRunDirectoryAndEvalMatchesComputeMetrics) {
   EXPECT_EQ(metrics["data"]["max_length"], 48);
   EXPECT_EQ(metrics["data"]["text"], "abstract");
   EXPECT_EQ(metrics["training"]["epochs"], 2);
-  EXPECT_EQ(metrics["training"]["gemm_precision"], "f32");
+  EXPECT_EQ(metrics["training"]["gemm_precision"], "fp32");
   EXPECT_EQ(metrics["training"]["threads"], 1);
   EXPECT_GT(metrics["training"]["sequences_per_second"].get<double>(), 0);
   EXPECT_TRUE(metrics["threshold"]["per_label_available"].get<bool>());
@@ -165,7 +165,8 @@ TEST(TrainCli, WritesTheRunDirectoryAndEvalMatchesComputeMetrics) {
 
   // The same numbers computed here from the model and the data.
   set_thread_count(1);
-  const Classifier classifier = open_classifier(run, {32, 48, InferencePrecision::f32, 1});
+  const Classifier classifier =
+      open_classifier(ModelDirectory::open(run), {32, 48, Precision::fp32, 1});
   LoadOptions load;
   load.prepare.ratios = {0.8, 0.1, 0.1};
   const Dataset dataset = load_dataset(t.data, load);
@@ -191,7 +192,7 @@ TEST(TrainCli, WritesTheRunDirectoryAndEvalMatchesComputeMetrics) {
   EXPECT_NE(per_label.out.find("cs.CV"), std::string::npos);
   auto both = testing::run_cli(
       cat("eval --model ", run.string(), " --per-label-thresholds --threshold 0.5"));
-  EXPECT_EQ(both.exit_code, 1);
+  EXPECT_EQ(both.exit_code, 2) << "a usage error";
 
   // A finished run is left alone.
   auto again = testing::run_cli(train_args(t, run));
@@ -260,16 +261,25 @@ TEST(TrainCli, InterruptWritesACheckpointAndResumeUsesTheRunsOptions) {
   const pid_t pid = spawn_cli(train_args(t, run, "--checkpoint-every 1"), t.dir / "run.err");
   ASSERT_TRUE(wait_until(pid, [&] { return line_count(run / "train_log.csv") > 4; }));
   ::kill(pid, SIGINT);
-  EXPECT_EQ(exit_code_of(pid), 1);
+  EXPECT_EQ(exit_code_of(pid), 128 + SIGINT) << "130, as a shell reports Ctrl-C";
   const std::string err = read_file(t.dir / "run.err");
   EXPECT_NE(err.find("interrupted"), std::string::npos) << err;
   EXPECT_NE(err.find("--resume"), std::string::npos) << err;
   EXPECT_TRUE(std::filesystem::exists(checkpoint_file(checkpoint_dir(run))));
 
+  // A run started before --split became --split-ratios recorded the ratios as "split": it
+  // still resumes, with its own ratios.
+  auto config = json::parse(read_file(run / "train_config.json"));
+  ASSERT_TRUE(config.contains("split-ratios"));
+  config["split"] = config["split-ratios"];
+  config.erase("split-ratios");
+  write_file_atomically(run / "train_config.json", config.dump(2));
+
   // Other options on the same run directory are refused, with or without --resume.
   auto other = testing::run_cli(train_args(t, run, "", 3));
   EXPECT_EQ(other.exit_code, 1);
   EXPECT_NE(other.err.find("--epochs 2 (this command: 3)"), std::string::npos) << other.err;
+  EXPECT_EQ(other.err.find("split"), std::string::npos) << other.err;
   auto other_resume =
       testing::run_cli(cat("train --out ", run.string(), " --resume --lr 0.5 --threads 1"));
   EXPECT_EQ(other_resume.exit_code, 1);
@@ -300,7 +310,7 @@ TEST(TrainCli, StopSignalsReachOnlyTheThreadWaitingForThem) {
     }
   }
   ::kill(pid, SIGTERM);
-  EXPECT_EQ(exit_code_of(pid), 1) << read_file(t.dir / "run.err");
+  EXPECT_EQ(exit_code_of(pid), 128 + SIGTERM) << read_file(t.dir / "run.err");
   EXPECT_GE(threads, 2) << "training and its energy sampler";
   EXPECT_EQ(taking, 1) << "of " << threads << " threads";
   EXPECT_TRUE(std::filesystem::exists(checkpoint_file(checkpoint_dir(run))));
@@ -315,7 +325,7 @@ TEST(TrainCli, RefusesADirectoryThatIsNotARun) {
   EXPECT_EQ(nothing.exit_code, 1);
   EXPECT_NE(nothing.err.find("nothing to resume"), std::string::npos) << nothing.err;
   auto two_sources = testing::run_cli(train_args(t, t.dir / "new", "--preset bert-tiny"));
-  EXPECT_EQ(two_sources.exit_code, 1);
+  EXPECT_EQ(two_sources.exit_code, 2) << "a usage error";
 }
 
 // Fine-tuning an HF checkpoint: its encoder is kept, its 2-label head replaced for our labels.
@@ -324,7 +334,7 @@ TEST(TrainCli, FineTunesTheSharedTinyCheckpoint) {
   const Task t = make_task("train-cli-init", 200);
   const auto run = t.dir / "run";
   auto result = testing::run_cli(cat("train --data ", t.data.string(),
-                                     " --split 0.8,0.1,0.1 --init ", init.string(),
+                                     " --split-ratios 0.8,0.1,0.1 --init ", init.string(),
                                      " --epochs 1 --batch-size 8 --max-length 48 "
                                      "--lr 1e-3 --threads 1 --out ",
                                      run.string()));
@@ -333,8 +343,8 @@ TEST(TrainCli, FineTunesTheSharedTinyCheckpoint) {
   const auto metrics = json::parse(read_file(run / "metrics.json"));
   EXPECT_EQ(metrics["model"]["vocab_size"], 1124);
   EXPECT_EQ(metrics["model"]["layers"], 5);
-  const ClassifierModel model = load_model(run);
-  const ClassifierModel original = load_model(init);
+  const ClassifierModel model = load_model(ModelDirectory::open(run));
+  const ClassifierModel original = load_model(ModelDirectory::open(init));
   EXPECT_EQ(model.config.labels, LabelMap::load(run / "labels.json").names());
   EXPECT_EQ(model.config.num_labels(), metrics["data"]["labels"].get<int64_t>());
   EXPECT_EQ(model.config.type_vocab_size, original.config.type_vocab_size);

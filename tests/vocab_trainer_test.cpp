@@ -209,7 +209,7 @@ TEST(VocabCli, TrainsOnTheTrainingSplitOfArxivData) {
   EXPECT_TRUE(std::filesystem::exists(dir / "out/my-vocab.txt"));
   EXPECT_TRUE(std::filesystem::exists(dir / "out/tokenizer_config.json"));
   r = testing::run_cli("vocab --out " + (dir / "x").string());
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2) << "a usage error";
   EXPECT_NE(r.err.find("exactly one of --data"), std::string::npos) << r.err;
 }
 

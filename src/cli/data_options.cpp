@@ -35,9 +35,20 @@ void add_data_options(CLI::App& command, DataOptions& options, bool required) {
       ->capture_default_str();
   command.add_option("--seed", options.seed, "Seed of the split (same seed, same split)")
       ->capture_default_str();
+  // --split-ratios, not --split: eval's --split names the split to score.
   command
-      .add_option("--split", options.split,
+      .add_option("--split-ratios", options.split_ratios,
                   "Train, validation and test ratios (also 90/5/5), stratified by label-set")
+      ->check(
+          [](const std::string& text) {
+            try {
+              parse_split_ratios(text);
+              return std::string();
+            } catch (const Error& e) {
+              return std::string(e.what());
+            }
+          },
+          "RATIOS")
       ->capture_default_str();
   command
       .add_option("--text", options.text,
@@ -55,9 +66,8 @@ LoadOptions to_load_options(const DataOptions& options) {
   load.read.on_error = options.on_error == "skip" ? OnError::skip : OnError::fail;
   load.read.max_rows = options.max_rows;
   load.prepare.seed = options.seed;
-  load.prepare.ratios = parse_split_ratios(options.split);
-  load.prepare.text =
-      options.text == "title+abstract" ? TextInput::title_and_abstract : TextInput::abstract;
+  load.prepare.ratios = parse_split_ratios(options.split_ratios);
+  load.prepare.text = parse_text_input(options.text).value_or(TextInput::abstract);
   return load;
 }
 

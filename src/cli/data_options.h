@@ -19,14 +19,13 @@ struct DataOptions {
   std::string on_error = "fail";
   int64_t max_rows = 0;
   uint64_t seed = 42;
-  std::string split = "0.9,0.05,0.05";
+  std::string split_ratios = "0.9,0.05,0.05";
   std::string text = "abstract";
 };
 
 // Adds --data and the reader and preparation options to `command`.
 void add_data_options(CLI::App& command, DataOptions& options, bool required = true);
 
-// Throws Error for values CLI11 cannot check (the split ratios).
 LoadOptions to_load_options(const DataOptions& options);
 
 // Tells on stderr what loading left out: bad rows skipped, labels seen only outside train.

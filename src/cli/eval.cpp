@@ -14,8 +14,10 @@
 #include "cli/commands.h"
 #include "cli/data_options.h"
 #include "cli/energy_options.h"
+#include "cli/exit_codes.h"
 #include "cli/precision_option.h"
 #include "cli/run_config.h"
+#include "cli/threads_option.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/json_document.h"
@@ -23,9 +25,9 @@
 #include "core/threads.h"
 #include "data/split_directory.h"
 #include "energy/energy_tracker.h"
-#include "train/inference.h"
-#include "train/metrics.h"
-#include "train/run_summary.h"
+#include "infer/classifier.h"
+#include "report/eval_record.h"
+#include "report/metrics.h"
 
 namespace greenbert::cli {
 
@@ -41,7 +43,7 @@ struct EvalArgs {
   int64_t batch_size = 32;
   std::optional<int64_t> max_length;
   int threads = 0;
-  std::optional<InferencePrecision> precision;
+  std::optional<Precision> precision;
   std::string emissions;
   EnergyOptions energy;
 };
@@ -101,31 +103,27 @@ void print_table(const MultiLabelMetrics& m, const std::vector<std::string>& nam
 
 void run(const CLI::App& command, EvalArgs& a) {
   if (a.threshold && a.per_label)
-    fail("eval: give --threshold or --per-label-thresholds, not both");
+    usage_error("eval: give --threshold or --per-label-thresholds, not both");
   if (a.threshold && !(*a.threshold >= 0 && *a.threshold <= 1))
-    fail("eval: --threshold must be in [0, 1]");
-  const auto run_config = load_run_config(a.model);
-  if (run_config)
-    data_options_from_run(
-        [&](const std::string& key) {
-          return command.count(key == "split" ? "--split-ratios" : "--" + key) > 0;
-        },
-        *run_config, a.data);
+    usage_error("eval: --threshold must be in [0, 1]");
+  set_thread_count(a.threads);
+  const auto start = std::chrono::steady_clock::now();
+  ModelDirectory model = ModelDirectory::open(a.model);
+  const nlohmann::json& run_config = model.run_config;
+  if (!run_config.is_null())
+    data_options_from_run([&](const std::string& key) { return command.count("--" + key) > 0; },
+                          run_config, a.data);
   if (a.data.data.empty())
-    fail("eval: --data is required (", a.model, " is not a training run with a ", kRunConfigFile,
-         ")");
-  const int64_t max_length_option =
-      a.max_length.value_or(run_config ? run_config->value("max-length", int64_t{0}) : 0);
+    usage_error("eval: --data is required (", a.model, " is not a training run with a ",
+                kRunConfigFile, ")");
+  const int64_t max_length_option = a.max_length.value_or(model.run_max_length);
   validate_energy_options(a.energy);
   if (a.emissions.empty() && ::access(a.model.c_str(), W_OK) != 0)
     fail(a.model,
          ": not writable, so this phase's energy cannot go to its emissions.csv: give "
          "--emissions FILE");
-  set_thread_count(a.threads);
-
-  const auto start = std::chrono::steady_clock::now();
   const Classifier classifier =
-      open_classifier(a.model, {a.batch_size, max_length_option, a.precision, a.threads});
+      open_classifier(std::move(model), {a.batch_size, max_length_option, a.precision, a.threads});
   const int64_t max_length = classifier.max_length;
   const auto& names = classifier.config.labels;
   const auto labels = static_cast<int64_t>(names.size());
@@ -180,30 +178,24 @@ void run(const CLI::App& command, EvalArgs& a) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   if (a.json) {
-    nlohmann::ordered_json out;
-    out["format"] = "greenbert-eval";
-    out["version"] = 1;
-    out["model"] = model_json(model_name(a.model), classifier.config, classifier.parameters,
-                              classifier.precision);
-    out["split"] = a.split;
-    if (thresholds.size() == 1) {
-      out["threshold"] = thresholds[0];
-    } else {
-      out["threshold"] = "per_label";
-      auto& per_label = out["per_label_thresholds"] = nlohmann::ordered_json::object();
-      for (size_t l = 0; l < names.size(); ++l) per_label[names[l]] = thresholds[l];
-    }
-    out["metrics"] = to_json(metrics, names);
-    out["seconds"] = seconds;
-    out["data"] = {{"path", std::filesystem::absolute(a.data.data).lexically_normal().string()},
-                   {"examples", encoded.size()},
-                   {"max_length", max_length},
-                   {"text", text_input_name(dataset.text)}};
-    out["labels_not_in_model"] = missing;
-    out["energy"] = {{"kwh", energy.energy_consumed},
-                     {"kg_co2eq", energy.emissions},
-                     {"method", tracker.details().method},
-                     {"emissions_csv", emissions.string()}};
+    EvalRecord record;
+    record.model = summarize_model(model_name(a.model), classifier.config, classifier.parameters,
+                                   classifier.precision);
+    record.split = a.split;
+    record.labels = names;
+    record.thresholds = thresholds;
+    record.metrics = metrics;
+    record.seconds = seconds;
+    record.data_path = std::filesystem::absolute(a.data.data).lexically_normal().string();
+    record.examples = encoded.size();
+    record.max_length = max_length;
+    record.text = text_input_name(dataset.text);
+    record.labels_not_in_model = missing;
+    record.kwh = energy.energy_consumed;
+    record.kg_co2eq = energy.emissions;
+    record.energy_method = tracker.details().method;
+    record.emissions_csv = emissions.string();
+    const nlohmann::ordered_json out = to_json(record);
     std::printf("%s\n", out.dump(2).c_str());
     return;
   }
@@ -234,11 +226,10 @@ void add_eval_command(CLI::App& app) {
       ->required()
       ->check(CLI::ExistingDirectory);
   add_data_options(*cmd, args->data, /*required=*/false);
-  // --split names the split to evaluate here; the ratios that make the splits move aside.
-  cmd->remove_option(cmd->get_option("--split"));
-  cmd->add_option("--split-ratios", args->data.split,
-                  "Train, validation and test ratios of a data file (default: the training run's)")
-      ->capture_default_str();
+  cmd->get_option("--split-ratios")
+      ->description(
+          "Train, validation and test ratios of a data file, stratified by label-set (default: "
+          "the training run's)");
   cmd->add_option("--split", args->split, "Which split to evaluate")
       ->check(CLI::IsMember({"test", "val", "train"}))
       ->capture_default_str();
@@ -255,8 +246,7 @@ void add_eval_command(CLI::App& app) {
          "Truncate texts to this many tokens (default: the training run's, else the model's "
          "positions, at most 512)")
       ->check(CLI::Range(3, 1 << 20));
-  cmd->add_option("--threads", args->threads, "Threads (0: the physical cores)")
-      ->capture_default_str();
+  add_threads_option(*cmd, args->threads);
   add_precision_option(*cmd, args->precision);
   cmd->add_option("--emissions", args->emissions,
                   "emissions.csv to append this phase's energy to (default: MODEL/emissions.csv)");

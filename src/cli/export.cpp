@@ -6,9 +6,10 @@
 #include <string>
 
 #include "cli/commands.h"
-#include "cli/run_config.h"
+#include "cli/precision_option.h"
 #include "core/error.h"
 #include "export/model_export.h"
+#include "model/model_directory.h"
 
 namespace greenbert::cli {
 
@@ -25,14 +26,9 @@ struct ExportArgs {
 void run(const ExportArgs& args) {
   ExportOptions options;
   options.format = parse_export_format(args.to);
-  if (!args.precision.empty()) options.precision = parse_inference_precision(args.precision);
-  // A training run's own length, the one its model was trained and evaluated at.
+  if (!args.precision.empty()) options.precision = parse_precision(args.precision, "--precision");
   options.max_length = args.max_length;
-  if (!options.max_length)
-    if (const auto run_config = load_run_config(args.model);
-        run_config && run_config->contains("max-length"))
-      options.max_length = (*run_config)["max-length"].get<int64_t>();
-  const ExportReport report = export_model(args.model, args.out, options);
+  const ExportReport report = export_model(ModelDirectory::open(args.model), args.out, options);
   std::printf("export: %s -> %s (%s, max length %ld)\n", args.model.c_str(), args.out.c_str(),
               args.to.c_str(), long(report.max_length));
   for (const auto& file : report.files) std::printf("  %s\n", file.c_str());
@@ -53,7 +49,7 @@ void add_export_command(CLI::App& app) {
   cmd->add_option("--out", args->out, "Output directory")->required();
   cmd->add_option("--precision", args->precision,
                   "hf: fp32 or bf16; onnx: fp32 or int8 (default: the model's own)")
-      ->check(CLI::IsMember({"fp32", "bf16", "int8"}));
+      ->check(precision_check({Precision::fp32, Precision::bf16, Precision::int8}));
   cmd->add_option("--max-length", args->max_length,
                   "Tokens the tokenizer truncates to (default: the run's --max-length, else the "
                   "model's tokenizer_config.json, else its positions)");

@@ -2,8 +2,11 @@
 // This file only dispatches; each subcommand lives in its own file (see commands.h).
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/failure_report.h"
 #include "core/error.h"
 #include "core/openmp_env.h"
 
@@ -14,6 +17,7 @@ int main(int argc, char** argv) {
       "classifiers of arXiv papers on a CPU, with energy and CO2 accounting"};
   app.set_version_flag("--version", GREENBERT_VERSION);
   app.require_subcommand(1);
+  app.footer(greenbert::cli::kExitCodesHelp);
   greenbert::cli::add_info_command(app);
   greenbert::cli::add_energy_command(app);
   greenbert::cli::add_tokenize_command(app);
@@ -28,16 +32,23 @@ int main(int argc, char** argv) {
   greenbert::cli::add_quantize_command(app);
   greenbert::cli::add_bench_command(app);
   greenbert::cli::add_export_command(app);
+  greenbert::cli::add_serve_command(app);
+  if (const std::string problem = greenbert::cli::openmp_environment_problem(); !problem.empty()) {
+    std::fprintf(stderr, "greenbert: error: %s\n", problem.c_str());
+    return 1;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return greenbert::cli::report_parse_error(app, e, argc, argv);
+  } catch (const greenbert::cli::StoppedBySignal& e) {
+    std::fprintf(stderr, "greenbert: %s\n", e.what());
+    return 128 + e.signal;
   } catch (const greenbert::Error& e) {
     std::fprintf(stderr, "greenbert: error: %s\n", e.what());
-    return 1;
+    return greenbert::cli::kExitError;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "greenbert: internal error: %s\n", e.what());
-    return 3;
+    return greenbert::cli::report_failure(e);
   }
   return 0;
 }

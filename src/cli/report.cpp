@@ -27,8 +27,9 @@ void run(const ReportArgs& args) {
   for (const auto& sentence : summary.recommendation) std::printf("%s\n", sentence.c_str());
   for (const auto& skipped : summary.skipped_plots)
     std::fprintf(stderr, "report: plot not drawn: %s\n", skipped.c_str());
-  std::printf("report: wrote %zu files, %s/report.html and %s/report.md\n", summary.files.size(),
-              dir.c_str(), dir.c_str());
+  std::printf("report: wrote %zu files, %s/report.html and %s/report.md%s\n", summary.files.size(),
+              dir.c_str(), dir.c_str(),
+              summary.skipped_plots.empty() ? "" : " (some plots not drawn: see above)");
 }
 
 }  // namespace
@@ -46,7 +47,9 @@ void add_report_command(CLI::App& app) {
                   "Predictions over a model's life for the lifetime energy and the most "
                   "efficient model (default: the study's setting)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--gnuplot", args->gnuplot, "The gnuplot program that draws the plots")
+  cmd->add_option("--gnuplot", args->gnuplot,
+                  "The gnuplot program that draws the plots; without one, everything else is "
+                  "written and the report says which plots were not drawn and why")
       ->capture_default_str();
   cmd->callback([args] { run(*args); });
 }

@@ -1,7 +1,9 @@
 #pragma once
-// Thermal design power of common CPU models, for the estimate used when no energy counter can be
-// read. A small hand-made table (see cpu_tdp_table.cpp for the source); unknown models fall back
-// to CodeCarbon's rule (cpu_power_model.h).
+// Thermal design power of CPU models, for the estimate used when no energy counter can be read:
+// CodeCarbon's own table (cpu_power.csv), generated into cpu_tdp_table_data.cpp by
+// scripts/generate_energy_tables.py, and CodeCarbon's way of finding a brand string in it
+// (TDP._get_matching_cpu in codecarbon/core/cpu.py), so that greenbert assumes the TDP
+// CodeCarbon would. Unknown models fall back to CodeCarbon's rule (power_models.h).
 #include <optional>
 #include <span>
 #include <string>
@@ -10,17 +12,27 @@
 namespace greenbert {
 
 struct CpuTdp {
-  std::string_view model;  // vendor's marketing name, "Intel Xeon Gold 6248"
-  double watts;            // TDP (Intel: "TDP" or "Processor Base Power"; AMD: "Default TDP")
+  std::string_view model;  // as CodeCarbon's table spells it: "Intel Xeon Gold 6248"
+  double watts;
 };
 
 std::span<const CpuTdp> cpu_tdp_table();
+extern const char* const kCpuTdpTableSource;  // "CodeCarbon 3.3.0 cpu_power.csv"
 
-// Matches the /proc/cpuinfo "model name" against the table after normalising both (case,
-// (R)/(TM), "CPU", "Processor", "N-Core", "@ 2.50GHz", "12th Gen", "with Radeon Graphics").
-// Exact equality after normalising, so "Gold 6248" never matches "Gold 6248R".
-std::optional<CpuTdp> find_cpu_tdp(std::string_view cpu_model);
+struct CpuTdpMatch {
+  std::optional<CpuTdp> tdp;  // empty: CodeCarbon would not know this CPU either
+  std::string how;            // how it matched, or why nothing did
+};
 
-std::string normalize_cpu_model(std::string_view cpu_model);
+// Finds the /proc/cpuinfo "model name" (`brand`) in the table as CodeCarbon does, first step
+// that finds something wins:
+//   1. the same name, ignoring case;
+//   2. the same after dropping "(R)", everything from " CPU @ ", " CPU", and " @ 2.50GHz";
+//   3. the one table name whose words (lower case, split at anything not a letter or digit) are
+//      all among the brand's, or include all of the brand's. Two or more such names: no match.
+// So "AMD EPYC 7543 32-Core Processor" finds "AMD EPYC 7543", while a bare "AMD EPYC" (virtual
+// machines hide the model) is ambiguous and unknown. Non-ASCII bytes count as separators, as
+// every non-ASCII character in the table is (®, no-break and zero-width spaces).
+CpuTdpMatch match_cpu_tdp(std::string_view brand);
 
 }  // namespace greenbert

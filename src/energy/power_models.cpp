@@ -22,16 +22,19 @@ AssumedTdp assume_tdp(std::string_view cpu_model, int logical_cpus, int sockets,
   if (override_watts) return {*override_watts, cat("--cpu-power ", *override_watts, " W")};
   if (cpu_model.empty())
     return {85.0, "CPU model unreadable: CodeCarbon's generic constant (85 W)"};
-  if (auto known = find_cpu_tdp(cpu_model)) {
+  const CpuTdpMatch match = match_cpu_tdp(cpu_model);
+  if (match.tdp) {
     int count = std::max(sockets, 1);
-    return {known->watts * count,
-            cat("table: ", known->model, " ", known->watts, " W (vendor spec)",
-                count > 1 ? cat(" x ", count, " sockets") : std::string())};
+    return {match.tdp->watts * count,
+            cat(kCpuTdpTableSource, ": ", match.tdp->model, " ", match.tdp->watts, " W (",
+                match.how, ")", count > 1 ? cat(" x ", count, " sockets") : std::string())};
   }
   // CodeCarbon 3.x also multiplies this by the socket count, counting the threads of every
   // socket once per socket; greenbert does not.
-  return {4.0 * logical_cpus,
-          cat("unknown model: CodeCarbon's default 4 W per thread x ", logical_cpus, " threads")};
+  return {4.0 * logical_cpus, cat("unknown model: ", match.how,
+                                  "; CodeCarbon's default 4 W per "
+                                  "thread x ",
+                                  logical_cpus, " threads")};
 }
 
 int estimate_dimm_count(double memory_gib) {

@@ -7,9 +7,9 @@
 //   machine tracking: P = TDP x (0.1 + 0.9 x load^3), load = whole-machine utilisation in [0, 1]
 //   process tracking: P = TDP x share, share = CPU time of the tracked processes divided by
 //                     (wall time x logical CPUs), with no floor
-// TDP (cpu.TDP, resource_tracker.py): the model's TDP from a table x sockets; an unknown model gets
-// 4 W per logical CPU (DEFAULT_POWER_PER_CORE, "per thread"); an unreadable model 85 W
-// (POWER_CONSTANT).
+// TDP (cpu.TDP, resource_tracker.py): the model's TDP from CodeCarbon's table (cpu_tdp_table.h)
+// x sockets; an unknown model gets 4 W per logical CPU (DEFAULT_POWER_PER_CORE, "per thread"); an
+// unreadable model 85 W (POWER_CONSTANT).
 //
 // RAM (ram.py): CodeCarbon 3 assumes 5 W per DIMM and guesses the DIMM count from the size, with
 // less power per extra DIMM on big servers and a 10 W floor (two DIMMs); CodeCarbon 2 used 3 W per

@@ -84,9 +84,9 @@ void write_json(const std::filesystem::path& path, const ordered_json& json) {
 }  // namespace
 
 ordered_json hf_config_json(const BertConfig& config, const Thresholds& thresholds,
-                            InferencePrecision precision) {
+                            Precision precision) {
   ordered_json json = to_json(config);
-  json["torch_dtype"] = precision == InferencePrecision::bf16 ? "bfloat16" : "float32";
+  json["torch_dtype"] = precision == Precision::bf16 ? "bfloat16" : "float32";
   json["greenbert_thresholds"] = thresholds_json(thresholds, config.labels);
   return json;
 }
@@ -154,10 +154,10 @@ ordered_json tokenizer_config_json(const BertTokenizer& tokenizer, ModelType typ
 }
 
 void write_hf_model(const std::filesystem::path& dir, const ExportSource& source,
-                    InferencePrecision precision) {
-  if (precision == InferencePrecision::int8)
+                    Precision precision) {
+  if (precision == Precision::int8)
     fail("a Hugging Face checkpoint is fp32 or bf16; int8 models are exported to ONNX");
-  const DType dtype = precision == InferencePrecision::bf16 ? DType::BF16 : DType::F32;
+  const DType dtype = precision == Precision::bf16 ? DType::BF16 : DType::F32;
   const ParameterLayout layout(source.config);
   std::vector<std::vector<std::byte>> storage;
   std::vector<NamedTensor> tensors;
@@ -177,13 +177,14 @@ void write_hf_model(const std::filesystem::path& dir, const ExportSource& source
   const BertTokenizer& tokenizer = source.tokenizer;
   std::filesystem::create_directories(dir);
   // Weights first: a crash before config.json leaves nothing a loader would take for a model.
-  write_safetensors(dir / "model.safetensors", tensors, {{"format", "pt"}});
-  write_vocab(dir / "vocab.txt", vocabulary(tokenizer.vocab()));
-  write_json(dir / "tokenizer.json", tokenizer_json(tokenizer, source.max_length));
-  write_json(dir / "tokenizer_config.json",
+  write_safetensors(dir / model_files::kWeights, tensors, {{"format", "pt"}});
+  write_vocab(dir / model_files::kVocab, vocabulary(tokenizer.vocab()));
+  write_json(dir / model_files::kTokenizerJson, tokenizer_json(tokenizer, source.max_length));
+  write_json(dir / model_files::kTokenizerConfig,
              tokenizer_config_json(tokenizer, source.config.model_type, source.max_length));
-  write_json(dir / "special_tokens_map.json", special_tokens_map(tokenizer.vocab()));
-  write_json(dir / "config.json", hf_config_json(source.config, source.thresholds, precision));
+  write_json(dir / kSpecialTokensMapFile, special_tokens_map(tokenizer.vocab()));
+  write_json(dir / model_files::kConfig,
+             hf_config_json(source.config, source.thresholds, precision));
 }
 
 }  // namespace greenbert

@@ -16,20 +16,23 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/precision.h"
 #include "export/export_source.h"
-#include "infer/precision.h"
 
 namespace greenbert {
 
-// Writes the files above into `dir` (created if missing), each atomically. `precision`: f32 or
+// The one file of an HF directory that a greenbert model directory does not have.
+inline constexpr const char* kSpecialTokensMapFile = "special_tokens_map.json";
+
+// Writes the files above into `dir` (created if missing), each atomically. `precision`: fp32 or
 // bf16 (every tensor in that dtype, as save_pretrained writes a model of that dtype); an int8
 // source is refused (its weights are not HF's). Throws greenbert::Error.
 void write_hf_model(const std::filesystem::path& dir, const ExportSource& source,
-                    InferencePrecision precision);
+                    Precision precision);
 
 // The documents, for tests and other writers.
 nlohmann::ordered_json hf_config_json(const BertConfig& config, const Thresholds& thresholds,
-                                      InferencePrecision precision);
+                                      Precision precision);
 nlohmann::ordered_json tokenizer_json(const BertTokenizer& tokenizer, int64_t max_length);
 nlohmann::ordered_json tokenizer_config_json(const BertTokenizer& tokenizer, ModelType type,
                                              int64_t max_length);

@@ -13,7 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "infer/precision.h"
+#include "core/precision.h"
+#include "model/model_directory.h"
 
 namespace greenbert {
 
@@ -24,11 +25,11 @@ ExportFormat parse_export_format(std::string_view name);
 
 struct ExportOptions {
   ExportFormat format = ExportFormat::hf;
-  // hf: f32 or bf16; onnx: f32 or int8. Unset: the model's own (an int8 model's ONNX is int8, a
-  // bf16 model's HF checkpoint bf16; anything else f32).
-  std::optional<InferencePrecision> precision;
-  // Tokens per sequence the tokenizer truncates to. Unset: the model directory's
-  // tokenizer_config.json model_max_length, else the model's positions.
+  // hf: fp32 or bf16; onnx: fp32 or int8. Unset: the model's own (an int8 model's ONNX is int8,
+  // a bf16 model's HF checkpoint bf16; anything else fp32).
+  std::optional<Precision> precision;
+  // Tokens per sequence the tokenizer truncates to. Unset: the training run's --max-length, else
+  // the model directory's tokenizer_config.json model_max_length, else the model's positions.
   std::optional<int64_t> max_length;
 };
 
@@ -37,11 +38,11 @@ struct ExportReport {
   int64_t max_length = 0;
 };
 
-ExportReport export_model(const std::filesystem::path& model_dir,
-                          const std::filesystem::path& out_dir, const ExportOptions& options);
+ExportReport export_model(const ModelDirectory& model, const std::filesystem::path& out_dir,
+                          const ExportOptions& options);
 
-// The file name an ONNX model of `precision` (f32 or int8) gets: model.onnx /
+// The file name an ONNX model of `precision` (fp32 or int8) gets: model.onnx /
 // model_quantized.onnx.
-const char* onnx_file_name(InferencePrecision precision);
+const char* onnx_file_name(Precision precision);
 
 }  // namespace greenbert

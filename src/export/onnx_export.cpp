@@ -40,7 +40,7 @@ struct Int8Weight {
 
 class BertGraph {
  public:
-  BertGraph(onnx::GraphProto& graph, const BertConfig& config, const PrecisionTensors& weights,
+  BertGraph(onnx::GraphProto& graph, const BertConfig& config, const ModelTensors& weights,
             bool int8)
       : g_(graph), config_(config), layout_(config), weights_(weights), int8_(int8) {}
 
@@ -280,7 +280,7 @@ class BertGraph {
   OnnxGraph g_;
   const BertConfig& config_;
   const ParameterLayout layout_;
-  const PrecisionTensors& weights_;
+  const ModelTensors& weights_;
   const bool int8_;
   std::map<std::string, std::vector<std::string>> quantized_inputs_;
   std::string one_, half_, sqrt2_, sqrt_head_, heads_shape_, hidden_shape_, weight_zero_point_;
@@ -289,8 +289,8 @@ class BertGraph {
 }  // namespace
 
 void write_onnx_model(const std::filesystem::path& path, const BertConfig& config,
-                      const PrecisionTensors& weights, InferencePrecision precision) {
-  if (precision == InferencePrecision::bf16)
+                      const ModelTensors& weights, Precision precision) {
+  if (precision == Precision::bf16)
     fail("ONNX export is fp32 or int8 (ONNX Runtime has no bf16 CPU kernels for BERT)");
   validate(config, path.string());
   onnx::ModelProto model;
@@ -298,7 +298,7 @@ void write_onnx_model(const std::filesystem::path& path, const BertConfig& confi
   model.set_producer_name("greenbert");
   model.set_producer_version(GREENBERT_VERSION);
   model.set_doc_string(cat(model_type_name(config.model_type), " multi-label classifier, ",
-                           inference_precision_name(precision), "; logits before the sigmoid"));
+                           precision_name(precision), "; logits before the sigmoid"));
   auto* opset = model.add_opset_import();
   opset->set_domain("");
   opset->set_version(kOpset);
@@ -309,7 +309,7 @@ void write_onnx_model(const std::filesystem::path& path, const BertConfig& confi
   labels->set_value(id2label.dump());
   auto* graph = model.mutable_graph();
   graph->set_name(cat("greenbert-", model_type_name(config.model_type)));
-  BertGraph(*graph, config, weights, precision == InferencePrecision::int8).build();
+  BertGraph(*graph, config, weights, precision == Precision::int8).build();
   check_and_save(model, path);
 }
 

@@ -25,16 +25,16 @@
 // scales are not used: ONNX's int8 graph is always dynamic.
 #include <filesystem>
 
-#include "infer/precision.h"
+#include "core/precision.h"
 #include "infer/quantized_model.h"
 #include "model/config.h"
 
 namespace greenbert {
 
-// `weights` under canonical names (f32 or bf16 for an fp32 graph; f32, bf16 or int8 for an int8
-// one). `precision`: f32 or int8. Runs ONNX's checker and shape inference, then writes `path`
+// `weights` under canonical names (F32 or BF16 tensors for an fp32 graph; F32, BF16 or I8 for an
+// int8 one). `precision`: fp32 or int8. Runs ONNX's checker and shape inference, then writes `path`
 // atomically. Throws greenbert::Error.
 void write_onnx_model(const std::filesystem::path& path, const BertConfig& config,
-                      const PrecisionTensors& weights, InferencePrecision precision);
+                      const ModelTensors& weights, Precision precision);
 
 }  // namespace greenbert

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
+
 namespace greenbert {
 
 struct Axis {
@@ -53,8 +55,15 @@ struct PlotFiles {
   std::filesystem::path script, png, svg;
 };
 
+// Thrown when the gnuplot program cannot be started at all (not installed, not executable): then
+// no plot can be drawn, where an Error from one plot says only that one failed.
+struct GnuplotMissing : Error {
+  using Error::Error;
+};
+
 // Each writes STEM.gp, STEM.png and STEM.svg (STEM's directory must exist) and throws
-// greenbert::Error when gnuplot is missing or fails, with what gnuplot said.
+// GnuplotMissing, or greenbert::Error when gnuplot fails, with what gnuplot said. STEM.gp stays
+// either way, so the plot can be drawn later.
 PlotFiles plot_lines(const XYChart& chart, const std::filesystem::path& stem,
                      const PlotSettings& settings = {});
 PlotFiles plot_scatter(const XYChart& chart, const std::filesystem::path& stem,

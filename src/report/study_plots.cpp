@@ -33,19 +33,38 @@ class Drawer {
   void skip(const std::string& what, const std::string& why) {
     out_.skipped.push_back(cat(what, ": ", why));
   }
+  // After the last plot: one line for all the plots that gnuplot's absence left undrawn.
+  void finish() {
+    if (without_gnuplot_.empty()) return;
+    std::string names;
+    for (const auto& name : without_gnuplot_) names += cat(names.empty() ? "" : ", ", name);
+    skip(names, cat(gnuplot_missing_, "; their scripts are written: `gnuplot NAME.gp` in ",
+                    study_layout::kPlotsDir, "/ draws one"));
+  }
 
  private:
+  // A plot gnuplot cannot draw is skipped, not fatal: the tables, report and study.json matter
+  // more than any one picture.
   template <typename Draw>
   void add(const std::string& name, const std::string& title, const std::string& caption,
            Draw draw) {
-    draw(dir_ / name);
+    try {
+      draw(dir_ / name);
+    } catch (const GnuplotMissing& e) {
+      gnuplot_missing_ = e.what();
+      without_gnuplot_.push_back(name);
+      return;
+    } catch (const Error& e) {
+      return skip(name, e.what());
+    }
     const std::string stem = cat(study_layout::kPlotsDir, "/", name);
     out_.figures.push_back({title, stem + ".png", stem + ".svg", caption});
   }
-
   std::filesystem::path dir_;
   const PlotSettings& settings_;
   StudyPlots& out_;
+  std::string gnuplot_missing_;  // why gnuplot cannot run
+  std::vector<std::string> without_gnuplot_;
 };
 
 XYChart xy_chart(const std::string& title, const std::string& x_label, const std::string& y_label) {
@@ -106,16 +125,16 @@ void loss_curves(Drawer& draw, const StudyResults& results) {
 void f1_vs_training_emissions(Drawer& draw, const StudyFigures& figures) {
   XYChart chart = xy_chart("Test micro-F1 vs training emissions", "training emissions (kg CO2eq)",
                            "test micro-F1");
-  Series series{"trained model (f32)", {}, {}, {}, false};
+  Series series{"trained model (fp32)", {}, {}, {}, false};
   for (const auto& c : figures.configs) {
-    if (c.precision != "f32" || !c.micro_f1 || !c.training_kg) continue;
+    if (c.precision != Precision::fp32 || !c.micro_f1 || !c.training_kg) continue;
     series.x.push_back(*c.training_kg);
     series.y.push_back(*c.micro_f1);
     series.labels.push_back(c.model);
   }
   if (series.x.empty())
     return draw.skip("micro-F1 vs training emissions",
-                     "no f32 model with both F1 and training energy");
+                     "no fp32 model with both F1 and training energy");
   chart.series.push_back(series);
   chart.x.log = spans_decades(series.x);
   draw.scatter("f1_vs_training_emissions", chart,
@@ -146,18 +165,18 @@ void efficiency(Drawer& draw, const StudyFigures& figures, bool per_kg) {
           " predictions at batch size ", figures.reference_batch));
 }
 
-// One entry per benchmarked (record, backend): "bert-tiny int8", "bert-tiny f32 (pytorch)".
+// One entry per benchmarked (record, backend): "bert-tiny int8", "bert-tiny fp32 (pytorch)".
 struct BenchLine {
   std::string label;
   const std::vector<BenchPoint>* points;
-  int abstracts;
+  int64_t abstracts;
 };
 
 std::vector<BenchLine> bench_lines(const StudyResults& results) {
   std::vector<BenchLine> lines;
   for (const auto& record : results.bench)
     for (const auto& [backend, points] : record.backends)
-      lines.push_back({cat(record.model, " ", record.precision,
+      lines.push_back({cat(record.model, " ", precision_name(record.precision),
                            backend == "cpp" ? "" : cat(" (", backend, ")")),
                        &points, record.abstracts});
   return lines;
@@ -265,6 +284,7 @@ StudyPlots draw_study_plots(const StudyResults& results, const StudyFigures& fig
   memory(draw, results);
   throughput(draw, results);
   f1_vs_inference_energy(draw, figures);
+  draw.finish();
   return plots;
 }
 

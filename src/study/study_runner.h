@@ -30,6 +30,7 @@ struct StudyOutcome {
   std::vector<std::string> failed;   // "id: why"
   std::vector<std::string> blocked;  // "id: needs X"
   bool interrupted = false;
+  int stop_signal = 0;  // the signal that interrupted it (SIGINT, SIGTERM, SIGHUP)
 };
 
 StudyOutcome run_study(const StudySettings& settings, const StudyRunOptions& options);

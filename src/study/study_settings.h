@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/precision.h"
+
 namespace greenbert {
 
 struct StudyModel {
@@ -27,7 +29,9 @@ struct StudySettings {
   std::optional<int> epochs;  // unset: train's own default
   int threads = 1;
   std::vector<StudyModel> models;
-  std::vector<std::string> precisions;  // f32, bf16, int8
+  std::vector<Precision> precisions;
+  // study_layout.h's version of the directory and stage names (1: fp32 spelled "f32").
+  int layout = 2;
   std::vector<int> batch_sizes;
   // Tokens per example for every stage (train, eval, quantize, bench): a quantized copy has no
   // training run to take it from, and F1 across precisions compares only at one length.
