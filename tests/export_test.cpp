@@ -313,7 +313,7 @@ TEST(ExportCli, RunDirectoryToHfAndOnnx) {
   const auto config = testing::write_tiny_config(dir / "tiny.json");
   const auto run = dir / "run";
   const auto trained = testing::run_cli(
-      cat("train --data ", data.string(), " --split 0.8,0.1,0.1 --config ", config.string(),
+      cat("train --data ", data.string(), " --split-ratios 0.8,0.1,0.1 --config ", config.string(),
           " --vocab-size 120 --epochs 1 --batch-size 8 --max-length 40 --threads 1 --out ",
           run.string()));
   ASSERT_EQ(trained.exit_code, 0) << trained.err;
