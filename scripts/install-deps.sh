@@ -8,13 +8,17 @@ packages=(
   nlohmann-json3-dev   # config.json, labels.json, safetensors headers, reports
   libcli11-dev         # command line
   libcpp-httplib-dev   # `greenbert serve`
+  libonnx-dev libprotobuf-dev  # `greenbert export --to onnx` (ONNX's protobuf classes, checker)
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox          # report plots (PNG + SVG)
+  python3-torch        # tests: exported checkpoints run in PyTorch (scripts/torch_bert.py)
   chromium nodejs      # browser tests of the report and of serve's page (puppeteer-core, npm)
   clang-format         # the formatting check of CI (scripts/check-format.sh)
   ccache               # builds reuse what an earlier build (another clone too) compiled
 )
-command -v npm >/dev/null || packages+=(npm)  # NodeSource's nodejs bundles its own
+# Tests run exported models in ONNX Runtime and transformers.js and drive chromium with
+# puppeteer-core (npm packages). NodeSource's nodejs bundles its own npm.
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,8 +1,9 @@
-// ONNX Runtime baseline for `greenbert bench`: times an ONNX model (from export_onnx.py) on the
-// token ids greenbert wrote, with the same batches (padded to the longest in each), threads and
-// repeats; graph optimizations "all", intra-op threads = --threads, sequential execution.
+// ONNX Runtime baseline for `greenbert bench`: times an ONNX model (as `greenbert export --to
+// onnx` writes it) on the token ids greenbert wrote, with the same batches (padded to the longest
+// in each), threads and repeats; graph optimizations "all", intra-op threads = --threads,
+// sequential execution.
 //
-//   node scripts/baselines/ort_infer.mjs --model DIR/model.int8.onnx --inputs INPUTS.json \
+//   node scripts/baselines/ort_infer.mjs --model DIR/model_quantized.onnx --inputs INPUTS.json \
 //       --batch-size 16 --threads 2 --repeats 10 --out RESULT.json
 import fs from 'node:fs';
 import process from 'node:process';

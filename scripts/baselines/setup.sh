@@ -1,8 +1,13 @@
 #!/bin/sh
-# Installs ONNX Runtime for Node.js (CPU binaries bundled) for the onnxruntime baseline of
-# `greenbert bench --baselines onnxruntime`. The postinstall script only fetches CUDA pieces and
-# fails offline, hence --ignore-scripts. PyTorch and onnx come from Debian (python3-torch,
-# python3-onnx) for /usr/bin/python3. CI does not need any of this.
+# Installs the npm packages of package-lock.json: ONNX Runtime for Node.js (CPU binaries bundled),
+# for `greenbert bench --baselines onnxruntime` and the tests that run greenbert's ONNX exports,
+# and transformers.js (@huggingface/transformers, on the same onnxruntime-node), for the tests
+# that load exported Hugging Face directories. Install scripts only fetch CUDA pieces (and fail
+# offline), hence ONNXRUNTIME_NODE_INSTALL=skip and --ignore-scripts. PyTorch comes from Debian
+# (python3-torch, scripts/install-deps.sh). scripts/test.sh runs this.
 set -e
 cd "$(dirname "$0")"
-npm install --ignore-scripts --no-audit --no-fund
+# Installed already from this very lock file: nothing to do (npm ci would download it all again).
+cmp -s package-lock.json node_modules/.installed-from-lock 2>/dev/null && exit 0
+ONNXRUNTIME_NODE_INSTALL=skip npm ci --ignore-scripts --no-audit --no-fund
+cp package-lock.json node_modules/.installed-from-lock

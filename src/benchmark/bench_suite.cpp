@@ -11,6 +11,7 @@
 #include "core/json_document.h"
 #include "core/system_info.h"
 #include "data/encode_example.h"
+#include "export/model_export.h"
 #include "infer/model_quantizer.h"
 #include "model/model_directory.h"
 #include "report/bench_records.h"
@@ -134,25 +135,27 @@ std::optional<BenchPoint> run_baseline(const std::vector<std::string>& command,
   }
 }
 
-void add_baselines(BenchRecord& record, const BenchModel& model, Precision precision,
-                   const BenchOptions& options, const std::filesystem::path& inputs,
-                   const std::filesystem::path& work) {
+// `fp32`: the opened directory of model.fp32_dir.
+void add_baselines(BenchRecord& record, const BenchModel& model, const ModelDirectory& fp32,
+                   Precision precision, const BenchOptions& options,
+                   const std::filesystem::path& inputs, const std::filesystem::path& work) {
   if (precision == Precision::bf16 || model.fp32_dir.empty()) return;
   const std::string p = precision_name(precision);
   for (const std::string& backend : options.baselines) {
     std::vector<BenchPoint> points;
     std::filesystem::path onnx;
     if (backend == "onnxruntime") {
+      // greenbert's own ONNX export, what `greenbert export --to onnx` writes.
       const std::filesystem::path onnx_dir = work / cat(model.name, "-onnx");
-      onnx = onnx_dir / (precision == Precision::int8 ? "model.int8.onnx" : "model.onnx");
+      onnx = onnx_dir / onnx_file_name(precision);
       if (!std::filesystem::exists(onnx)) {
-        const std::vector<std::string> export_command = {
-            options.python, (options.scripts / "export_onnx.py").string(),
-            "--model",      model.fp32_dir.string(),
-            "--out-dir",    onnx_dir.string()};
-        std::fprintf(stderr, "bench: %s\n", shell_command_line(export_command).c_str());
-        if (run_command(export_command) != 0) {
-          std::fprintf(stderr, "bench: ONNX export failed; skipping onnxruntime\n");
+        ExportOptions export_options;
+        export_options.format = ExportFormat::onnx;
+        export_options.precision = precision;
+        try {
+          export_model(fp32, onnx_dir, export_options);
+        } catch (const Error& e) {
+          std::fprintf(stderr, "bench: ONNX export failed (%s); skipping onnxruntime\n", e.what());
           continue;
         }
       }
@@ -264,7 +267,7 @@ void run_bench(const BenchOptions& options, const Dataset& dataset) {
         ours.push_back(run_worker(c, work, cat(name, "-", p, "-b", batch)));
       }
       record.backends.emplace_back("cpp", std::move(ours));
-      add_baselines(record, model, precision, options, inputs, work);
+      add_baselines(record, model, opened, precision, options, inputs, work);
       records.push_back(std::move(record));
       write_bench_file(options.out, records);  // partial results survive a failure
     }

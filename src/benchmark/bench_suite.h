@@ -2,8 +2,9 @@
 // `greenbert bench` as a library call: classification timed for each model × precision × batch
 // size, each configuration measured in its own child process (benchmark/bench_run.h, so that
 // peak memory is per configuration), optionally next to the PyTorch and ONNX Runtime baselines
-// on the same token ids, threads and batches. The records go to a bench file
-// (report/bench_records.h), a table to stdout, each configuration's energy to emissions.csv.
+// on the same token ids, threads and batches (ONNX Runtime runs the model as `greenbert export
+// --to onnx` writes it). The records go to a bench file (report/bench_records.h), a table to
+// stdout, each configuration's energy to emissions.csv.
 #include <cstdint>
 #include <filesystem>
 #include <optional>

@@ -126,7 +126,7 @@ void add_bench_command(CLI::App& app) {
       ->delimiter(',');
   cmd->add_option("--baseline-scripts", args->scripts, "Directory of the baseline scripts")
       ->capture_default_str();
-  cmd->add_option("--python", args->options.python, "Python with torch and onnx for the baselines")
+  cmd->add_option("--python", args->options.python, "Python with torch for the pytorch baseline")
       ->capture_default_str();
   cmd->add_option("--node", args->options.node, "Node.js for the ONNX Runtime baseline")
       ->capture_default_str();

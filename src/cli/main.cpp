@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   greenbert::cli::add_predict_command(app);
   greenbert::cli::add_quantize_command(app);
   greenbert::cli::add_bench_command(app);
+  greenbert::cli::add_export_command(app);
   greenbert::cli::add_serve_command(app);
   if (const std::string problem = greenbert::cli::openmp_environment_problem(); !problem.empty()) {
     std::fprintf(stderr, "greenbert: error: %s\n", problem.c_str());

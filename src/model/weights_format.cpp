@@ -188,7 +188,8 @@ std::optional<std::string> weights_canonical_name(const std::string& name, Model
 }
 
 std::map<std::string, std::string> weights_metadata(const ModelTensors& tensors) {
-  std::map<std::string, std::string> metadata{{"format", "pt"},
+  const bool hf_checkpoint = tensors.precision == Precision::fp32;  // see the header
+  std::map<std::string, std::string> metadata{{"format", hf_checkpoint ? "pt" : "greenbert"},
                                               {kVersionKey, std::to_string(kWeightsVersion)},
                                               {kPrecisionKey, precision_name(tensors.precision)}};
   if (tensors.precision == Precision::int8) {

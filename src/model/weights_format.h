@@ -12,11 +12,17 @@
 // An fp32 file may also hold the masked-LM head (cls.predictions.*), which classifiers skip.
 //
 // safetensors metadata:
-//   format                        "pt" (what Hugging Face's loaders expect)
+//   format                        "pt" at fp32, "greenbert" at bf16 and int8 (see below)
 //   greenbert_version             "2": the version of this layout
 //   greenbert_precision           fp32 | bf16 | int8
 //   greenbert_activation_type     u8 | s8            (int8 only)
 //   greenbert_activation_scales   dynamic | static   (int8 only)
+// An fp32 file is an HF checkpoint (every parameter F32 under HF's names), so it says "pt" and
+// transformers loads it. A bf16 or int8 file is not one (I8 codes with separate scales, BF16
+// weights beside F32 ones); transformers loads only "pt"/"tf"/"flax"/"mlx" files, so "greenbert"
+// makes it refuse the file instead of reading int8 codes as weights (`greenbert export` writes
+// what HF and ONNX Runtime load). The format key is never read here, so older bf16 and int8 files,
+// which said "pt", load as they are.
 // Version 1 (files written before greenbert_version existed) is the same layout with fp32 spelled
 // "f32"; both are read, newer versions are refused. A file without greenbert metadata is a
 // Hugging Face or PyTorch checkpoint: parameters of any floating dtype under any of the names
