@@ -1,16 +1,11 @@
 #include "train/trainer.h"
 
-#include <fcntl.h>
 #include <omp.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <optional>
 
 #include "core/atomic_file.h"
@@ -26,6 +21,7 @@
 #include "train/batching.h"
 #include "train/inference.h"
 #include "train/metrics.h"
+#include "train/run_lock.h"
 #include "train/run_logs.h"
 #include "train/run_summary.h"
 #include "train/schedule.h"
@@ -70,40 +66,6 @@ int64_t ceil_div(int64_t a, int64_t b) {
 
 constexpr double kLogFlushSeconds = 5.0;
 constexpr double kProgressSeconds = 0.25;  // Progress redraws a terminal line at most this often
-
-// One training process per run directory: a second one would interleave logs and overwrite
-// the other's checkpoints. The lock goes away with the process, however it ends.
-class RunDirLock {
- public:
-  explicit RunDirLock(const std::filesystem::path& dir) {
-    const auto path = dir / "train.lock";
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) fail(path.string(), ": cannot open: ", std::strerror(errno));
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd_);
-      fail(dir.string(), ": another `greenbert train` is using this run directory");
-    }
-  }
-  ~RunDirLock() { ::close(fd_); }
-  RunDirLock(const RunDirLock&) = delete;
-  RunDirLock& operator=(const RunDirLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
-
-// Temporaries of atomic writes ("NAME.tmp.PID") that a killed process left behind.
-void remove_stale_temporaries(const std::filesystem::path& dir) {
-  if (!std::filesystem::is_directory(dir)) return;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    const std::string name = entry.path().filename().string();
-    const size_t at = name.rfind(".tmp.");
-    if (at == std::string::npos || at + 5 == name.size() || !entry.is_regular_file()) continue;
-    const std::string pid = name.substr(at + 5);
-    if (std::all_of(pid.begin(), pid.end(), [](char c) { return c >= '0' && c <= '9'; }))
-      std::filesystem::remove(entry.path());
-  }
-}
 
 EnergySnapshot& operator+=(EnergySnapshot& a, const EnergySnapshot& b) {
   a.method = b.method;
@@ -523,7 +485,7 @@ nlohmann::ordered_json train_classifier(const TrainRun& run, ClassifierModel& mo
                                         const Dataset& dataset) {
   check_inputs(run, model, dataset);
   std::filesystem::create_directories(run.dir);
-  RunDirLock lock(run.dir);
+  RunDirLock lock(run.dir, "train");
   Trainer trainer(run, model, dataset);
   return trainer.run();
 }
