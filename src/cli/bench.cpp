@@ -28,6 +28,7 @@
 #include "data/encode_example.h"
 #include "infer/bench_run.h"
 #include "infer/model_quantizer.h"
+#include "model/linear_model.h"
 #include "model/model_dir.h"
 
 extern char** environ;
@@ -98,6 +99,14 @@ BenchModel prepare_model(const std::string& name, const std::filesystem::path& d
                          const std::vector<InferencePrecision>& precisions, const BenchArgs& args,
                          const std::filesystem::path& work) {
   BenchModel model{name, {}, {}};
+  if (is_linear_model_dir(dir)) {  // fp32 only: no quantized copy, no baseline runtime
+    model.dirs[InferencePrecision::f32] = dir;
+    for (InferencePrecision p : precisions)
+      if (p != InferencePrecision::f32)
+        std::fprintf(stderr, "bench: %s is a linear model (fp32 only); skipping %s\n", dir.c_str(),
+                     inference_precision_name(p));
+    return model;
+  }
   const std::string declared = std::filesystem::exists(dir / "model.safetensors")
                                    ? declared_precision(TensorFile::open(dir / "model.safetensors"))
                                    : "f32";
@@ -313,9 +322,14 @@ void run(const BenchArgs& args) {
   ordered_json records = ordered_json::array();
   for (const auto& [name, dir] : sources) {
     const BenchModel model = prepare_model(name, dir, precisions, args, work);
-    const ModelFiles files = load_model_files(model.dirs.begin()->second);
+    const std::filesystem::path first = model.dirs.begin()->second;
+    const bool linear = is_linear_model_dir(first);
+    const BertTokenizer tokenizer = load_tokenizer(first);
+    const int64_t parameters =
+        linear ? load_linear_model(first).parameter_count()
+               : ParameterLayout(load_config(first / "config.json")).parameter_count();
     const std::filesystem::path inputs = work / (name + "-inputs.json");
-    const BenchInputs tokenized = tokenize_inputs(dataset, files.tokenizer, args);
+    const BenchInputs tokenized = tokenize_inputs(dataset, tokenizer, args);
     save_bench_inputs(inputs, tokenized);
     for (InferencePrecision precision : precisions) {
       auto found = model.dirs.find(precision);
@@ -328,7 +342,8 @@ void run(const BenchArgs& args) {
           {"batch_sizes", args.batch_sizes},
           {"model_size_mb",
            double(std::filesystem::file_size(found->second / "model.safetensors")) / 1e6},
-          {"parameters", ParameterLayout(files.config).parameter_count()},
+          {"parameters", parameters},
+          {"model_type", linear ? kLinearModelType : "encoder"},
           {"threads", threads},
           {"hardware",
            {{"cpu", info.cpu_model},

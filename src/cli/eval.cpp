@@ -100,6 +100,25 @@ void print_table(const MultiLabelMetrics& m, const std::vector<std::string>& nam
   }
 }
 
+// {"true": [[ids]...], "predicted": [[ids]...]}, papers in split order, label ids the model's.
+nlohmann::ordered_json paper_labels(const EncodedExamples& encoded,
+                                    std::span<const float> probabilities, int64_t labels,
+                                    std::span<const float> thresholds) {
+  nlohmann::ordered_json truth = nlohmann::ordered_json::array(),
+                         predicted = nlohmann::ordered_json::array();
+  for (int64_t e = 0; e < encoded.size(); ++e) {
+    const auto ids = encoded.example_labels(e);
+    truth.push_back(std::vector<int32_t>(ids.begin(), ids.end()));
+    std::vector<int32_t> chosen;
+    for (int64_t l = 0; l < labels; ++l) {
+      const float t = thresholds.size() == 1 ? thresholds[0] : thresholds[size_t(l)];
+      if (probabilities[size_t(e * labels + l)] >= t) chosen.push_back(static_cast<int32_t>(l));
+    }
+    predicted.push_back(chosen);
+  }
+  return {{"true", truth}, {"predicted", predicted}};
+}
+
 void run(const CLI::App& command, EvalArgs& a) {
   if (a.threshold && a.per_label)
     usage_error("eval: give --threshold or --per-label-thresholds, not both");
@@ -171,8 +190,9 @@ void run(const CLI::App& command, EvalArgs& a) {
   const auto logits = predict_logits(classifier.logits, labels, a.batch_size, encoded,
                                      [&](int64_t done) { progress.update(done); });
   tracker.add_work(encoded.size(), encoded.tokens());
+  const std::vector<float> probabilities = probabilities_of(logits);
   const auto metrics =
-      compute_metrics(probabilities_of(logits), target_matrix(encoded, labels), labels, thresholds);
+      compute_metrics(probabilities, target_matrix(encoded, labels), labels, thresholds);
   const EmissionsRecord energy = tracker.stop();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -180,9 +200,12 @@ void run(const CLI::App& command, EvalArgs& a) {
   if (a.json) {
     nlohmann::ordered_json out;
     out["format"] = "greenbert-eval";
-    out["version"] = 1;
+    // 2: "papers", every paper's true and predicted label ids (for bootstrap intervals and the
+    // label-prior check of the report); otherwise as 1.
+    out["version"] = 2;
     out["model"] = model_json(model_name(a.model), classifier.config, classifier.parameters,
                               classifier.precision);
+    if (!classifier.model_type.empty()) out["model"]["model_type"] = classifier.model_type;
     out["split"] = a.split;
     if (thresholds.size() == 1) {
       out["threshold"] = thresholds[0];
@@ -198,6 +221,7 @@ void run(const CLI::App& command, EvalArgs& a) {
                    {"max_length", max_length},
                    {"text", text_input_name(dataset.text)}};
     out["labels_not_in_model"] = missing;
+    out["papers"] = paper_labels(encoded, probabilities, labels, thresholds);
     out["energy"] = {{"kwh", energy.energy_consumed},
                      {"kg_co2eq", energy.emissions},
                      {"method", tracker.details().method},

@@ -60,6 +60,8 @@ BertTokenizer tokenizer_from_json(const std::filesystem::path& path) {
   return BertTokenizer(Vocab::from_tokens(std::move(tokens), path.string()), options);
 }
 
+}  // namespace
+
 BertTokenizer load_tokenizer(const std::filesystem::path& dir) {
   if (std::filesystem::exists(dir / "vocab.txt"))
     return BertTokenizer::from_file(dir / "vocab.txt");
@@ -97,6 +99,8 @@ Thresholds load_thresholds(const std::filesystem::path& path,
     fail(path.string(), ": use_per_label is true but per_label is missing");
   return t;
 }
+
+namespace {
 
 // Copies one checkpoint tensor into its parameter view after checking the shape.
 void load_tensor(const std::filesystem::path& file, const std::string& name, const TensorView& view,

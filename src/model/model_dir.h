@@ -85,6 +85,13 @@ void save_model(const std::filesystem::path& dir, const ClassifierModel& model);
 void save_parameters(const std::filesystem::path& path, const BertConfig& config,
                      const ParameterBuffer& params);
 
+// The tokenizer of a model directory: vocab.txt (+ tokenizer_config.json) or tokenizer.json.
+BertTokenizer load_tokenizer(const std::filesystem::path& dir);
+
+// thresholds.json for a model of `labels` (the defaults when the file is missing).
+Thresholds load_thresholds(const std::filesystem::path& path,
+                           const std::vector<std::string>& labels);
+
 // thresholds.json alone (atomically), e.g. once thresholds are tuned for a saved model.
 void save_thresholds(const std::filesystem::path& path, const Thresholds& thresholds,
                      const std::vector<std::string>& labels);

@@ -7,6 +7,7 @@
 #include "infer/session.h"
 #include "kernels/loss.h"
 #include "model/bert.h"
+#include "model/linear_model.h"
 
 namespace greenbert {
 
@@ -17,10 +18,43 @@ BatchLogits reference_logits(const BertConfig& config, const ParameterBuffer& pa
   };
 }
 
+namespace {
+
+// The linear baseline behind the same seam: fp32 only, any length (it reads all it is given).
+Classifier open_linear_classifier(const std::filesystem::path& dir,
+                                  const ClassifierOptions& options) {
+  if (options.precision && *options.precision != InferencePrecision::f32)
+    fail(dir.string(), ": a linear model runs in fp32 only (it has no bf16 or int8 copy)");
+  auto model = std::make_shared<const LinearModel>(load_linear_model(dir));
+  const int64_t max_length = options.max_length > 0 ? options.max_length : 512;
+  BertConfig config;
+  config.labels = model->config.labels;
+  config.vocab_size = model->config.vocab_size;
+  config.hidden_size = model->config.width();
+  config.num_layers = 0;
+  config.max_position_embeddings = max_length;
+  Classifier classifier{config,
+                        model->tokenizer,
+                        model->thresholds,
+                        "fp32",
+                        model->parameter_count(),
+                        options.max_batch,
+                        max_length,
+                        {},
+                        kLinearModelType};
+  classifier.logits = [model](const TokenBatch& batch, std::span<float> logits) {
+    linear_forward(*model, batch, logits);
+  };
+  return classifier;
+}
+
+}  // namespace
+
 Classifier open_classifier(const std::filesystem::path& dir, const ClassifierOptions& options) {
   if (options.max_batch < 1 || options.max_length < 0)
     fail("inference needs a batch of at least 1 and a max length >= 0, got ", options.max_batch,
          " and ", options.max_length);
+  if (is_linear_model_dir(dir)) return open_linear_classifier(dir, options);
   ModelFiles files = load_model_files(dir);
   const int64_t positions = files.config.max_position_embeddings;
   const int64_t max_length =
@@ -42,7 +76,8 @@ Classifier open_classifier(const std::filesystem::path& dir, const ClassifierOpt
                         ParameterLayout(files.config).parameter_count(),
                         options.max_batch,
                         max_length,
-                        {}};
+                        {},
+                        ""};
   classifier.logits = [session](const TokenBatch& batch, std::span<float> logits) {
     session->run(batch, logits);
   };

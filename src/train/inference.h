@@ -39,6 +39,9 @@ struct Classifier {
   int64_t max_batch = 0;   // the most sequences one call of `logits` takes
   int64_t max_length = 0;  // the longest sequence it takes, in tokens
   BatchLogits logits;
+  // "greenbert-linear" for the linear baseline (model/linear_model.h), whose config holds only
+  // what the seams need (labels, vocabulary size, token types); empty for an encoder.
+  std::string model_type;
 };
 
 struct ClassifierOptions {
@@ -50,9 +53,9 @@ struct ClassifierOptions {
   int threads = 0;  // 0: the physical cores
 };
 
-// Opens a model directory (a training run, a `greenbert quantize` output, or an HF-style
-// directory with a classification head) for inference. The workspace is sized here, once, for
-// max_batch × max_length.
+// Opens a model directory (a training run, a `greenbert quantize` output, an HF-style
+// directory with a classification head, or a linear baseline) for inference. The workspace is sized
+// here, once, for max_batch × max_length.
 Classifier open_classifier(const std::filesystem::path& dir, const ClassifierOptions& options);
 
 // The reference backend over parameters owned by the caller (the trainer's live parameters).

@@ -26,6 +26,7 @@
 #include "train/run_summary.h"
 #include "train/schedule.h"
 #include "train/seeds.h"
+#include "train/threshold_mode.h"
 
 namespace greenbert {
 
@@ -358,18 +359,23 @@ class Trainer {
     const auto& names = best.config.labels;
     const Evaluation val = evaluate(best.logits, val_, {}, "eval-val");
     const ThresholdChoice choice = tune_thresholds(val.probabilities, val_targets_, labels_);
-    save_thresholds(run_.dir / "thresholds.json", {choice.global, choice.per_label, false}, names);
+    const ThresholdModeEvidence mode =
+        choose_threshold_mode(val.probabilities, val_targets_, labels_);
+    const Thresholds thresholds{choice.global, choice.per_label, mode.use_per_label};
+    save_thresholds(run_.dir / "thresholds.json", thresholds, names);
     const float half = 0.5f;
     auto metrics_at = [&](const Evaluation& eval, std::span<const uint8_t> targets,
                           std::span<const float> thresholds) {
       return to_json(compute_metrics(eval.probabilities, targets, labels_, thresholds), names);
     };
 
-    nlohmann::ordered_json test = nullptr, test_half = nullptr, test_per_label = nullptr;
+    nlohmann::ordered_json test = nullptr, test_half = nullptr, test_per_label = nullptr,
+                           test_global = nullptr;
     if (test_.size() > 0) {
       const auto targets = target_matrix(test_, labels_);
       const Evaluation eval = evaluate(best.logits, test_, {}, "eval-test");
-      test = metrics_at(eval, targets, {&choice.global, 1});
+      test = metrics_at(eval, targets, thresholds.effective());
+      test_global = metrics_at(eval, targets, {&choice.global, 1});
       test_half = metrics_at(eval, targets, {&half, 1});
       test_per_label = metrics_at(eval, targets, choice.per_label);
     }
@@ -409,11 +415,14 @@ class Trainer {
                            {"elapsed_seconds", elapsed()}};
     metrics["threshold"] = {{"global", choice.global},
                             {"per_label_available", true},
+                            {"use_per_label", mode.use_per_label},
+                            {"choice", to_json(mode)},
                             {"val_micro_f1_global", choice.global_micro_f1},
                             {"val_micro_f1_per_label", choice.per_label_micro_f1},
                             {"per_label", per_label}};
-    metrics["val"] = metrics_at(val, val_targets_, {&choice.global, 1});
+    metrics["val"] = metrics_at(val, val_targets_, thresholds.effective());
     metrics["test"] = test;
+    metrics["test_global_threshold"] = test_global;
     metrics["test_threshold_0.5"] = test_half;
     metrics["test_per_label_thresholds"] = test_per_label;
     metrics["energy"] = energy_json(csv_);
@@ -424,11 +433,12 @@ class Trainer {
                  state_.best_epoch, static_cast<double>(choice.global));
     if (!test.is_null())
       std::fprintf(stderr,
-                   "test: micro-F1 %.4f at threshold %.2f, %.4f at 0.5; macro-F1 %.4f (%lld "
+                   "test: micro-F1 %.4f, macro-F1 %.4f (%s); micro-F1 %.4f at 0.5 (%lld "
                    "examples)\n",
-                   test["micro_f1"].get<double>(), static_cast<double>(choice.global),
-                   test_half["micro_f1"].get<double>(), test["macro_f1"].get<double>(),
-                   static_cast<long long>(test_.size()));
+                   test["micro_f1"].get<double>(), test["macro_f1"].get<double>(),
+                   mode.use_per_label ? "per-label thresholds"
+                                      : cat("threshold ", fixed(choice.global, 2)).c_str(),
+                   test_half["micro_f1"].get<double>(), static_cast<long long>(test_.size()));
     return metrics;
   }
 

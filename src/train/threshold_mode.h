@@ -1,0 +1,34 @@
+#pragma once
+// Whether a model's predictions should use its per-label thresholds or its global one, decided
+// on evidence the tuning did not see. Thresholds tuned on validation always look better on
+// validation, so validation is cut in two halves (even and odd examples): thresholds tuned on
+// one half (train/metrics.h: tune_thresholds, half its min_support) are scored on the other,
+// both ways, and the scores summed over the two halves' predictions.
+//
+// Per-label thresholds are chosen when they help macro-F1 (rare labels are the ones a global
+// threshold fails) by at least kMinMacroGain without costing micro-F1, the headline, more than
+// kMaxMicroLoss.
+#include <cstdint>
+#include <span>
+
+#include <nlohmann/json.hpp>
+
+namespace greenbert {
+
+inline constexpr double kMinMacroGain = 0.005;
+inline constexpr double kMaxMicroLoss = 0.002;
+
+struct ThresholdModeEvidence {
+  double global_micro_f1 = 0, global_macro_f1 = 0;        // held out, one global threshold
+  double per_label_micro_f1 = 0, per_label_macro_f1 = 0;  // held out, per-label thresholds
+  bool use_per_label = false;
+};
+
+// probabilities and targets (examples, labels) of the validation split.
+ThresholdModeEvidence choose_threshold_mode(std::span<const float> probabilities,
+                                            std::span<const uint8_t> targets, int64_t labels,
+                                            int64_t min_support = 10);
+
+nlohmann::ordered_json to_json(const ThresholdModeEvidence& evidence);
+
+}  // namespace greenbert
