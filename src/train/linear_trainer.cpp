@@ -10,10 +10,10 @@
 #include "core/progress.h"
 #include "data/seeded_random.h"
 #include "energy/energy_tracker.h"
-#include "kernels/loss.h"
 #include "train/batching.h"
 #include "train/inference.h"
 #include "train/label_prior.h"
+#include "train/linear_sgd.h"
 #include "train/metrics.h"
 #include "train/run_lock.h"
 #include "train/run_logs.h"
@@ -150,45 +150,22 @@ class LinearTrainer {
     return o_.lr * std::max(0.0, 1.0 - done / total);
   }
 
-  // One SGD pass in the epoch's seeded order; returns the mean loss per label.
+  // One SGD pass in the epoch's seeded order; returns the mean loss per label, as validation's.
   double train_epoch(const FeatureMatrix& train, const std::vector<float>& targets, int64_t epoch) {
-    const LinearConfig& c = model_.config;
-    const int64_t W = c.width(), L = labels_;
+    const int64_t L = labels_;
     std::vector<int64_t> order(static_cast<size_t>(train_.size()));
     for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int64_t>(i);
     SeededRandom random(derive_seed(o_.seed, SeedPurpose::epoch_order, uint64_t(epoch)));
     seeded_shuffle(std::span<int64_t>(order), random);
-    const auto width = static_cast<size_t>(W), count = static_cast<size_t>(L);
-    std::vector<float> hidden(width), logits(count), gradient(count), d_hidden(width);
+    LinearStepScratch scratch;
     double loss = 0;
     for (int64_t k = 0; k < train_.size(); ++k) {
       const int64_t i = order[size_t(k)];
-      const auto features = train.row(i);
-      linear_forward(model_, features, hidden, logits);
-      loss += bce_with_logits(logits.data(), targets.data() + i * L, L, gradient.data());
-      // bce_with_logits averages over the labels; fastText's loss sums them.
-      const auto lr = static_cast<float>(lr_at(epoch, k) * static_cast<double>(L));
-      for (int64_t l = 0; l < L; ++l) model_.output_bias[size_t(l)] -= lr * gradient[size_t(l)];
-      const float* direction = gradient.data();
-      if (c.dim > 0) {
-        std::fill(d_hidden.begin(), d_hidden.end(), 0.0f);
-        for (int64_t l = 0; l < L; ++l) {
-          float* row = model_.output_weight.data() + l * W;
-          const float g = gradient[size_t(l)];
-          for (int64_t j = 0; j < W; ++j) {
-            d_hidden[size_t(j)] += g * row[j];
-            row[j] -= lr * g * hidden[size_t(j)];
-          }
-        }
-        direction = d_hidden.data();
-      }
-      for (const Feature& f : features) {
-        float* row = model_.input.data() + int64_t(f.index) * W;
-        const float step = lr * f.weight;
-        for (int64_t j = 0; j < W; ++j) row[j] -= step * direction[j];
-      }
+      loss += linear_sgd_step(model_, train.row(i),
+                              std::span<const float>(targets).subspan(size_t(i * L), size_t(L)),
+                              static_cast<float>(lr_at(epoch, k)), scratch);
     }
-    return loss / static_cast<double>(train_.size());
+    return loss / static_cast<double>(train_.size() * L);
   }
 
   std::vector<float> probabilities(const FeatureMatrix& data, int64_t n) const {
