@@ -23,6 +23,7 @@
 #include "core/threads.h"
 #include "data/split_directory.h"
 #include "model/model_dir.h"
+#include "study/study_settings.h"
 #include "text/vocab_trainer.h"
 #include "train/label_prior.h"
 #include "train/linear_trainer.h"
@@ -47,8 +48,6 @@ constexpr ModeDefaults kPretrainedDefaults{3, 2e-5, 0.0};
 constexpr ModeDefaults kScratchDefaults{8, 1e-3, 0.06};
 // The linear baseline (model/linear_model.h): fastText's SGD; measured in docs/linear-baseline.md.
 constexpr ModeDefaults kLinearDefaults{10, 0.5, 0.0};
-constexpr const char* kLinearPreset = "linear";
-constexpr int64_t kLinearMaxLength = 512;  // a bag of n-grams reads the whole abstract cheaply
 constexpr size_t kDefaultVocabSize = 8192;
 
 struct TrainArgs {

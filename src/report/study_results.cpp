@@ -82,6 +82,9 @@ void read_eval(ConfigResult& config, const std::filesystem::path& file) {
   if (!config.micro_f1) fail(file.string(), ": metrics have no micro_f1");
   if (j.contains("threshold") && j["threshold"].is_number())
     config.threshold = j["threshold"].get<double>();
+  if (j.contains("papers") && m.contains("labels"))  // eval --json version 2
+    config.predictions = summarize_predictions(
+        paper_predictions_from_json(j["papers"], file.string()), m["labels"].get<int64_t>());
 }
 
 void read_logs(ModelResult& model, const std::filesystem::path& run_dir) {
