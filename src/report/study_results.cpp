@@ -191,7 +191,7 @@ StudyResults collect_study(const std::filesystem::path& dir) {
       read_logs(m, run_dir);
     }
     results.models.push_back(std::move(m));
-    for (const auto& precision : settings.precisions) {
+    for (const auto& precision : model_precisions(settings, model)) {
       ConfigResult config;
       config.model = model.name;
       config.precision = precision;

@@ -68,8 +68,7 @@ std::vector<Stage> model_stages(const StudySettings& s, const StudyModel& m, boo
     e.owned = {e.stdout_file};
     return e;
   };
-  const std::vector<std::string> precisions =
-      m.linear() ? std::vector<std::string>{"f32"} : s.precisions;  // no quantized linear copy
+  const std::vector<std::string> precisions = model_precisions(s, m);
   std::map<std::string, std::string> producer;  // precision -> the stage making its model
   for (const auto& precision : precisions) {
     if (precision == "f32") {

@@ -71,4 +71,8 @@ double encoder_size(int64_t layers, int64_t hidden, int64_t intermediate) {
           2.0 * static_cast<double>(hidden) * static_cast<double>(intermediate));
 }
 
+std::vector<std::string> model_precisions(const StudySettings& settings, const StudyModel& model) {
+  return model.linear() ? std::vector<std::string>{"f32"} : settings.precisions;
+}
+
 }  // namespace greenbert

@@ -54,4 +54,8 @@ StudySettings settings_from_json(const nlohmann::json& json, const std::string& 
 // The encoder size of a preset or an HF config.json (see StudyModel::size).
 double encoder_size(int64_t layers, int64_t hidden, int64_t intermediate);
 
+// The precisions a model is evaluated and benchmarked in: the study's, or f32 alone for the
+// linear baseline (it has no quantized copy).
+std::vector<std::string> model_precisions(const StudySettings& settings, const StudyModel& model);
+
 }  // namespace greenbert
