@@ -222,27 +222,15 @@ class LinearTrainer {
   nlohmann::ordered_json finish(double elapsed) {
     const auto& names = model_.config.labels;
     const std::vector<float> val = evaluate(val_, "eval-val");
-    const ThresholdChoice choice = tune_thresholds(val, val_targets_, labels_);
-    const ThresholdModeEvidence mode = choose_threshold_mode(val, val_targets_, labels_);
-    model_.thresholds = {choice.global, choice.per_label, mode.use_per_label};
-    save_thresholds(run_.dir / "thresholds.json", model_.thresholds, names);
-    const float half = 0.5f;
-    auto metrics_at = [&](std::span<const float> p, std::span<const uint8_t> targets,
-                          std::span<const float> thresholds) {
-      return to_json(compute_metrics(p, targets, labels_, thresholds), names);
-    };
-    nlohmann::ordered_json test = nullptr, test_half = nullptr, test_per_label = nullptr,
-                           test_global = nullptr;
+    std::vector<float> test;
+    std::vector<uint8_t> test_targets;
     if (test_.size() > 0) {
-      const auto targets = target_matrix(test_, labels_);
-      const std::vector<float> p = evaluate(test_, "eval-test");
-      test = metrics_at(p, targets, model_.thresholds.effective());
-      test_global = metrics_at(p, targets, {&choice.global, 1});
-      test_half = metrics_at(p, targets, {&half, 1});
-      test_per_label = metrics_at(p, targets, choice.per_label);
+      test = evaluate(test_, "eval-test");
+      test_targets = target_matrix(test_, labels_);
     }
-    nlohmann::ordered_json per_label = nlohmann::ordered_json::object();
-    for (size_t l = 0; l < names.size(); ++l) per_label[names[l]] = choice.per_label[l];
+    const ThresholdResult tuned = choose_thresholds(val, val_targets_, test, test_targets, names);
+    model_.thresholds = tuned.thresholds;
+    save_thresholds(run_.dir / "thresholds.json", model_.thresholds, names);
     const LinearConfig& c = model_.config;
     nlohmann::ordered_json metrics;
     metrics["format"] = "greenbert-metrics";
@@ -280,27 +268,10 @@ class LinearTrainer {
         {"max_bigrams", o_.max_bigrams},
         {"min_bigram_texts", kMinBigramTexts},
         {"elapsed_seconds", elapsed}};
-    metrics["threshold"] = {{"global", choice.global},
-                            {"per_label_available", true},
-                            {"use_per_label", mode.use_per_label},
-                            {"choice", to_json(mode)},
-                            {"val_micro_f1_global", choice.global_micro_f1},
-                            {"val_micro_f1_per_label", choice.per_label_micro_f1},
-                            {"per_label", per_label}};
-    metrics["val"] = metrics_at(val, val_targets_, model_.thresholds.effective());
-    metrics["test"] = test;
-    metrics["test_global_threshold"] = test_global;
-    metrics["test_threshold_0.5"] = test_half;
-    metrics["test_per_label_thresholds"] = test_per_label;
+    for (const auto& [key, value] : tuned.metrics.items()) metrics[key] = value;
     metrics["energy"] = energy_json(csv_);
     write_file_atomically(run_.dir / "metrics.json", metrics.dump(2) + "\n");
-    if (!test.is_null())
-      std::fprintf(stderr,
-                   "test: micro-F1 %.4f, macro-F1 %.4f (%s thresholds); micro-F1 %.4f at 0.5 "
-                   "(%lld examples)\n",
-                   test["micro_f1"].get<double>(), test["macro_f1"].get<double>(),
-                   mode.use_per_label ? "per-label" : "global", test_half["micro_f1"].get<double>(),
-                   static_cast<long long>(test_.size()));
+    print_test_line(tuned, test_.size());
     return metrics;
   }
 

@@ -1,8 +1,10 @@
 #include "train/threshold_mode.h"
 
+#include <cstdio>
 #include <vector>
 
 #include "core/error.h"
+#include "core/number_format.h"
 #include "train/metrics.h"
 
 namespace greenbert {
@@ -91,6 +93,52 @@ nlohmann::ordered_json to_json(const ThresholdModeEvidence& e) {
           {"min_macro_gain", kMinMacroGain},
           {"max_micro_loss", kMaxMicroLoss},
           {"use_per_label", e.use_per_label}};
+}
+
+ThresholdResult choose_thresholds(std::span<const float> val_probabilities,
+                                  std::span<const uint8_t> val_targets,
+                                  std::span<const float> test_probabilities,
+                                  std::span<const uint8_t> test_targets,
+                                  const std::vector<std::string>& names) {
+  const auto labels = static_cast<int64_t>(names.size());
+  ThresholdResult r;
+  r.choice = tune_thresholds(val_probabilities, val_targets, labels);
+  r.mode = choose_threshold_mode(val_probabilities, val_targets, labels);
+  r.thresholds = {r.choice.global, r.choice.per_label, r.mode.use_per_label};
+  auto metrics_at = [&](std::span<const float> p, std::span<const uint8_t> targets,
+                        std::span<const float> thresholds) -> nlohmann::ordered_json {
+    if (p.empty()) return nullptr;
+    return to_json(compute_metrics(p, targets, labels, thresholds), names);
+  };
+  nlohmann::ordered_json per_label = nlohmann::ordered_json::object();
+  for (size_t l = 0; l < names.size(); ++l) per_label[names[l]] = r.choice.per_label[l];
+  const float half = 0.5f;
+  auto& m = r.metrics;
+  m["threshold"] = {{"global", r.choice.global},
+                    {"per_label_available", true},
+                    {"use_per_label", r.mode.use_per_label},
+                    {"choice", to_json(r.mode)},
+                    {"val_micro_f1_global", r.choice.global_micro_f1},
+                    {"val_micro_f1_per_label", r.choice.per_label_micro_f1},
+                    {"per_label", per_label}};
+  m["val"] = metrics_at(val_probabilities, val_targets, r.thresholds.effective());
+  m["test"] = metrics_at(test_probabilities, test_targets, r.thresholds.effective());
+  m["test_global_threshold"] = metrics_at(test_probabilities, test_targets, {&r.choice.global, 1});
+  m["test_threshold_0.5"] = metrics_at(test_probabilities, test_targets, {&half, 1});
+  m["test_per_label_thresholds"] = metrics_at(test_probabilities, test_targets, r.choice.per_label);
+  return r;
+}
+
+void print_test_line(const ThresholdResult& r, int64_t test_examples) {
+  const auto& test = r.metrics["test"];
+  if (test.is_null()) return;
+  std::fprintf(stderr,
+               "test: micro-F1 %.4f, macro-F1 %.4f (%s); micro-F1 %.4f at 0.5 (%lld examples)\n",
+               test["micro_f1"].get<double>(), test["macro_f1"].get<double>(),
+               r.mode.use_per_label ? "per-label thresholds"
+                                    : cat("threshold ", fixed(r.choice.global, 2)).c_str(),
+               r.metrics["test_threshold_0.5"]["micro_f1"].get<double>(),
+               static_cast<long long>(test_examples));
 }
 
 }  // namespace greenbert

@@ -10,8 +10,13 @@
 // kMaxMicroLoss.
 #include <cstdint>
 #include <span>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "model/model_dir.h"
+#include "train/metrics.h"
 
 namespace greenbert {
 
@@ -30,5 +35,28 @@ ThresholdModeEvidence choose_threshold_mode(std::span<const float> probabilities
                                             int64_t min_support = 10);
 
 nlohmann::ordered_json to_json(const ThresholdModeEvidence& evidence);
+
+// What a finished training run keeps and reports about its thresholds.
+struct ThresholdResult {
+  ThresholdChoice choice;
+  ThresholdModeEvidence mode;
+  Thresholds thresholds;  // what predictions use (thresholds.json)
+  // metrics.json's "threshold", "val" (at `thresholds`), "test" (likewise),
+  // "test_global_threshold", "test_threshold_0.5" and "test_per_label_thresholds" (the test
+  // entries null when there is no test split), in that order.
+  nlohmann::ordered_json metrics;
+};
+
+// Tunes thresholds on the validation split, chooses the mode, and scores both splits.
+// probabilities and targets (examples, labels) row-major; test ones empty without a test split.
+ThresholdResult choose_thresholds(std::span<const float> val_probabilities,
+                                  std::span<const uint8_t> val_targets,
+                                  std::span<const float> test_probabilities,
+                                  std::span<const uint8_t> test_targets,
+                                  const std::vector<std::string>& labels);
+
+// "test: micro-F1 ..., macro-F1 ... (threshold 0.30); micro-F1 ... at 0.5 (N examples)" on
+// stderr; nothing without a test split.
+void print_test_line(const ThresholdResult& result, int64_t test_examples);
 
 }  // namespace greenbert
