@@ -44,7 +44,7 @@ void report(benchmark::State& state, const GemmShape& s) {
 void wrapper(benchmark::State& state) {
   set_threads();
   GemmShape s = shape_of(int(state.range(0)), state.range(1), state.range(2),
-                         state.range(3) ? Precision::bf16 : Precision::f32);
+                         state.range(3) ? Precision::bf16 : Precision::fp32);
   std::vector<float> a(s.m * s.k, 0.5f), b(s.k * s.n, 0.25f), c(s.m * s.n);
   gemm(s, a.data(), b.data(), c.data());
   for (auto _ : state) gemm(s, a.data(), b.data(), c.data());
@@ -55,7 +55,7 @@ void wrapper(benchmark::State& state) {
 void raw_onednn(benchmark::State& state) {
   set_threads();
   GemmShape s = shape_of(int(state.range(0)), state.range(1), state.range(2),
-                         state.range(3) ? Precision::bf16 : Precision::f32);
+                         state.range(3) ? Precision::bf16 : Precision::fp32);
   using dnnl::memory;
   auto type = s.precision == Precision::bf16 ? memory::data_type::bf16 : memory::data_type::f32;
   dnnl::engine engine(dnnl::engine::kind::cpu, 0);

@@ -20,7 +20,7 @@ void session_batch(benchmark::State& state) {
   ParameterBuffer params = make_parameters(config);
   initialize_parameters(params, config, 1);
   SessionOptions options;
-  options.precision = static_cast<InferencePrecision>(state.range(1));
+  options.precision = static_cast<Precision>(state.range(1));
   const char* threads = std::getenv("GREENBERT_THREADS");
   options.threads = threads ? std::atoi(threads) : 0;
   if (const char* rows = std::getenv("GREENBERT_BLOCK_ROWS")) options.block_rows = std::atoi(rows);

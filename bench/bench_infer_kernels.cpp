@@ -25,7 +25,7 @@ std::vector<float> random_values(size_t n, float range) {
 // state.range(0): 0 f32 portable, 1 bf16 portable, 2 bf16 (AMX when available); range(1): L.
 void attention(benchmark::State& state) {
   const int64_t length = state.range(1);
-  const AttentionGeometry g{kHeads, kHeadDim};
+  const AttentionShape g{kHeads, kHeadDim};
   const auto qkv = random_values(size_t(length * 3 * kHidden), 2.0f);
   std::vector<uint16_t> qkv_bf16(qkv.size());
   for (size_t i = 0; i < qkv.size(); ++i) qkv_bf16[i] = to_bf16(qkv[i]);
@@ -33,7 +33,7 @@ void attention(benchmark::State& state) {
   std::vector<float> ctx(size_t(length * kHidden));
   const int kind = int(state.range(0));
   const void* in = kind == 0 ? static_cast<const void*>(qkv.data()) : qkv_bf16.data();
-  const auto precision = kind == 0 ? AttentionPrecision::f32 : AttentionPrecision::bf16;
+  const auto precision = kind == 0 ? Precision::fp32 : Precision::bf16;
   for (auto _ : state) {
     if (kind == 2)
       attention_head(ctx.data(), kHidden, in, precision, g, 3, length, 0, length, scratch.data());

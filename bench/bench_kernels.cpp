@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "core/threads.h"
-#include "kernels/activations.h"
 #include "kernels/dropout.h"
+#include "kernels/elementwise.h"
 #include "kernels/layernorm.h"
 #include "kernels/softmax.h"
 

@@ -97,7 +97,7 @@ void train_step(benchmark::State& state, const char* preset, Precision precision
 }
 
 #define TRAIN_BENCH(name, preset, iterations)                                             \
-  BENCHMARK_CAPTURE(train_step, name##_fp32_fwd_bwd, preset, Precision::f32, false)       \
+  BENCHMARK_CAPTURE(train_step, name##_fp32_fwd_bwd, preset, Precision::fp32, false)      \
       ->Unit(benchmark::kMillisecond)                                                     \
       ->UseRealTime()                                                                     \
       ->Iterations(iterations);                                                           \
@@ -105,7 +105,7 @@ void train_step(benchmark::State& state, const char* preset, Precision precision
       ->Unit(benchmark::kMillisecond)                                                     \
       ->UseRealTime()                                                                     \
       ->Iterations(iterations);                                                           \
-  BENCHMARK_CAPTURE(train_step, name##_fp32_fwd_bwd_adamw, preset, Precision::f32, true)  \
+  BENCHMARK_CAPTURE(train_step, name##_fp32_fwd_bwd_adamw, preset, Precision::fp32, true) \
       ->Unit(benchmark::kMillisecond)                                                     \
       ->UseRealTime()                                                                     \
       ->Iterations(iterations);                                                           \

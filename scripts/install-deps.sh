@@ -10,7 +10,9 @@ packages=(
   libcpp-httplib-dev   # `greenbert serve`
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox          # report plots (PNG + SVG)
+  chromium nodejs      # browser tests of the report and of serve's page (puppeteer-core, npm)
 )
+command -v npm >/dev/null || packages+=(npm)  # NodeSource's nodejs bundles its own
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -174,8 +174,13 @@ TEST_F(EmissionsCsvReader, AcceptsAGoodFile) {
   EXPECT_EQ(read_emissions_csv(path_).size(), 2u);
 }
 
-TEST_F(EmissionsCsvReader, RejectsATornLastRow) {
-  expect_rejected(good_.substr(0, good_.size() - 40), ":3: last line has no end of line");
+// An append interrupted part-way leaves a last line without its end: no row, left out (the next
+// append drops it), never an error that would stop a training from finishing.
+TEST_F(EmissionsCsvReader, LeavesOutATornLastRow) {
+  write_file_atomically(path_, good_.substr(0, good_.size() - 40));
+  const auto records = read_emissions_csv(path_);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].run_id, "a");
 }
 
 TEST_F(EmissionsCsvReader, RejectsARowWithMissingFields) {

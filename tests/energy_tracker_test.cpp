@@ -155,7 +155,7 @@ TEST(EmissionsDetails, SidecarPathAndGarbledLines) {
     EXPECT_NE(std::string(e.what()).find("d.jsonl:2: "), std::string::npos) << e.what();
   }
   write_file_atomically(dir / "d.jsonl", good + good.substr(0, good.size() - 1));
-  EXPECT_THROW(read_details(dir / "d.jsonl"), Error);  // torn: no end of line
+  EXPECT_EQ(read_details(dir / "d.jsonl").size(), 1u);  // torn: no end of line, left out
   details.method = "guessed";
   write_file_atomically(dir / "d.jsonl", format_details_line(details));
   EXPECT_THROW(read_details(dir / "d.jsonl"), Error);

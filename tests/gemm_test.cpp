@@ -69,7 +69,7 @@ void check(const GemmShape& s, double rtol, double atol) {
 }
 
 TEST(Gemm, MatchesNaiveProductForEveryLayoutVariant) {
-  for (Precision precision : {Precision::f32, Precision::bf16})
+  for (Precision precision : {Precision::fp32, Precision::bf16})
     for (bool ta : {false, true})
       for (bool tb : {false, true})
         for (bool accumulate : {false, true}) {
@@ -85,7 +85,7 @@ TEST(Gemm, MatchesNaiveProductForEveryLayoutVariant) {
 TEST(Gemm, StridedOperandsAsAttentionUsesThem) {
   // Q·Kᵀ of one head in a packed (L, 3C) buffer: rows 3C apart; a strided output too.
   const int64_t C = 24, D = 8, L = 11;
-  for (Precision precision : {Precision::f32, Precision::bf16}) {
+  for (Precision precision : {Precision::fp32, Precision::bf16}) {
     GemmShape s;
     s.m = L, s.n = L, s.k = D, s.trans_b = true, s.lda = 3 * C, s.ldb = 3 * C, s.alpha = 0.25f;
     s.precision = precision;
@@ -105,7 +105,7 @@ TEST(Gemm, StridedOperandsAsAttentionUsesThem) {
 // The Linear products run on one primitive per layer whatever the token count (a runtime
 // dimension): several row counts, in both precisions, through the same cached primitives.
 TEST(Gemm, LinearLayerProductsForAnyRowCount) {
-  for (Precision precision : {Precision::f32, Precision::bf16})
+  for (Precision precision : {Precision::fp32, Precision::bf16})
     for (int64_t rows : {19, 1, 64, 19}) {
       const int64_t in = 24, out = 40;
       auto x = random_floats(rows * in, 5), w = random_floats(out * in, 6),
@@ -172,7 +172,7 @@ TEST(Gemm, LinearLayerProducts) {
 TEST(Gemm, BertShapesUseOptimisedKernelsNotReferenceCode) {
   GemmShape s;
   s.m = 4800, s.n = 2304, s.k = 768, s.trans_b = true, s.bias = true;
-  for (Precision precision : {Precision::f32, Precision::bf16})
+  for (Precision precision : {Precision::fp32, Precision::bf16})
     for (bool runtime : {false, true}) {  // runtime: as linear_forward runs it
       s.precision = precision, s.runtime_m = runtime;
       std::string impl = gemm_implementation(s);
@@ -182,7 +182,7 @@ TEST(Gemm, BertShapesUseOptimisedKernelsNotReferenceCode) {
 
 TEST(Gemm, PrecisionNamesRoundTrip) {
   EXPECT_EQ(parse_precision("bf16"), Precision::bf16);
-  EXPECT_EQ(parse_precision(precision_name(Precision::f32)), Precision::f32);
+  EXPECT_EQ(parse_precision(precision_name(Precision::fp32)), Precision::fp32);
   EXPECT_THROW(parse_precision("int4"), Error);
 }
 

@@ -358,7 +358,7 @@ class AttentionTest : public ::testing::TestWithParam<AttentionCase> {};
 
 TEST_P(AttentionTest, MatchesReference) {
   const AttentionCase a = GetParam();
-  const AttentionGeometry g{a.heads, a.head_dim};
+  const AttentionShape g{a.heads, a.head_dim};
   const int64_t C = g.hidden();
   auto qkv = random_floats(size_t(a.length * 3 * C), 21, -2, 2);
   std::vector<uint16_t> qkv_bf16(qkv.size());
@@ -378,8 +378,8 @@ TEST_P(AttentionTest, MatchesReference) {
     return v;
   };
 
-  attention_head(ctx.data(), ldc, qkv.data(), AttentionPrecision::f32, g, head, a.length,
-                 a.first_query, a.queries, scratch.data());
+  attention_head(ctx.data(), ldc, qkv.data(), Precision::fp32, g, head, a.length, a.first_query,
+                 a.queries, scratch.data());
   EXPECT_TRUE(all_close(
       head_values(),
       attention_reference(qkv, C, a.head_dim, head, a.length, a.first_query, a.queries, false),
@@ -387,13 +387,13 @@ TEST_P(AttentionTest, MatchesReference) {
 
   const auto bf16_expected = attention_reference(qkv_rounded, C, a.head_dim, head, a.length,
                                                  a.first_query, a.queries, true);
-  attention_head_portable(ctx.data(), ldc, qkv_bf16.data(), AttentionPrecision::bf16, g, head,
-                          a.length, a.first_query, a.queries, scratch.data());
+  attention_head_portable(ctx.data(), ldc, qkv_bf16.data(), Precision::bf16, g, head, a.length,
+                          a.first_query, a.queries, scratch.data());
   // Exponentials within one bf16 rounding of the reference's (ties may round apart).
   const auto portable = head_values();
   EXPECT_TRUE(all_close(portable, bf16_expected, 1e-2, 2e-3));
   if (!attention_uses_amx()) GTEST_SKIP() << "no AMX here: only the portable bf16 path ran";
-  attention_head(ctx.data(), ldc, qkv_bf16.data(), AttentionPrecision::bf16, g, head, a.length,
+  attention_head(ctx.data(), ldc, qkv_bf16.data(), Precision::bf16, g, head, a.length,
                  a.first_query, a.queries, scratch.data());
   // The portable path's rounding, but scores scaled inside an FMA and f32 sums in another order:
   // an exponential may round to the neighbouring bf16 value.

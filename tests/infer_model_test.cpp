@@ -9,6 +9,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/openmp_env.h"
+#include "infer/classifier.h"
 #include "infer/model_quantizer.h"
 #include "infer/session.h"
 #include "infer_support.h"
@@ -16,7 +17,6 @@
 #include "json_values.h"
 #include "numeric.h"
 #include "support.h"
-#include "train/inference.h"
 
 namespace greenbert {
 namespace {
@@ -62,7 +62,7 @@ TEST(InferModel, Fp32SessionMatchesTheSharedGoldenLogits) {
   for (int threads : {1, 2}) {
     SessionOptions options;
     options.threads = threads;
-    InferenceSession session = InferenceSession::open(dir, options);
+    InferenceSession session = InferenceSession::open(ModelDirectory::open(dir), options);
     // The fixture's README: a float32 implementation should match to about 1e-5 absolute.
     EXPECT_TRUE(all_close(session.run(batch), flatten(golden["logits"]), 0, 1e-5));
   }
@@ -73,28 +73,29 @@ class QuantizedDir : public ::testing::TestWithParam<ModelType> {};
 TEST_P(QuantizedDir, LoadsToTheSessionQuantizedInMemory) {
   const auto source =
       small_model_dir(cat("infer-source-", model_type_name(GetParam())), GetParam());
-  const ClassifierModel model = load_model(source);
+  const ClassifierModel model = load_model(ModelDirectory::open(source));
   TokenBatch batch;
   for (const Encoding& e : encodings(model.tokenizer))
     batch.add_sequence(e.input_ids, e.token_type_ids);
   const auto expected = testing::reference_logits(model.config, model.params, batch);
   // greenbert's own fp32 file is packed straight from its mapping: the same weights.
-  EXPECT_EQ(InferenceSession::open(source, {}).run(batch),
+  EXPECT_EQ(InferenceSession::open(ModelDirectory::open(source), {}).run(batch),
             InferenceSession::from_parameters(model.config, model.params, {}).run(batch));
-  for (InferencePrecision precision : {InferencePrecision::int8, InferencePrecision::bf16}) {
+  for (Precision precision : {Precision::int8, Precision::bf16}) {
     const auto out = testing::temp_dir(
-        cat("infer-q-", model_type_name(GetParam()), "-", inference_precision_name(precision)));
+        cat("infer-q-", model_type_name(GetParam()), "-", precision_name(precision)));
     QuantizeOptions options;
     options.precision = precision;
-    quantize_model_dir(source, out, options);
+    quantize_model(ModelDirectory::open(source), out, options);
     for (const char* file : {"config.json", "vocab.txt", "labels.json", "thresholds.json"})
       EXPECT_EQ(read_file(out / file), read_file(source / file)) << file;
     const TensorFile weights = TensorFile::open(out / "model.safetensors");
-    EXPECT_EQ(declared_precision(weights), precision_metadata_value(precision));
+    EXPECT_EQ(weights.metadata().at("greenbert_precision"), precision_name(precision));
+    EXPECT_EQ(weights.metadata().at("greenbert_version"), "2");
 
     SessionOptions session_options;
     session_options.precision = precision;
-    InferenceSession from_dir = InferenceSession::open(out, {});
+    InferenceSession from_dir = InferenceSession::open(ModelDirectory::open(out), {});
     EXPECT_EQ(from_dir.precision(), precision);
     InferenceSession in_memory =
         InferenceSession::from_parameters(model.config, model.params, session_options);
@@ -103,13 +104,12 @@ TEST_P(QuantizedDir, LoadsToTheSessionQuantizedInMemory) {
     // Within 6% of the largest logit (infer_session_test states the tolerances per precision).
     double scale = 0;
     for (float v : expected) scale = std::max(scale, double(std::abs(v)));
-    EXPECT_TRUE(all_close(logits, expected, 0, 0.06 * scale))
-        << inference_precision_name(precision);
+    EXPECT_TRUE(all_close(logits, expected, 0, 0.06 * scale)) << precision_name(precision);
 
     // Only the inference session reads it; asking it for another precision is an error.
-    EXPECT_THROW(load_model(out), Error);
-    session_options.precision = InferencePrecision::f32;
-    EXPECT_THROW(InferenceSession::open(out, session_options), Error);
+    EXPECT_THROW(load_model(ModelDirectory::open(out)), Error);
+    session_options.precision = Precision::fp32;
+    EXPECT_THROW(InferenceSession::open(ModelDirectory::open(out), session_options), Error);
   }
 }
 
@@ -125,19 +125,19 @@ TEST(InferModel, QuantizedFilesAreAboutFourAndTwoTimesSmaller) {
   save_model(source, model);
   const double fp32 = double(std::filesystem::file_size(source / "model.safetensors"));
   for (auto [precision, ratio] :
-       {std::pair{InferencePrecision::int8, 3.5}, std::pair{InferencePrecision::bf16, 1.9}}) {
+       {std::pair{Precision::int8, 3.5}, std::pair{Precision::bf16, 1.9}}) {
     QuantizeOptions options;
     options.precision = precision;
-    const auto out = testing::temp_dir(cat("infer-size-", inference_precision_name(precision)));
-    const QuantizeReport report = quantize_model_dir(source, out, options);
+    const auto out = testing::temp_dir(cat("infer-size-", precision_name(precision)));
+    const QuantizeReport report = quantize_model(ModelDirectory::open(source), out, options);
     EXPECT_EQ(report.input_bytes, uint64_t(fp32));
-    EXPECT_GT(fp32 / double(report.output_bytes), ratio) << inference_precision_name(precision);
+    EXPECT_GT(fp32 / double(report.output_bytes), ratio) << precision_name(precision);
   }
 }
 
 TEST(InferModel, StaticCalibrationFixesActivationScales) {
   const auto source = small_model_dir("infer-calibration-source", ModelType::bert);
-  const ClassifierModel model = load_model(source);
+  const ClassifierModel model = load_model(ModelDirectory::open(source));
   const ActivationRanges ranges =
       calibrate(model.config, model.params, model.tokenizer, texts(), 150, 2);
   ASSERT_EQ(ranges.ranges.size(), size_t(model.config.num_layers));
@@ -150,8 +150,8 @@ TEST(InferModel, StaticCalibrationFixesActivationScales) {
   QuantizeOptions options;
   options.calibration_texts = texts();
   const auto out = testing::temp_dir("infer-calibration-int8");
-  quantize_model_dir(source, out, options);
-  InferenceSession session = InferenceSession::open(out, {});
+  quantize_model(ModelDirectory::open(source), out, options);
+  InferenceSession session = InferenceSession::open(ModelDirectory::open(out), {});
   EXPECT_TRUE(session.static_activations());
   TokenBatch batch;
   for (const Encoding& e : encodings(model.tokenizer))
@@ -165,13 +165,13 @@ TEST(InferModel, StaticCalibrationFixesActivationScales) {
 
 // A valid int8 file's tensors with one change, written under checkpoint names.
 void write_modified(const std::filesystem::path& dir,
-                    const std::function<void(PrecisionTensors&)>& change,
+                    const std::function<void(ModelTensors&)>& change,
                     std::map<std::string, std::string> metadata = {}) {
   const ClassifierModel model =
-      load_model(small_model_dir("infer-corrupt-source", ModelType::bert));
-  PrecisionTensors tensors =
+      load_model(ModelDirectory::open(small_model_dir("infer-corrupt-source", ModelType::bert)));
+  ModelTensors tensors =
       quantize_parameters(model.config, std::make_shared<const ParameterBuffer>(model.params),
-                          InferencePrecision::int8, ActivationType::u8);
+                          Precision::int8, ActivationType::u8);
   change(tensors);
   std::vector<NamedTensor> named;
   for (const auto& [name, view] : tensors.tensors) named.push_back({name, view});
@@ -180,12 +180,13 @@ void write_modified(const std::filesystem::path& dir,
                 {"greenbert_activation_type", "u8"},
                 {"greenbert_activation_scales", "dynamic"}};
   write_safetensors(dir / "model.safetensors", named, metadata);
-  save_config(dir / "config.json", model.config);
+  save_model(dir, ModelDescription{ModelKind::encoder, model.config, model.tokenizer, {}, nullptr},
+             nullptr);
 }
 
 std::string open_error(const std::filesystem::path& dir) {
   try {
-    InferenceSession::open(dir, {});
+    InferenceSession::open(ModelDirectory::open(dir), {});
   } catch (const Error& e) {
     return e.what();
   }
@@ -195,32 +196,32 @@ std::string open_error(const std::filesystem::path& dir) {
 TEST(InferModel, CorruptQuantizedFilesAreRejectedByName) {
   const auto dir = testing::temp_dir("infer-corrupt");
   const std::string q = "bert.encoder.layer.1.attention.self.query.weight";
-  write_modified(dir, [&](PrecisionTensors& t) { t.tensors.erase(q + "_scale"); });
+  write_modified(dir, [&](ModelTensors& t) { t.tensors.erase(q + "_scale"); });
   EXPECT_NE(open_error(dir).find("tensor " + q + "_scale is missing"), std::string::npos)
       << open_error(dir);
 
   std::vector<float> floats(64 * 64);
-  write_modified(dir, [&](PrecisionTensors& t) {
+  write_modified(dir, [&](ModelTensors& t) {
     t.tensors[q] = {DType::F32, {64, 64}, std::as_bytes(std::span<const float>(floats))};
   });
   EXPECT_NE(open_error(dir).find(q + ": dtype F32, expected I8"), std::string::npos)
       << open_error(dir);
 
   const std::vector<float> scales(95, 1.0f);
-  write_modified(dir, [&](PrecisionTensors& t) {
+  write_modified(dir, [&](ModelTensors& t) {
     t.tensors["bert.encoder.layer.0.output.dense.weight_scale"] = {
         DType::F32, {95}, std::as_bytes(std::span<const float>(scales))};
   });
   EXPECT_NE(open_error(dir).find("weight_scale: "), std::string::npos) << open_error(dir);
 
-  write_modified(dir, [&](PrecisionTensors& t) { t.tensors["extra.weight"] = t.tensors.at(q); });
+  write_modified(dir, [&](ModelTensors& t) { t.tensors["extra.weight"] = t.tensors.at(q); });
   EXPECT_NE(open_error(dir).find("extra.weight"), std::string::npos) << open_error(dir);
 
-  write_modified(dir, [](PrecisionTensors&) {}, {{"greenbert_precision", "int4"}});
+  write_modified(dir, [](ModelTensors&) {}, {{"greenbert_precision", "int4"}});
   EXPECT_NE(open_error(dir).find("greenbert_precision is 'int4'"), std::string::npos)
       << open_error(dir);
 
-  write_modified(dir, [](PrecisionTensors&) {}, {{"greenbert_precision", "int8"}});
+  write_modified(dir, [](ModelTensors&) {}, {{"greenbert_precision", "int8"}});
   EXPECT_NE(open_error(dir).find("without greenbert_activation_type"), std::string::npos)
       << open_error(dir);
 }
@@ -229,8 +230,9 @@ TEST(InferModel, CorruptQuantizedFilesAreRejectedByName) {
 // batches by length: results come back in input order, as each text alone would give them.
 TEST(InferModel, ClassifierKeepsInputOrderAcrossLengthBatches) {
   const auto dir = small_model_dir("infer-predict", ModelType::distilbert);
-  const Classifier classifier = open_classifier(dir, {7, 0, InferencePrecision::int8, 2});
-  EXPECT_EQ(classifier.precision, "int8");
+  const Classifier classifier =
+      open_classifier(ModelDirectory::open(dir), {7, 0, Precision::int8, 2});
+  EXPECT_EQ(classifier.precision, Precision::int8);
   std::vector<Example> examples;
   for (const auto& text : texts()) examples.push_back({"", text, {}, {}});
   const EncodedExamples data =
@@ -262,7 +264,7 @@ TEST(InferCli, QuantizeWritesADirectoryAndAnEmissionsRow) {
   EXPECT_NE(result.out.find("static scales from 30 texts"), std::string::npos) << result.out;
   const std::string emissions = read_file(out / "emissions.csv");
   EXPECT_NE(emissions.find("quantize-int8"), std::string::npos) << emissions;
-  EXPECT_TRUE(InferenceSession::open(out, {}).static_activations());
+  EXPECT_TRUE(InferenceSession::open(ModelDirectory::open(out), {}).static_activations());
 
   const auto again = testing::run_cli(cat("quantize --model ", out, " --out ", out / "x"));
   EXPECT_EQ(again.exit_code, 1);

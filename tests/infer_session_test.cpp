@@ -43,7 +43,7 @@ TEST_P(SessionTest, Fp32MatchesTrainingForward) {
   options.threads = c.threads;
   options.block_rows = c.block_rows;
   InferenceSession session = InferenceSession::from_parameters(config, params, options);
-  EXPECT_EQ(session.precision(), InferencePrecision::f32);
+  EXPECT_EQ(session.precision(), Precision::fp32);
   for (const std::vector<int>& lengths :
        {std::vector<int>{1}, {37}, {150, 3, 64, 17, 90}, {5, 5, 5, 5, 5, 5, 5, 5, 5}}) {
     const TokenBatch batch = testing::random_batch(config, lengths, 3);
@@ -59,15 +59,14 @@ TEST_P(SessionTest, Bf16AndInt8StayCloseToFp32) {
   const TokenBatch batch = testing::random_batch(config, {120, 7, 33, 64}, 4);
   const auto expected = testing::reference_logits(config, params, batch);
   struct Variant {
-    InferencePrecision precision;
+    Precision precision;
     ActivationType activations;
-    AttentionPrecision attention;
+    Precision attention;
     double tolerance;  // of relative_max_error
   };
-  for (const Variant v :
-       {Variant{InferencePrecision::bf16, ActivationType::u8, AttentionPrecision::bf16, 0.02},
-        Variant{InferencePrecision::int8, ActivationType::u8, AttentionPrecision::f32, 0.05},
-        Variant{InferencePrecision::int8, ActivationType::s8, AttentionPrecision::bf16, 0.06}}) {
+  for (const Variant v : {Variant{Precision::bf16, ActivationType::u8, Precision::bf16, 0.02},
+                          Variant{Precision::int8, ActivationType::u8, Precision::fp32, 0.05},
+                          Variant{Precision::int8, ActivationType::s8, Precision::bf16, 0.06}}) {
     SessionOptions options;
     options.threads = c.threads;
     options.block_rows = c.block_rows;
@@ -77,10 +76,10 @@ TEST_P(SessionTest, Bf16AndInt8StayCloseToFp32) {
     InferenceSession session = InferenceSession::from_parameters(config, params, options);
     const auto logits = session.run(batch);
     const double error = relative_max_error(logits, expected);
-    const double tolerance = v.precision == InferencePrecision::int8
+    const double tolerance = v.precision == Precision::int8
                                  ? v.tolerance * testing::int8_activation_step_factor()
                                  : v.tolerance;
-    EXPECT_LT(error, tolerance) << inference_precision_name(v.precision) << " "
+    EXPECT_LT(error, tolerance) << precision_name(v.precision) << " "
                                 << activation_type_name(v.activations);
     EXPECT_GT(error, 0.0) << "a quantized session should not be bit-exact";
   }

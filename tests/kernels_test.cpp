@@ -7,8 +7,8 @@
 #include <cmath>
 
 #include "core/error.h"
-#include "kernels/activations.h"
 #include "kernels/dropout.h"
+#include "kernels/elementwise.h"
 #include "kernels/embedding.h"
 #include "kernels/layernorm.h"
 #include "kernels/loss.h"

@@ -184,8 +184,9 @@ TEST(LinearModel, DirectoryRoundTripsAndRejectsAWrongShape) {
   LinearModel m = small_model(3, FeatureWeighting::tfidf, 5);
   m.thresholds = {0.3f, {0.2f, 0.4f, 0.5f, 0.6f}, true};
   save_linear_model(dir, m);
-  EXPECT_TRUE(is_linear_model_dir(dir));
-  const LinearModel loaded = load_linear_model(dir);
+  const ModelDirectory opened = ModelDirectory::open(dir);
+  EXPECT_EQ(opened.kind, ModelKind::linear);
+  const LinearModel loaded = load_linear_model(opened);
   EXPECT_EQ(loaded.input, m.input);
   EXPECT_EQ(loaded.output_weight, m.output_weight);
   EXPECT_EQ(loaded.output_bias, m.output_bias);
@@ -199,7 +200,7 @@ TEST(LinearModel, DirectoryRoundTripsAndRejectsAWrongShape) {
   config["dim"] = 4;
   write_file_atomically(dir / "config.json", config.dump());
   try {
-    load_linear_model(dir);
+    ModelDirectory::open(dir);
     FAIL() << "a dim that disagrees with the weights must not load";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("model.safetensors"), std::string::npos) << e.what();
@@ -215,7 +216,7 @@ TEST(LinearCli, TrainEvalPredictAndBenchTakeTheLinearModel) {
                                       "--threads 1 --out ",
                                       run.string()));
   ASSERT_EQ(trained.exit_code, 0) << trained.err;
-  EXPECT_TRUE(is_linear_model_dir(run));
+  EXPECT_EQ(ModelDirectory::open(run).kind, ModelKind::linear);
   const auto metrics = json::parse(read_file(run / "metrics.json"));
   EXPECT_EQ(metrics["model"]["model_type"], kLinearModelType);
   // The synthetic labels are spelled out by their topic words: a bag of words learns them.

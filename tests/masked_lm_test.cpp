@@ -82,7 +82,7 @@ TEST_P(MaskedLmTest, EveryGradientMatchesFiniteDifferences) {
 
   Activations acts(config, {batch.tokens(), 2, 6});
   MaskedLmActivations mlm(config, 8);
-  encoder_forward(config, params, batch, {training, 3, Precision::f32}, acts);
+  encoder_forward(config, params, batch, {training, 3, Precision::fp32}, acts);
   masked_lm_forward(config, params, acts, masked, mlm);
   ParameterBuffer grads = ParameterBuffer::zeros_like(params);
   masked_lm_backward(config, params, acts, masked, mlm, grads);
@@ -124,7 +124,7 @@ TEST(ReplacedTokenTest, EveryGradientMatchesFiniteDifferences) {
 
   Activations acts(config, {batch.tokens(), 2, 6});
   ReplacedTokenActivations rtd(config, batch.tokens());
-  encoder_forward(config, params, batch, {false, 3, Precision::f32}, acts);
+  encoder_forward(config, params, batch, {false, 3, Precision::fp32}, acts);
   const float forward = replaced_token_forward(config, params, acts, replaced, weight, rtd);
   ParameterBuffer grads = ParameterBuffer::zeros_like(params);
   replaced_token_backward(config, params, acts, rtd, grads);

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "train/metrics.h"
+#include "report/metrics.h"
 
 namespace greenbert {
 namespace {

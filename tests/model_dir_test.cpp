@@ -8,31 +8,15 @@
 #include "core/error.h"
 #include "io/safetensors.h"
 #include "io/tensor_file.h"
-#include "model/model_dir.h"
+#include "model/model_directory.h"
+#include "model_dir_support.h"
 #include "support.h"
 
 namespace greenbert {
 namespace {
 
-BertTokenizer tiny_tokenizer() {
-  std::vector<std::string> tokens{"[PAD]", "[UNK]", "[CLS]", "[SEP]",  "[MASK]",
-                                  "the",   "model", "##s",   "energy", "."};
-  return BertTokenizer(Vocab::from_tokens(tokens, "test vocab"), NormalizerOptions{});
-}
-
-BertConfig tiny_config(ModelType type) {
-  BertConfig config = preset_config("bert-tiny");
-  config.model_type = type;
-  config.vocab_size = 16;
-  config.hidden_size = 8;
-  config.num_heads = 2;
-  config.intermediate_size = 12;
-  config.num_layers = 2;
-  config.max_position_embeddings = 32;
-  config.type_vocab_size = type == ModelType::bert ? 2 : 0;
-  config.labels = {"cs.CL", "cs.LG", "math.OC"};
-  return config;
-}
+using testing::tiny_config;
+using testing::tiny_tokenizer;
 
 void expect_same_parameters(const ParameterBuffer& a, const ParameterBuffer& b) {
   ASSERT_EQ(a.size(), b.size());
@@ -48,7 +32,7 @@ TEST_P(ModelDirRoundTrip, SavesAndLoadsEveryFileBitExactly) {
   save_model(dir, model);
 
   LoadModelReport report;
-  const ClassifierModel loaded = load_model(dir, {}, &report);
+  const ClassifierModel loaded = load_model(ModelDirectory::open(dir), {}, &report);
   EXPECT_EQ(describe(report), "");
   expect_same_parameters(model.params, loaded.params);
   EXPECT_EQ(loaded.config.labels, model.config.labels);
@@ -76,7 +60,7 @@ TEST(ModelDir, OtherLabelsReplaceTheHeadAndKeepTheEncoder) {
   LoadModelOptions options;
   options.labels = std::vector<std::string>{"a", "b"};
   LoadModelReport report;
-  const ClassifierModel relabelled = load_model(dir, options, &report);
+  const ClassifierModel relabelled = load_model(ModelDirectory::open(dir), options, &report);
   EXPECT_TRUE(report.head_replaced);
   EXPECT_EQ(relabelled.params.layout().at("classifier.weight").shape, (std::vector<int64_t>{2, 8}));
   const auto name = "bert.encoder.layer.0.output.dense.weight";
@@ -97,7 +81,7 @@ TEST(ModelDir, MissingEncoderTensorAndBadShapesAreNamed) {
   write_safetensors(dir / "missing.safetensors", kept);
   std::filesystem::rename(dir / "missing.safetensors", dir / "model.safetensors");
   try {
-    load_model(dir);
+    load_model(ModelDirectory::open(dir));
     FAIL() << "loaded a model without an encoder tensor";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("bert.encoder.layer.1.intermediate.dense.bias is missing"),
@@ -109,11 +93,11 @@ TEST(ModelDir, MissingEncoderTensorAndBadShapesAreNamed) {
   wider.intermediate_size = 16;
   save_config(dir / "config.json", wider);
   try {
-    load_model(dir);
+    load_model(ModelDirectory::open(dir));
     FAIL() << "loaded weights of the wrong shape";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find(
-                  "intermediate.dense.bias: shape [12] but config.json needs [16]"),
+                  "intermediate.dense.weight: shape [12, 8] but config.json needs [16, 8]"),
               std::string::npos)
         << e.what();
   }
@@ -124,16 +108,16 @@ TEST(ModelDir, CorruptThresholdsAreRejected) {
   save_model(dir, new_model(tiny_config(ModelType::bert), tiny_tokenizer(), 7));
   write_file_atomically(dir / "thresholds.json",
                         R"({"format": "greenbert-thresholds", "version": 1, "global": 1.5})");
-  EXPECT_THROW(load_model(dir), Error);
+  EXPECT_THROW(load_model(ModelDirectory::open(dir)), Error);
   write_file_atomically(dir / "thresholds.json", "not json");
-  EXPECT_THROW(load_model(dir), Error);
+  EXPECT_THROW(load_model(ModelDirectory::open(dir)), Error);
 }
 
 TEST(ModelDir, PretrainedEncoderNeedsLabelsAndGetsAFreshHead) {
   // camphr-bert-test: a legacy-format BertModel (no "bert." prefix, no classifier), cased.
   GREENBERT_SHARED_PATH(dir, "models/camphr-bert-test");
   try {
-    load_model(dir);
+    load_model(ModelDirectory::open(dir));
     FAIL() << "a model without a classifier loaded without labels";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("no classification head"), std::string::npos) << e.what();
@@ -141,7 +125,7 @@ TEST(ModelDir, PretrainedEncoderNeedsLabelsAndGetsAFreshHead) {
   LoadModelOptions options;
   options.labels = std::vector<std::string>{"cs.CL", "cs.LG"};
   LoadModelReport report;
-  const ClassifierModel model = load_model(dir, options, &report);
+  const ClassifierModel model = load_model(ModelDirectory::open(dir), options, &report);
   EXPECT_EQ(report.initialized, (std::vector<std::string>{"classifier.weight", "classifier.bias"}));
   EXPECT_FALSE(model.tokenizer.options().lowercase);
   EXPECT_EQ(model.config.num_labels(), 2);
@@ -153,7 +137,7 @@ TEST(ModelDir, VocabularyLargerThanTheEmbeddingIsRejected) {
   LoadModelOptions options;
   options.labels = std::vector<std::string>{"x"};
   try {
-    load_model(dir, options);
+    load_model(ModelDirectory::open(dir), options);
     FAIL() << "accepted token ids without embeddings";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("405 tokens but config.json's vocab_size is 402"),
@@ -167,8 +151,8 @@ TEST(ModelDir, TokenizerJsonServesWhenVocabTxtIsAbsent) {
   const auto dir = testing::temp_dir("model-dir-tokenizer-json");
   for (const char* name : {"config.json", "pytorch_model.bin", "tokenizer.json"})
     std::filesystem::copy_file(source / name, dir / name);
-  const ClassifierModel from_json = load_model(dir);
-  const ClassifierModel from_txt = load_model(source);
+  const ClassifierModel from_json = load_model(ModelDirectory::open(dir));
+  const ClassifierModel from_txt = load_model(ModelDirectory::open(source));
   expect_same_parameters(from_json.params, from_txt.params);
   const std::string text = "Energy-efficient transformers, measured honestly.";
   EXPECT_EQ(from_json.tokenizer.encode(text, 64).input_ids,
@@ -181,13 +165,13 @@ TEST(ModelDir, QuantizedFileAndMissingWeightsGiveClearErrors) {
   save_model(dir, new_model(tiny_config(ModelType::bert), tiny_tokenizer(), 7));
   std::filesystem::remove(dir / "model.safetensors");
   try {
-    load_model(dir);
+    load_model(ModelDirectory::open(dir));
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("no model.safetensors or pytorch_model.bin"),
               std::string::npos);
   }
-  EXPECT_THROW(load_model(dir / "nope"), Error);
+  EXPECT_THROW(load_model(ModelDirectory::open(dir / "nope")), Error);
 }
 
 }  // namespace

@@ -96,7 +96,7 @@ TEST_P(ModelTest, ForwardMatchesPaddedMaskedReference) {
   Case k(type);
   Activations acts = k.activations();
   std::vector<float> logits(9);
-  forward(k.config, k.params, k.batch, {training, 99, Precision::f32}, acts, logits);
+  forward(k.config, k.params, k.batch, {training, 99, Precision::fp32}, acts, logits);
 
   auto values = as_double(k.params);
   ReferenceModel ref(k.config, k.params.layout(), values);
@@ -116,7 +116,7 @@ TEST_P(ModelTest, EveryParameterGradientMatchesFiniteDifferences) {
   Case k(type);
   Activations acts = k.activations();
   std::vector<float> logits(9), dlogits(9);
-  forward(k.config, k.params, k.batch, {training, 5, Precision::f32}, acts, logits);
+  forward(k.config, k.params, k.batch, {training, 5, Precision::fp32}, acts, logits);
   bce_with_logits(logits.data(), k.targets.data(), 9, dlogits.data());
   ParameterBuffer grads = ParameterBuffer::zeros_like(k.params);
   backward(k.config, k.params, k.batch, acts, dlogits, grads);
@@ -162,7 +162,7 @@ TEST(Model, ForwardBackwardIsBitReproducibleForASeed) {
   auto run = [&](uint64_t seed, std::vector<float>& logits) {
     Activations acts = k.activations();
     std::vector<float> dlogits(9);
-    forward(k.config, k.params, k.batch, {true, seed, Precision::f32}, acts, logits);
+    forward(k.config, k.params, k.batch, {true, seed, Precision::fp32}, acts, logits);
     bce_with_logits(logits.data(), k.targets.data(), 9, dlogits.data());
     ParameterBuffer grads = ParameterBuffer::zeros_like(k.params);
     backward(k.config, k.params, k.batch, acts, dlogits, grads);
@@ -207,7 +207,7 @@ TEST(Model, Bf16GemmsStayCloseToFp32) {
     return std::vector<float>(grads.data(), grads.data() + grads.size());
   };
   std::vector<float> l32(9), l16(9);
-  auto g32 = run(Precision::f32, l32), g16 = run(Precision::bf16, l16);
+  auto g32 = run(Precision::fp32, l32), g16 = run(Precision::bf16, l16);
   std::vector<double> e_logits(l32.begin(), l32.end()), e_grads(g32.begin(), g32.end());
   EXPECT_TRUE(all_close(l16, e_logits, 0, 0.03 * testing::max_abs(e_logits)));
   EXPECT_TRUE(all_close(g16, e_grads, 0, 0.05 * testing::max_abs(e_grads)));

@@ -8,7 +8,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
-#include "model/model_dir.h"
+#include "model/model_directory.h"
 #include "model/names.h"
 #include "support.h"
 

@@ -1,7 +1,6 @@
 // The HTML report renders in a real browser: Chromium, headless, takes a screenshot of the
 // fixture study's report.html, which must be far richer than a screenshot of an empty page.
-// Runs only where /usr/bin/chromium exists (CI does not install it: `apt-get install chromium`
-// enables this test locally).
+// Runs only where /usr/bin/chromium exists (scripts/install-deps.sh installs it).
 #include <gtest/gtest.h>
 
 #include <fstream>

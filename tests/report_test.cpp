@@ -1,5 +1,6 @@
-// `greenbert report` on the fixture study (tests/data/study/two_models, written by
-// scripts/make_study_fixture.py with round numbers): every file is produced, the table and the
+// `greenbert report` on the fixture study (tests/data/study/two_models: a study as greenbert wrote
+// them before one precision spelling and versioned records, with round numbers): every file is
+// produced, the table and the
 // recommendation hold the figures computed by hand from the fixture's inputs, the HTML is
 // self-contained, and every energy figure says how it was obtained.
 #include <gtest/gtest.h>
@@ -18,7 +19,7 @@
 namespace greenbert {
 namespace {
 
-// The fixture's inputs (scripts/make_study_fixture.py).
+// The fixture's inputs (tests/data/study/two_models/README.md).
 constexpr double kIntensityKgPerKwh = 0.475;
 constexpr double kTinyTrainKwh = 0.004;
 constexpr double kTinybertTrainKwh = 0.03 + 0.02;  // interrupted, then resumed: both count
@@ -81,19 +82,19 @@ TEST(Report, TableAndRecommendationMatchAHandComputation) {
       " | " + format("%.3g", kTinyTrainKwh) + " | 8 | " + format("%.3g", lifetime_kwh) + " | " +
       format("%.3g", f1_per_kwh) + " | 1.2 | 0.012 | 50.0 | 1.6 | E1, E2 |";
   EXPECT_NE(md.find(row), std::string::npos) << row << "\n" << md;
-  EXPECT_NE(md.find("| tinybert | f32 | 0.660 | 0.380 | " +
+  EXPECT_NE(md.find("| tinybert | fp32 | 0.660 | 0.380 | " +
                     format("%.3g", kTinybertTrainKwh * kIntensityKgPerKwh) + " | 0.05 |"),
             std::string::npos)
       << md;
 
-  // Most accurate tinybert f32, most efficient bert-tiny int8 (the highest F1 per lifetime kWh).
+  // Most accurate tinybert fp32, most efficient bert-tiny int8 (the highest F1 per lifetime kWh).
   const double training_saving =
       100 * (1 - kTinyTrainKwh * kIntensityKgPerKwh / (kTinybertTrainKwh * kIntensityKgPerKwh));
   const double inference_saving = 100 * (1 - kTinyInt8JoulesPer1000 / kTinybertF32JoulesPer1000);
   const double drop = 100 * (kTinybertF32F1 - kTinyInt8F1);
   EXPECT_EQ(format("%.1f", training_saving), "92.0");
   EXPECT_EQ(format("%.1f", inference_saving), "96.0");
-  EXPECT_NE(md.find("Most accurate: tinybert f32 (test micro-F1 0.660, macro-F1 0.380)."),
+  EXPECT_NE(md.find("Most accurate: tinybert fp32 (test micro-F1 0.660, macro-F1 0.380)."),
             std::string::npos)
       << md;
   EXPECT_NE(md.find("Most efficient: bert-tiny int8 (" + format("%.3g", f1_per_kwh) +
@@ -101,7 +102,7 @@ TEST(Report, TableAndRecommendationMatchAHandComputation) {
                     "1,000,000 predictions at batch size 16)."),
             std::string::npos)
       << md;
-  EXPECT_NE(md.find("Choosing bert-tiny int8 over tinybert f32 saves " +
+  EXPECT_NE(md.find("Choosing bert-tiny int8 over tinybert fp32 saves " +
                     format("%.1f", training_saving) + " % of training emissions and " +
                     format("%.1f", inference_saving) + " % of inference energy for a drop of " +
                     format("%.1f", drop) + " points of micro-F1."),
@@ -118,7 +119,7 @@ TEST(Report, TableAndRecommendationMatchAHandComputation) {
   EXPECT_NEAR(int8.at("micro_f1_per_kwh").get<double>(), f1_per_kwh, 1e-9);
   EXPECT_DOUBLE_EQ(int8.at("latency_b1_ms").get<double>(), 1.2);
   const auto& rec = study.at("recommendation");
-  EXPECT_EQ(rec.at("most_accurate"), "tinybert f32");
+  EXPECT_EQ(rec.at("most_accurate"), "tinybert fp32");
   EXPECT_EQ(rec.at("most_efficient"), "bert-tiny int8");
   EXPECT_NEAR(rec.at("training_saving_percent").get<double>(), training_saving, 1e-9);
   EXPECT_NEAR(rec.at("inference_saving_percent").get<double>(), inference_saving, 1e-9);
@@ -129,8 +130,8 @@ TEST(Report, WithoutLifetimePredictionsTrainingDecidesEfficiency) {
   const auto dir = copy_fixture("lifetime");
   auto result = testing::run_cli("report --study " + dir.string() + " --lifetime-predictions 0");
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  // f32 needs no quantization: 0.610 / 0.004 = 152.5 beats int8's 0.605 / 0.00402 = 150.5.
-  EXPECT_NE(result.out.find("Most efficient: bert-tiny f32 (152 micro-F1 per kWh over its "
+  // fp32 needs no quantization: 0.610 / 0.004 = 152.5 beats int8's 0.605 / 0.00402 = 150.5.
+  EXPECT_NE(result.out.find("Most efficient: bert-tiny fp32 (152 micro-F1 per kWh over its "
                             "lifetime: training and quantization)."),
             std::string::npos)
       << result.out;
@@ -152,7 +153,7 @@ TEST(Report, EveryEnergyFigureSaysHowItWasObtained) {
   // Hardware, settings and baselines are stated.
   EXPECT_NE(md.find("- **CPU**: Intel(R) Xeon(R) Processor, 2 physical cores"), std::string::npos);
   EXPECT_NE(md.find("- **Threads**: 2"), std::string::npos);
-  EXPECT_NE(md.find("| tinybert | f32 | pytorch | 16 | 0.36 | 0.12 | 3.00x | 450.0 |"),
+  EXPECT_NE(md.find("| tinybert | fp32 | pytorch | 16 | 0.36 | 0.12 | 3.00x | 450.0 |"),
             std::string::npos)
       << md;
   EXPECT_NE(md.find("greenbert eval --model models/bert-tiny/int8 --data data --split test "
@@ -166,7 +167,7 @@ TEST(Report, MergesBenchRecordsUnderTheStudysNames) {
   const auto bench = nlohmann::json::parse(read_file(dir / "bench.json"));
   ASSERT_EQ(bench.size(), 7u);  // 2 models x 3 precisions + the PyTorch/ORT baseline record
   EXPECT_EQ(bench[0].at("model_name"), "bert-tiny");  // bench called it after its directory
-  EXPECT_EQ(bench[0].at("precision"), "f32");         // bench wrote fp32
+  EXPECT_EQ(bench[0].at("precision"), "fp32");        // one spelling, whatever the file said
   EXPECT_EQ(bench[0].at("cpp").size(), 3u);
   EXPECT_TRUE(bench[6].contains("pytorch"));
   EXPECT_TRUE(bench[6].contains("onnxruntime"));
@@ -269,7 +270,7 @@ TEST(Report, FailedStagesLeaveGapsNotErrors) {
                     "— | — | E1 |"),
             std::string::npos)
       << md;
-  EXPECT_NE(md.find("| tinybert | f32 | 0.660 | 0.380 | — | — | 200 | — | — |"), std::string::npos)
+  EXPECT_NE(md.find("| tinybert | fp32 | 0.660 | 0.380 | — | — | 200 | — | — |"), std::string::npos)
       << md;
   EXPECT_NE(md.find("| bert-tiny/bench-int8 | failed | 1 |"), std::string::npos);
   // Only what finished is plotted: bert-tiny's curves, not the unfinished tinybert's.

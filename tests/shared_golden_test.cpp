@@ -10,7 +10,7 @@
 #include "core/atomic_file.h"
 #include "json_values.h"
 #include "model/bert.h"
-#include "model/model_dir.h"
+#include "model/model_directory.h"
 #include "numeric.h"
 #include "support.h"
 
@@ -24,7 +24,7 @@ using testing::flatten;
 void expect_golden_outputs(const std::filesystem::path& model_dir,
                            const std::filesystem::path& golden_file) {
   LoadModelReport report;
-  const ClassifierModel model = load_model(model_dir, {}, &report);
+  const ClassifierModel model = load_model(ModelDirectory::open(model_dir), {}, &report);
   EXPECT_TRUE(report.initialized.empty()) << describe(report);
   EXPECT_TRUE(report.unused.empty()) << describe(report);
   const BertConfig& config = model.config;

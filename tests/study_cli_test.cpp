@@ -97,7 +97,7 @@ TEST_F(StudyCli, RunsEveryStageOnceThenSkipsThemAll) {
   const auto calls = new_calls();
   EXPECT_EQ(calls.size(), 21u);  // split, vocab, 2 x (train, 3 eval, 2 quantize, 3 bench), report
   EXPECT_TRUE(called(calls, "data split --data"));
-  EXPECT_TRUE(called(calls, "train --data data --out models/tinybert/f32 --preset tinybert"));
+  EXPECT_TRUE(called(calls, "train --data data --out models/tinybert/fp32 --preset tinybert"));
   EXPECT_TRUE(called(calls, "report --study ."));
   EXPECT_NE(first.err.find("stage 3/21: bert-tiny train"), std::string::npos) << first.err;
   EXPECT_NE(first.err.find("$ cd "), std::string::npos) << "commands are printed";
@@ -126,7 +126,7 @@ TEST_F(StudyCli, RunsEveryStageOnceThenSkipsThemAll) {
 }
 
 TEST_F(StudyCli, FailureIsContainedReportedAndRetried) {
-  setenv("STUB_FAIL", "quantize --model models/bert-tiny/f32 --precision int8", 1);
+  setenv("STUB_FAIL", "quantize --model models/bert-tiny/fp32 --precision int8", 1);
   auto failed = study();
   EXPECT_EQ(failed.exit_code, 1);
   EXPECT_NE(failed.err.find("failed: bert-tiny/quantize-int8: exit code 1"), std::string::npos)
@@ -148,7 +148,7 @@ TEST_F(StudyCli, FailureIsContainedReportedAndRetried) {
   ASSERT_EQ(retried.exit_code, 0) << retried.err;
   const auto calls = new_calls();
   ASSERT_EQ(calls.size(), 4u);
-  EXPECT_TRUE(called(calls, "quantize --model models/bert-tiny/f32 --precision int8"));
+  EXPECT_TRUE(called(calls, "quantize --model models/bert-tiny/fp32 --precision int8"));
   EXPECT_TRUE(called(calls, "eval --model models/bert-tiny/int8"));
   EXPECT_TRUE(called(calls, "bench --model models/bert-tiny/int8"));
   EXPECT_TRUE(called(calls, "report"));
@@ -178,7 +178,7 @@ TEST_F(StudyCli, InterruptedTrainingResumesFromItsCheckpoint) {
             std::string::npos)
       << out;
   EXPECT_EQ(state().find("tinybert/train")->status, StageStatus::interrupted);
-  EXPECT_EQ(state().find("tinybert/eval-f32")->status, StageStatus::pending);
+  EXPECT_EQ(state().find("tinybert/eval-fp32")->status, StageStatus::pending);
   new_calls();
 
   unsetenv("STUB_HANG");
@@ -186,7 +186,7 @@ TEST_F(StudyCli, InterruptedTrainingResumesFromItsCheckpoint) {
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   const auto calls = new_calls();
   ASSERT_FALSE(calls.empty());
-  EXPECT_EQ(calls.front().rfind("train --data data --out models/tinybert/f32", 0), 0u);
+  EXPECT_EQ(calls.front().rfind("train --data data --out models/tinybert/fp32", 0), 0u);
   EXPECT_NE(calls.front().find(" --resume"), std::string::npos) << calls.front();
   EXPECT_FALSE(called(calls, "train --data data --out models/bert-tiny")) << "bert-tiny was done";
   EXPECT_EQ(state().find("tinybert/train")->attempts, 2);
@@ -197,7 +197,7 @@ TEST_F(StudyCli, DryRunShowsThePlanAndPassesEnergyOptionsOn) {
   ASSERT_EQ(dry.exit_code, 0) << dry.err;
   EXPECT_NE(dry.out.find("stage 1/21 split: run (not run before)"), std::string::npos) << dry.out;
   EXPECT_NE(
-      dry.out.find("train --data data --out models/bert-tiny/f32 --preset bert-tiny "
+      dry.out.find("train --data data --out models/bert-tiny/fp32 --preset bert-tiny "
                    "--vocab vocab/vocab.txt --epochs 2 --max-length 150 --seed 42 --threads 2 "
                    "--country FRA --pue 1.25"),
       std::string::npos)

@@ -2,11 +2,13 @@
 // `greenbert study` resumable, tested without running any stage.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <thread>
 
 #include "core/error.h"
 #include "study/study_plan.h"
+#include "study/study_settings.h"
 #include "study/study_state.h"
 #include "support.h"
 
@@ -20,7 +22,7 @@ StudySettings tiny_settings() {
   s.epochs = 1;
   s.threads = 2;
   s.models = {{"bert-tiny", "bert-tiny", "", 100.0}};
-  s.precisions = {"f32", "int8"};
+  s.precisions = {Precision::fp32, Precision::int8};
   s.batch_sizes = {1, 16};
   s.vocab_size = 1000;
   s.max_length = 64;
@@ -34,6 +36,10 @@ std::vector<std::string> ids(const std::vector<Stage>& plan) {
   std::vector<std::string> out;
   for (const auto& s : plan) out.push_back(s.id);
   return out;
+}
+
+bool has(const std::vector<std::string>& args, const std::vector<std::string>& part) {
+  return std::search(args.begin(), args.end(), part.begin(), part.end()) != args.end();
 }
 
 const Stage& find(const std::vector<Stage>& plan, const std::string& id) {
@@ -80,9 +86,9 @@ std::map<std::string, StageDecision> by_id(const std::vector<Stage>& plan,
 TEST(StudyPlan, OrdersStagesAfterWhatTheyNeed) {
   const auto plan = plan_study(tiny_settings());
   EXPECT_EQ(ids(plan),
-            (std::vector<std::string>{"split", "vocab", "bert-tiny/train", "bert-tiny/eval-f32",
+            (std::vector<std::string>{"split", "vocab", "bert-tiny/train", "bert-tiny/eval-fp32",
                                       "bert-tiny/quantize-int8", "bert-tiny/eval-int8",
-                                      "bert-tiny/bench-f32", "bert-tiny/bench-int8", "report"}));
+                                      "bert-tiny/bench-fp32", "bert-tiny/bench-int8", "report"}));
   std::set<std::string> seen;
   for (const auto& stage : plan) {
     for (const auto& dep : stage.depends_on) EXPECT_TRUE(seen.count(dep)) << stage.id << " " << dep;
@@ -93,14 +99,11 @@ TEST(StudyPlan, OrdersStagesAfterWhatTheyNeed) {
   EXPECT_EQ(find(plan, "bert-tiny/bench-int8").depends_on,
             std::vector<std::string>{"bert-tiny/quantize-int8"});
   EXPECT_EQ(find(plan, "bert-tiny/eval-int8").stdout_file, "results/bert-tiny/eval-int8.json");
-  EXPECT_EQ(find(plan, "bert-tiny/train").checkpoint, "models/bert-tiny/f32/checkpoint");
+  EXPECT_EQ(find(plan, "bert-tiny/train").checkpoint, "models/bert-tiny/fp32/checkpoint");
 }
 
 TEST(StudyPlan, CommandsCarryTheSettings) {
   const auto plan = plan_study(tiny_settings());
-  auto has = [](const std::vector<std::string>& args, const std::vector<std::string>& part) {
-    return std::search(args.begin(), args.end(), part.begin(), part.end()) != args.end();
-  };
   const auto& split = find(plan, "split").args;
   EXPECT_TRUE(has(split, {"--data", "/data/papers.csv"}));
   EXPECT_TRUE(has(split, {"--max-rows", "500"}));
@@ -118,7 +121,7 @@ TEST(StudyPlan, CommandsCarryTheSettings) {
   EXPECT_TRUE(has(bench, {"--throughput-rows", "40"}));
   // One token limit everywhere: a quantized directory has no training run to take it from.
   for (const char* id :
-       {"bert-tiny/train", "bert-tiny/eval-f32", "bert-tiny/eval-int8", "bert-tiny/bench-int8"})
+       {"bert-tiny/train", "bert-tiny/eval-fp32", "bert-tiny/eval-int8", "bert-tiny/bench-int8"})
     EXPECT_TRUE(has(find(plan, id).args, {"--max-length", "64"})) << id;
   // Every reading of the data is the split stage's directory (its --max-rows, its seed).
   for (const auto& stage : plan) {
@@ -147,12 +150,30 @@ TEST(StudyPlan, VocabStageOnlyForPresetsWithoutAVocabulary) {
 }
 
 TEST(StudyPlan, RejectsUnknownPrecisionAndNoModel) {
+  nlohmann::json manifest = to_json(tiny_settings());
+  manifest["precisions"] = {"fp16"};
+  EXPECT_THROW(settings_from_json(manifest, "study_state.json"), Error);
   StudySettings s = tiny_settings();
-  s.precisions = {"fp16"};
-  EXPECT_THROW(plan_study(s), Error);
-  s = tiny_settings();
   s.models.clear();
   EXPECT_THROW(plan_study(s), Error);
+}
+
+// Studies begun before the precision vocabulary was unified (manifests without "layout") named
+// fp32's directories and stages "f32": they keep those names, so a re-run skips what they did.
+TEST(StudyPlan, LayoutOneStudiesKeepTheirF32Names) {
+  nlohmann::json manifest = to_json(tiny_settings());
+  manifest.erase("layout");
+  manifest["precisions"] = {"f32", "int8"};
+  const StudySettings old = settings_from_json(manifest, "study_state.json");
+  EXPECT_EQ(old.layout, 1);
+  EXPECT_EQ(old.precisions, (std::vector<Precision>{Precision::fp32, Precision::int8}));
+  const auto plan = plan_study(old);
+  EXPECT_EQ(find(plan, "bert-tiny/train").checkpoint, "models/bert-tiny/f32/checkpoint");
+  EXPECT_TRUE(has(find(plan, "bert-tiny/bench-f32").args,
+                  {"--model", "models/bert-tiny/f32", "--precisions", "f32"}));
+  EXPECT_TRUE(has(find(plan, "bert-tiny/quantize-int8").args, {"--model", "models/bert-tiny/f32"}));
+  EXPECT_EQ(to_json(old)["precisions"], (nlohmann::json{"f32", "int8"}));
+  EXPECT_EQ(to_json(tiny_settings())["precisions"], (nlohmann::json{"fp32", "int8"}));
 }
 
 TEST(StudyDecisions, FirstRunRunsEverything) {
@@ -187,7 +208,7 @@ TEST(StudyDecisions, ChangedOutputRerunsItsStageAndWhatDependsOnIt) {
   EXPECT_EQ(d["bert-tiny/bench-int8"].action, StageAction::run);
   EXPECT_EQ(d["report"].action, StageAction::run);
   for (const char* id :
-       {"split", "vocab", "bert-tiny/train", "bert-tiny/eval-f32", "bert-tiny/bench-f32"})
+       {"split", "vocab", "bert-tiny/train", "bert-tiny/eval-fp32", "bert-tiny/bench-fp32"})
     EXPECT_EQ(d[id].action, StageAction::skip) << id;
 }
 
@@ -195,10 +216,10 @@ TEST(StudyDecisions, MissingOutputRerunsItsStage) {
   const auto dir = testing::temp_dir("study-missing");
   const auto plan = plan_study(tiny_settings());
   const StudyState state = finished_study(plan, dir);
-  std::filesystem::remove(dir / "results/bert-tiny/bench-f32.json");
+  std::filesystem::remove(dir / "results/bert-tiny/bench-fp32.json");
   auto d = by_id(plan, decide_stages(plan, &state, dir));
-  EXPECT_EQ(d["bert-tiny/bench-f32"].action, StageAction::run);
-  EXPECT_EQ(d["bert-tiny/bench-f32"].reason, "results/bert-tiny/bench-f32.json is missing");
+  EXPECT_EQ(d["bert-tiny/bench-fp32"].action, StageAction::run);
+  EXPECT_EQ(d["bert-tiny/bench-fp32"].reason, "results/bert-tiny/bench-fp32.json is missing");
   EXPECT_EQ(d["bert-tiny/bench-int8"].action, StageAction::skip);
 }
 
@@ -236,11 +257,11 @@ TEST(StudyDecisions, CutShortTrainingResumesFromItsCheckpoint) {
   EXPECT_EQ(d["bert-tiny/train"].action, StageAction::run) << "no checkpoint yet";
   EXPECT_TRUE(d["bert-tiny/train"].continues);
 
-  std::filesystem::create_directories(dir / "models/bert-tiny/f32/checkpoint");
+  std::filesystem::create_directories(dir / "models/bert-tiny/fp32/checkpoint");
   d = by_id(plan, decide_stages(plan, &state, dir));
   EXPECT_EQ(d["bert-tiny/train"].action, StageAction::resume);
   EXPECT_TRUE(d["bert-tiny/train"].continues);
-  EXPECT_EQ(d["bert-tiny/eval-f32"].action, StageAction::run);
+  EXPECT_EQ(d["bert-tiny/eval-fp32"].action, StageAction::run);
 
   state.find("bert-tiny/train")->status = StageStatus::blocked;
   d = by_id(plan, decide_stages(plan, &state, dir));
@@ -293,10 +314,10 @@ TEST(StudyState, RefusesWhatItDidNotWrite) {
 
 TEST(StudyEta, ScalesFinishedStagesOfTheSameKindBySize) {
   const std::vector<FinishedStage> finished = {
-      {"train", 100, 60}, {"train", 200, 100}, {"eval-f32", 100, 4}};
+      {"train", 100, 60}, {"train", 200, 100}, {"eval-fp32", 100, 4}};
   // 60 s x 400/100 = 240, 100 s x 400/200 = 200: mean 220.
   EXPECT_DOUBLE_EQ(*estimate_seconds(finished, "train", 400), 220);
-  EXPECT_DOUBLE_EQ(*estimate_seconds(finished, "eval-f32", 50), 2);
+  EXPECT_DOUBLE_EQ(*estimate_seconds(finished, "eval-fp32", 50), 2);
   EXPECT_FALSE(estimate_seconds(finished, "bench-int8", 100));
   // Unknown sizes are not scaled.
   EXPECT_DOUBLE_EQ(*estimate_seconds({{{"split", 0, 7}}}, "split", 0), 7);

@@ -18,10 +18,10 @@
 #include "core/error.h"
 #include "core/threads.h"
 #include "data/split_directory.h"
+#include "infer/classifier.h"
+#include "report/metrics.h"
 #include "support.h"
 #include "train/checkpoint.h"
-#include "train/inference.h"
-#include "train/metrics.h"
 #include "train/trainer.h"
 #include "train_support.h"
 
@@ -129,7 +129,7 @@ TEST(TrainCli, WritesTheRunDirectoryAndEvalMatchesComputeMetrics) {
   EXPECT_EQ(metrics["data"]["max_length"], 48);
   EXPECT_EQ(metrics["data"]["text"], "abstract");
   EXPECT_EQ(metrics["training"]["epochs"], 2);
-  EXPECT_EQ(metrics["training"]["gemm_precision"], "f32");
+  EXPECT_EQ(metrics["training"]["gemm_precision"], "fp32");
   EXPECT_EQ(metrics["training"]["threads"], 1);
   EXPECT_GT(metrics["training"]["sequences_per_second"].get<double>(), 0);
   EXPECT_TRUE(metrics["threshold"]["per_label_available"].get<bool>());
@@ -170,7 +170,8 @@ TEST(TrainCli, WritesTheRunDirectoryAndEvalMatchesComputeMetrics) {
 
   // The same numbers computed here from the model and the data.
   set_thread_count(1);
-  const Classifier classifier = open_classifier(run, {32, 48, InferencePrecision::f32, 1});
+  const Classifier classifier =
+      open_classifier(ModelDirectory::open(run), {32, 48, Precision::fp32, 1});
   LoadOptions load;
   load.prepare.ratios = {0.8, 0.1, 0.1};
   const Dataset dataset = load_dataset(t.data, load);
@@ -346,8 +347,8 @@ TEST(TrainCli, FineTunesTheSharedTinyCheckpoint) {
   const auto metrics = json::parse(read_file(run / "metrics.json"));
   EXPECT_EQ(metrics["model"]["vocab_size"], 1124);
   EXPECT_EQ(metrics["model"]["layers"], 5);
-  const ClassifierModel model = load_model(run);
-  const ClassifierModel original = load_model(init);
+  const ClassifierModel model = load_model(ModelDirectory::open(run));
+  const ClassifierModel original = load_model(ModelDirectory::open(init));
   EXPECT_EQ(model.config.labels, LabelMap::load(run / "labels.json").names());
   EXPECT_EQ(model.config.num_labels(), metrics["data"]["labels"].get<int64_t>());
   EXPECT_EQ(model.config.type_vocab_size, original.config.type_vocab_size);

@@ -12,7 +12,7 @@
 #include "core/error.h"
 #include "data/dataset.h"
 #include "model/config.h"
-#include "model/model_dir.h"
+#include "model/model_directory.h"
 #include "text/bert_tokenizer.h"
 
 namespace greenbert::testing {

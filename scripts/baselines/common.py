@@ -40,7 +40,8 @@ def load_model(model_dir):
     with open(os.path.join(model_dir, "config.json")) as f:
         config = json.load(f)
     tensors, metadata = read_safetensors(os.path.join(model_dir, "model.safetensors"))
-    if metadata.get("greenbert_precision", "f32") != "f32":
+    # greenbert_precision: "fp32" (greenbert_version 2), "f32" in files written before it.
+    if metadata.get("greenbert_precision", "fp32") not in ("fp32", "f32"):
         raise SystemExit(f"{model_dir}: the baselines need the fp32 model directory")
     model = DistilBert(config) if config.get("model_type") == "distilbert" else Bert(config)
     state = model.state_dict()

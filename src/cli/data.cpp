@@ -221,7 +221,8 @@ void add_data_command(CLI::App& app) {
   add_data_options(*split, *split_options);
   split
       ->add_option("--out", *out,
-                   "Directory to write (created if missing; its split files are replaced)")
+                   "Directory to write, all files at once: created, or replaced as a whole when it "
+                   "holds a previous split and nothing else")
       ->required();
   split->callback([split_options, out] {
     Loaded loaded = load(*split_options);

@@ -67,8 +67,7 @@ LoadOptions to_load_options(const DataOptions& options) {
   load.read.max_rows = options.max_rows;
   load.prepare.seed = options.seed;
   load.prepare.ratios = parse_split_ratios(options.split_ratios);
-  load.prepare.text =
-      options.text == "title+abstract" ? TextInput::title_and_abstract : TextInput::abstract;
+  load.prepare.text = parse_text_input(options.text).value_or(TextInput::abstract);
   return load;
 }
 

@@ -1,13 +1,7 @@
 // `greenbert energy info` shows which energy source would be used and why the better ones are
 // not; `greenbert energy measure -- CMD ARGS...` runs a command and records its energy with the
 // same method as greenbert's own phases (how the study keeps comparisons with PyTorch fair).
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -16,12 +10,12 @@
 
 #include "cli/commands.h"
 #include "cli/energy_options.h"
+#include "core/child_process.h"
 #include "core/error.h"
+#include "core/stop_signals.h"
 #include "energy/carbon_intensity.h"
 #include "energy/energy_meter.h"
 #include "energy/energy_tracker.h"
-
-extern char** environ;
 
 namespace greenbert::cli {
 namespace {
@@ -63,73 +57,26 @@ struct MeasureArgs {
   std::vector<std::string> command;
 };
 
-// While the command runs, Ctrl-C and Ctrl-\ reach it alone (the terminal sends them to both):
-// the command stops, and greenbert still records the energy it used.
-class TerminalSignalsToChild {
- public:
-  TerminalSignalsToChild() {
-    struct sigaction ignore {};
-    ignore.sa_handler = SIG_IGN;
-    sigaction(SIGINT, &ignore, &old_int_);
-    sigaction(SIGQUIT, &ignore, &old_quit_);
-  }
-  ~TerminalSignalsToChild() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGQUIT, &old_quit_, nullptr);
-  }
-  TerminalSignalsToChild(const TerminalSignalsToChild&) = delete;
-  TerminalSignalsToChild& operator=(const TerminalSignalsToChild&) = delete;
-
- private:
-  struct sigaction old_int_ {};
-  struct sigaction old_quit_ {};
-};
-
-// Starts the command (searched in PATH) with default handlers for the ignored signals.
-pid_t spawn(const std::vector<std::string>& command) {
-  std::vector<char*> argv;
-  for (const auto& arg : command) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGINT);
-  sigaddset(&defaults, SIGQUIT);
-  posix_spawnattr_setsigdefault(&attributes, &defaults);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
-  pid_t pid = 0;
-  int spawned = posix_spawnp(&pid, argv[0], nullptr, &attributes, argv.data(), environ);
-  posix_spawnattr_destroy(&attributes);
-  if (spawned != 0) fail("cannot run '", command[0], "': ", std::strerror(spawned));
-  return pid;
-}
-
-// The command's exit status; 128 + N when signal N killed it, as shells report it.
-int wait_for(pid_t pid) {
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) fail("waitpid: ", std::strerror(errno));
-  }
-  return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-}
-
 void measure(const MeasureArgs& args) {
   // Everything that can be refused is refused before the command runs.
   validate_energy_options(args.options);
   resolve_carbon_intensity(args.options.country, args.options.carbon_intensity);
-  TerminalSignalsToChild signals;
-  // Spawned first, so a command that cannot start leaves no row; the tracker's baseline is
-  // taken a moment (the fork) later.
-  const pid_t pid = spawn(args.command);
+  // While the command runs, a stop signal ends it, not greenbert, which records the energy it
+  // used: Ctrl-C reaches the command from the terminal, a signal sent to greenbert alone is passed
+  // on to it.
+  StopSignals signals(nullptr, /*second_ends_process=*/false);
+  // Started first, so a command that cannot start leaves no row; the tracker's baseline is
+  // taken a moment (the spawn) later.
+  const pid_t pid = start_process(args.command);
+  signals.forward_to(pid);
   std::optional<EnergyTracker> tracker;
   try {
     tracker.emplace(args.phase, args.out, args.options, args.project, args.experiment);
   } catch (...) {
-    wait_for(pid);
+    wait_process(pid);
     throw;
   }
-  const int exit_code = wait_for(pid);
+  const int exit_code = wait_process(pid).exit_code;
   const EmissionsRecord row = tracker->stop();
   const PhaseDetails& details = tracker->details();
   const EnergySnapshot energy{tracker->setup().method, row.duration, details.joules,

@@ -17,6 +17,7 @@
 #include "cli/exit_codes.h"
 #include "cli/precision_option.h"
 #include "cli/run_config.h"
+#include "cli/threads_option.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/json_document.h"
@@ -24,9 +25,9 @@
 #include "core/threads.h"
 #include "data/split_directory.h"
 #include "energy/energy_tracker.h"
-#include "train/inference.h"
-#include "train/metrics.h"
-#include "train/run_summary.h"
+#include "infer/classifier.h"
+#include "report/eval_record.h"
+#include "report/metrics.h"
 
 namespace greenbert::cli {
 
@@ -42,7 +43,7 @@ struct EvalArgs {
   int64_t batch_size = 32;
   std::optional<int64_t> max_length;
   int threads = 0;
-  std::optional<InferencePrecision> precision;
+  std::optional<Precision> precision;
   std::string emissions;
   EnergyOptions energy;
 };
@@ -100,49 +101,29 @@ void print_table(const MultiLabelMetrics& m, const std::vector<std::string>& nam
   }
 }
 
-// {"true": [[ids]...], "predicted": [[ids]...]}, papers in split order, label ids the model's.
-nlohmann::ordered_json paper_labels(const EncodedExamples& encoded,
-                                    std::span<const float> probabilities, int64_t labels,
-                                    std::span<const float> thresholds) {
-  nlohmann::ordered_json truth = nlohmann::ordered_json::array(),
-                         predicted = nlohmann::ordered_json::array();
-  for (int64_t e = 0; e < encoded.size(); ++e) {
-    const auto ids = encoded.example_labels(e);
-    truth.push_back(std::vector<int32_t>(ids.begin(), ids.end()));
-    std::vector<int32_t> chosen;
-    for (int64_t l = 0; l < labels; ++l) {
-      const float t = thresholds.size() == 1 ? thresholds[0] : thresholds[size_t(l)];
-      if (probabilities[size_t(e * labels + l)] >= t) chosen.push_back(static_cast<int32_t>(l));
-    }
-    predicted.push_back(chosen);
-  }
-  return {{"true", truth}, {"predicted", predicted}};
-}
-
 void run(const CLI::App& command, EvalArgs& a) {
   if (a.threshold && a.per_label)
     usage_error("eval: give --threshold or --per-label-thresholds, not both");
   if (a.threshold && !(*a.threshold >= 0 && *a.threshold <= 1))
     usage_error("eval: --threshold must be in [0, 1]");
-  const auto run_config = load_run_config(a.model);
-  if (run_config)
+  set_thread_count(a.threads);
+  const auto start = std::chrono::steady_clock::now();
+  ModelDirectory model = ModelDirectory::open(a.model);
+  const nlohmann::json& run_config = model.run_config;
+  if (!run_config.is_null())
     data_options_from_run([&](const std::string& key) { return command.count("--" + key) > 0; },
-                          *run_config, a.data);
+                          run_config, a.data);
   if (a.data.data.empty())
     usage_error("eval: --data is required (", a.model, " is not a training run with a ",
                 kRunConfigFile, ")");
-  const int64_t max_length_option =
-      a.max_length.value_or(run_config ? run_config->value("max-length", int64_t{0}) : 0);
+  const int64_t max_length_option = a.max_length.value_or(model.run_max_length);
   validate_energy_options(a.energy);
   if (a.emissions.empty() && ::access(a.model.c_str(), W_OK) != 0)
     fail(a.model,
          ": not writable, so this phase's energy cannot go to its emissions.csv: give "
          "--emissions FILE");
-  set_thread_count(a.threads);
-
-  const auto start = std::chrono::steady_clock::now();
   const Classifier classifier =
-      open_classifier(a.model, {a.batch_size, max_length_option, a.precision, a.threads});
+      open_classifier(std::move(model), {a.batch_size, max_length_option, a.precision, a.threads});
   const int64_t max_length = classifier.max_length;
   const auto& names = classifier.config.labels;
   const auto labels = static_cast<int64_t>(names.size());
@@ -191,41 +172,32 @@ void run(const CLI::App& command, EvalArgs& a) {
                                      [&](int64_t done) { progress.update(done); });
   tracker.add_work(encoded.size(), encoded.tokens());
   const std::vector<float> probabilities = probabilities_of(logits);
-  const auto metrics =
-      compute_metrics(probabilities, target_matrix(encoded, labels), labels, thresholds);
+  const std::vector<uint8_t> targets = target_matrix(encoded, labels);
+  const auto metrics = compute_metrics(probabilities, targets, labels, thresholds);
   const EmissionsRecord energy = tracker.stop();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   if (a.json) {
-    nlohmann::ordered_json out;
-    out["format"] = "greenbert-eval";
-    // 2: "papers", every paper's true and predicted label ids (for bootstrap intervals and the
-    // label-prior check of the report); otherwise as 1.
-    out["version"] = 2;
-    out["model"] = model_json(model_name(a.model), classifier.config, classifier.parameters,
-                              classifier.precision);
-    if (!classifier.model_type.empty()) out["model"]["model_type"] = classifier.model_type;
-    out["split"] = a.split;
-    if (thresholds.size() == 1) {
-      out["threshold"] = thresholds[0];
-    } else {
-      out["threshold"] = "per_label";
-      auto& per_label = out["per_label_thresholds"] = nlohmann::ordered_json::object();
-      for (size_t l = 0; l < names.size(); ++l) per_label[names[l]] = thresholds[l];
-    }
-    out["metrics"] = to_json(metrics, names);
-    out["seconds"] = seconds;
-    out["data"] = {{"path", std::filesystem::absolute(a.data.data).lexically_normal().string()},
-                   {"examples", encoded.size()},
-                   {"max_length", max_length},
-                   {"text", text_input_name(dataset.text)}};
-    out["labels_not_in_model"] = missing;
-    out["papers"] = paper_labels(encoded, probabilities, labels, thresholds);
-    out["energy"] = {{"kwh", energy.energy_consumed},
-                     {"kg_co2eq", energy.emissions},
-                     {"method", tracker.details().method},
-                     {"emissions_csv", emissions.string()}};
+    EvalRecord record;
+    record.model = summarize_model(model_name(a.model), classifier.config, classifier.parameters,
+                                   classifier.precision, classifier.kind);
+    record.split = a.split;
+    record.labels = names;
+    record.thresholds = thresholds;
+    record.metrics = metrics;
+    record.seconds = seconds;
+    record.data_path = std::filesystem::absolute(a.data.data).lexically_normal().string();
+    record.examples = encoded.size();
+    record.max_length = max_length;
+    record.text = text_input_name(dataset.text);
+    record.labels_not_in_model = missing;
+    record.papers = paper_predictions(probabilities, targets, labels, thresholds);
+    record.kwh = energy.energy_consumed;
+    record.kg_co2eq = energy.emissions;
+    record.energy_method = tracker.details().method;
+    record.emissions_csv = emissions.string();
+    const nlohmann::ordered_json out = to_json(record);
     std::printf("%s\n", out.dump(2).c_str());
     return;
   }
@@ -276,8 +248,7 @@ void add_eval_command(CLI::App& app) {
          "Truncate texts to this many tokens (default: the training run's, else the model's "
          "positions, at most 512)")
       ->check(CLI::Range(3, 1 << 20));
-  cmd->add_option("--threads", args->threads, "Threads (0: the physical cores)")
-      ->capture_default_str();
+  add_threads_option(*cmd, args->threads);
   add_precision_option(*cmd, args->precision);
   cmd->add_option("--emissions", args->emissions,
                   "emissions.csv to append this phase's energy to (default: MODEL/emissions.csv)");

@@ -2,9 +2,11 @@
 // This file only dispatches; each subcommand lives in its own file (see commands.h).
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/failure_report.h"
 #include "core/error.h"
 #include "core/openmp_env.h"
 
@@ -30,6 +32,11 @@ int main(int argc, char** argv) {
   greenbert::cli::add_predict_command(app);
   greenbert::cli::add_quantize_command(app);
   greenbert::cli::add_bench_command(app);
+  greenbert::cli::add_serve_command(app);
+  if (const std::string problem = greenbert::cli::openmp_environment_problem(); !problem.empty()) {
+    std::fprintf(stderr, "greenbert: error: %s\n", problem.c_str());
+    return 1;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -41,8 +48,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "greenbert: error: %s\n", e.what());
     return greenbert::cli::kExitError;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "greenbert: internal error: %s\n", e.what());
-    return greenbert::cli::kExitError;
+    return greenbert::cli::report_failure(e);
   }
   return 0;
 }

@@ -1,12 +1,10 @@
 // `greenbert predict`: classifies texts with a model directory, one JSON line per input.
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <numeric>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,11 +16,13 @@
 #include "cli/exit_codes.h"
 #include "cli/precision_option.h"
 #include "cli/run_config.h"
+#include "cli/threads_option.h"
 #include "core/error.h"
 #include "core/threads.h"
+#include "data/predict_reader.h"
 #include "energy/energy_tracker.h"
-#include "train/inference.h"
-#include "train/predict_input.h"
+#include "infer/classifier.h"
+#include "train/label_decisions.h"
 
 namespace greenbert::cli {
 
@@ -40,7 +40,7 @@ struct PredictArgs {
   std::string title_column = "titles";
   std::string text_column = "summaries";
   int threads = 0;
-  std::optional<InferencePrecision> precision;
+  std::optional<Precision> precision;
   std::string emissions;
   EnergyOptions energy;
 };
@@ -53,19 +53,11 @@ std::string format_prediction(const Classifier& c, std::span<const float> logits
   const auto& names = c.config.labels;
   nlohmann::ordered_json out;
   out["labels"] = nlohmann::ordered_json::array();
-  for (size_t l = 0; l < names.size(); ++l)
-    if (probabilities[l] >= thresholds[thresholds.size() == 1 ? 0 : l])
-      out["labels"].push_back(names[l]);
-  std::vector<size_t> order(names.size());
-  std::iota(order.begin(), order.end(), 0);
-  const auto k = static_cast<size_t>(std::min<int64_t>(top_k, static_cast<int64_t>(names.size())));
-  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
-                    [&](size_t a, size_t b) {
-                      return probabilities[a] > probabilities[b] ||
-                             (probabilities[a] == probabilities[b] && a < b);
-                    });
+  for (int64_t l : labels_at_threshold(probabilities, thresholds))
+    out["labels"].push_back(names[static_cast<size_t>(l)]);
   out["probabilities"] = nlohmann::ordered_json::object();
-  for (size_t i = 0; i < k; ++i) out["probabilities"][names[order[i]]] = probabilities[order[i]];
+  for (int64_t l : most_probable_labels(probabilities, top_k))
+    out["probabilities"][names[static_cast<size_t>(l)]] = probabilities[static_cast<size_t>(l)];
   if (with_logits) out["logits"] = std::vector<float>(logits.begin(), logits.end());
   return out.dump() + "\n";
 }
@@ -74,16 +66,11 @@ void run(PredictArgs& a) {
   if (a.top_k < 0) usage_error("predict: --top-k must be >= 0");
   if (a.threshold && !(*a.threshold >= 0 && *a.threshold <= 1))
     usage_error("predict: --threshold must be in [0, 1]");
-  // Inputs are encoded as the run trained: its --text and --max-length.
-  const auto run_config = load_run_config(a.model);
-  const int64_t max_length_option =
-      a.max_length.value_or(run_config ? run_config->value("max-length", int64_t{0}) : 0);
-  const std::string text = !a.text.empty() ? a.text
-                           : run_config    ? run_config->value("text", "abstract")
-                                           : "abstract";
   set_thread_count(a.threads);
-  const Classifier classifier =
-      open_classifier(a.model, {a.batch_size, max_length_option, a.precision, a.threads});
+  ModelDirectory model = ModelDirectory::open(a.model);
+  const RunInputEncoding encoding = run_input_encoding(model, a.max_length, a.text);
+  const Classifier classifier = open_classifier(
+      std::move(model), {a.batch_size, encoding.max_length, a.precision, a.threads});
   const int64_t max_length = classifier.max_length;
   const int64_t labels = classifier.config.num_labels();
   const std::vector<float> thresholds =
@@ -111,8 +98,6 @@ void run(PredictArgs& a) {
   if (!a.emissions.empty())
     tracker.emplace("predict", a.emissions, a.energy, "greenbert", "predict");
 
-  const TextInput input_text =
-      text == "title+abstract" ? TextInput::title_and_abstract : TextInput::abstract;
   std::vector<PredictInput> inputs;
   PredictInput input;
   bool more = true;
@@ -121,7 +106,7 @@ void run(PredictArgs& a) {
     while (inputs.size() < chunk && (more = reader.next(input))) inputs.push_back(std::move(input));
     if (inputs.empty()) break;
     const EncodedExamples encoded = encode_inputs(inputs, classifier.tokenizer, classifier.config,
-                                                  input_text, static_cast<size_t>(max_length));
+                                                  encoding.text, static_cast<size_t>(max_length));
     const auto logits = predict_logits(classifier.logits, labels, a.batch_size, encoded);
     const auto probabilities = probabilities_of(logits);
     if (tracker) tracker->add_work(encoded.size(), encoded.tokens());
@@ -168,21 +153,12 @@ void add_predict_command(CLI::App& app) {
   cmd->add_option("--batch-size", args->batch_size, "Texts classified at once")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  cmd->add_option(
-         "--max-length", args->max_length,
-         "Truncate texts to this many tokens (default: the training run's, else the model's "
-         "positions, at most 512)")
-      ->check(CLI::Range(3, 1 << 20));
-  cmd->add_option("--text", args->text,
-                  "How inputs with a title are fed: abstract or title+abstract (default: as the "
-                  "training run)")
-      ->check(CLI::IsMember({"abstract", "title+abstract"}));
+  add_input_encoding_options(*cmd, args->max_length, args->text);
   cmd->add_option("--title-column", args->title_column, "CSV column of the title")
       ->capture_default_str();
   cmd->add_option("--text-column", args->text_column, "CSV column of the text")
       ->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Threads (0: the physical cores)")
-      ->capture_default_str();
+  add_threads_option(*cmd, args->threads);
   add_precision_option(*cmd, args->precision);
   cmd->add_option("--emissions", args->emissions,
                   "Record the energy of the predictions in this emissions.csv (phase predict)");

@@ -15,13 +15,13 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/json_document.h"
+#include "core/run_seeds.h"
 #include "core/stop_signals.h"
 #include "core/threads.h"
 #include "data/split_directory.h"
-#include "model/model_dir.h"
+#include "model/model_directory.h"
 #include "text/vocab_trainer.h"
 #include "train/pretrainer.h"
-#include "train/seeds.h"
 
 namespace greenbert::cli {
 namespace {
@@ -58,7 +58,7 @@ Precision fastest_precision() {
   probe.m = 256, probe.n = 256, probe.k = 256;
   probe.precision = Precision::bf16;
   const std::string implementation = gemm_implementation(probe);
-  return implementation.find("emulated") == std::string::npos ? Precision::bf16 : Precision::f32;
+  return implementation.find("emulated") == std::string::npos ? Precision::bf16 : Precision::fp32;
 }
 
 // The options that decide what a run computes; a run continues only under the same ones.
@@ -97,7 +97,7 @@ void resolve(PretrainArgs& a) {
     usage_error("pretrain: give exactly one of --preset NAME or --config CONFIG_JSON");
   a.train.objective = parse_objective(a.objective);
   a.train.precision =
-      a.precision == "auto" ? fastest_precision() : parse_precision(a.precision.c_str());
+      a.precision == "auto" ? fastest_precision() : parse_precision(a.precision, "--precision");
   a.train.seed = a.data.seed;
   validate(a.train);
 }
@@ -183,7 +183,7 @@ std::vector<Example> pretraining_texts(const PretrainArgs& a, TextInput& text) {
 
 BertTokenizer pretraining_tokenizer(const PretrainArgs& a, const std::filesystem::path& dir,
                                     std::span<const Example> texts, bool resumed) {
-  if (resumed) return BertTokenizer::from_file(dir / "vocab.txt");
+  if (resumed) return BertTokenizer::from_file(dir / model_files::kVocab);
   if (!a.vocab.empty()) return BertTokenizer::from_file(a.vocab);
   std::vector<std::string> corpus;
   for (const Example& e : texts) {

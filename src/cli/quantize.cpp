@@ -6,6 +6,8 @@
 
 #include "cli/commands.h"
 #include "cli/energy_options.h"
+#include "cli/precision_option.h"
+#include "cli/threads_option.h"
 #include "core/error.h"
 #include "core/threads.h"
 #include "energy/energy_tracker.h"
@@ -29,7 +31,7 @@ struct QuantizeArgs {
 
 void run(const QuantizeArgs& args) {
   QuantizeOptions options;
-  options.precision = parse_inference_precision(args.precision);
+  options.precision = parse_precision(args.precision, "--precision");
   options.activations = parse_activation_type(args.activations);
   options.max_length = args.max_length;
   options.threads = set_thread_count(args.threads);
@@ -40,17 +42,17 @@ void run(const QuantizeArgs& args) {
   const std::filesystem::path emissions =
       args.emissions.empty() ? out / "emissions.csv" : std::filesystem::path(args.emissions);
   std::filesystem::create_directories(out);
-  const std::string phase = cat("quantize-", inference_precision_name(options.precision));
+  const std::string phase = cat("quantize-", precision_name(options.precision));
   EnergyTracker tracker(phase, emissions, args.energy, "greenbert", phase);
-  const QuantizeReport report = quantize_model_dir(args.model, out, options);
+  const QuantizeReport report = quantize_model(ModelDirectory::open(args.model), out, options);
   tracker.add_work(report.calibration_sequences, report.calibration_tokens);
   const EmissionsRecord row = tracker.stop();
   const EnergySnapshot energy{tracker.setup().method, row.duration, tracker.details().joules,
                               row.energy_consumed, row.emissions};
   std::printf(
       "quantize: %s -> %s (%s%s): %.1f MB -> %.1f MB (%.2fx smaller) in %.1f s, %s\n",
-      args.model.c_str(), out.c_str(), inference_precision_name(options.precision),
-      options.precision == InferencePrecision::int8
+      args.model.c_str(), out.c_str(), precision_name(options.precision),
+      options.precision == Precision::int8
           ? cat(", ", args.activations,
                 options.calibration_texts.empty() ? " activations, dynamic per-token scales"
                                                   : cat(" activations, static scales from ",
@@ -74,7 +76,7 @@ void add_quantize_command(CLI::App& app) {
       ->required();
   cmd->add_option("--out", args->out, "Directory for the quantized model")->required();
   cmd->add_option("--precision", args->precision, "int8 or bf16")
-      ->check(CLI::IsMember({"int8", "bf16"}))
+      ->check(precision_check({Precision::int8, Precision::bf16}))
       ->capture_default_str();
   cmd->add_option("--activations", args->activations,
                   "int8 activation type: u8 (asymmetric, zero point) or s8 (symmetric)")
@@ -85,7 +87,7 @@ void add_quantize_command(CLI::App& app) {
                   "quantization); default: scales computed per token at run time");
   cmd->add_option("--max-length", args->max_length, "Token limit for calibration texts")
       ->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Threads (default: physical cores)");
+  add_threads_option(*cmd, args->threads);
   cmd->add_option("--emissions", args->emissions,
                   "emissions.csv to append the quantize phase to (default: OUT/emissions.csv)");
   add_energy_options(*cmd, args->energy);

@@ -4,21 +4,9 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
-#include "core/json_document.h"
+#include "core/json_fields.h"
 
 namespace greenbert::cli {
-
-std::optional<nlohmann::json> load_run_config(const std::filesystem::path& dir) {
-  const auto path = dir / kRunConfigFile;
-  if (!std::filesystem::exists(path)) return std::nullopt;
-  auto json = read_json_file(path);
-  if (!json.is_object()) fail(path.string(), ": not a JSON object");
-  if (json.contains("split") && !json.contains("split-ratios")) {
-    json["split-ratios"] = json["split"];
-    json.erase("split");
-  }
-  return json;
-}
 
 nlohmann::json data_options_json(const DataOptions& o) {
   return {
@@ -56,13 +44,35 @@ void data_options_from_run(const std::function<bool(const std::string& key)>& gi
     options.text_column = merged["text-column"].get<std::string>();
     options.terms_column = merged["terms-column"].get<std::string>();
     options.on_error = merged["on-error"].get<std::string>();
-    options.max_rows = merged["max-rows"].get<int64_t>();
-    options.seed = merged["seed"].get<uint64_t>();
+    options.max_rows = json_integer<int64_t>(merged["max-rows"], cat(kRunConfigFile, ": max-rows"));
+    options.seed = json_integer<uint64_t>(merged["seed"], cat(kRunConfigFile, ": seed"));
     options.split_ratios = merged["split-ratios"].get<std::string>();
     options.text = merged["text"].get<std::string>();
   } catch (const nlohmann::json::exception& e) {
     fail(kRunConfigFile, ": bad data option: ", e.what());
   }
+}
+
+RunInputEncoding run_input_encoding(const ModelDescription& model,
+                                    std::optional<int64_t> max_length, const std::string& text) {
+  RunInputEncoding encoding;
+  encoding.max_length = max_length.value_or(model.run_max_length);
+  encoding.text = parse_text_input(text).value_or(model.run_text);
+  return encoding;
+}
+
+void add_input_encoding_options(CLI::App& command, std::optional<int64_t>& max_length,
+                                std::string& text) {
+  command
+      .add_option("--max-length", max_length,
+                  "Truncate texts to this many tokens (default: the training run's, else the "
+                  "model's positions, at most 512)")
+      ->check(CLI::Range(3, 1 << 20));
+  command
+      .add_option("--text", text,
+                  "How inputs with a title are fed: abstract or title+abstract (default: as the "
+                  "training run)")
+      ->check(CLI::IsMember({"abstract", "title+abstract"}));
 }
 
 }  // namespace greenbert::cli

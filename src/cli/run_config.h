@@ -9,18 +9,16 @@
 #include <optional>
 #include <string>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "cli/data_options.h"
+#include "data/dataset.h"
+#include "model/model_directory.h"
 
 namespace greenbert::cli {
 
-inline constexpr const char* kRunConfigFile = "train_config.json";
-
-// The run's config, or nullopt when `dir` has none. Throws Error for an unreadable one. A run
-// written before --split became --split-ratios has "split" for "split-ratios": read as the new
-// key, so such runs still resume, and eval and predict still re-create their split.
-std::optional<nlohmann::json> load_run_config(const std::filesystem::path& dir);
+inline constexpr const char* kRunConfigFile = model_files::kRunConfig;
 
 // The data options as train_config.json keys.
 nlohmann::json data_options_json(const DataOptions& options);
@@ -31,5 +29,17 @@ nlohmann::json data_options_json(const DataOptions& options);
 // (the split may then mix training and test data).
 void data_options_from_run(const std::function<bool(const std::string& key)>& given,
                            const nlohmann::json& config, DataOptions& options);
+
+// How texts are encoded for a model directory (predict, serve): the options given, else the
+// training run's --max-length and --text, else the model's own length and the abstract alone.
+struct RunInputEncoding {
+  int64_t max_length = 0;  // 0: the model's positions, at most 512
+  TextInput text = TextInput::abstract;
+};
+RunInputEncoding run_input_encoding(const ModelDescription& model,
+                                    std::optional<int64_t> max_length, const std::string& text);
+// --max-length and --text, the options run_input_encoding takes.
+void add_input_encoding_options(CLI::App& command, std::optional<int64_t>& max_length,
+                                std::string& text);
 
 }  // namespace greenbert::cli

@@ -14,9 +14,12 @@
 #include "cli/commands.h"
 #include "cli/energy_options.h"
 #include "cli/exit_codes.h"
+#include "cli/precision_option.h"
+#include "cli/threads_option.h"
 #include "core/error.h"
 #include "core/threads.h"
 #include "model/config.h"
+#include "model/model_directory.h"
 #include "study/study_runner.h"
 
 namespace greenbert::cli {
@@ -33,7 +36,7 @@ struct StudyArgs {
   uint64_t seed = 42;
   int epochs = 0;
   int threads = 0;
-  std::vector<std::string> precisions = {"f32", "bf16", "int8"};
+  std::vector<std::string> precisions = {"fp32", "bf16", "int8"};
   std::vector<int> batch_sizes = {1, 4, 16};
   int max_length = 150;
   int bench_repeats = 10;
@@ -84,7 +87,8 @@ std::vector<StudyModel> study_models(const StudyArgs& args) {
     const auto dir = std::filesystem::weakly_canonical(std::filesystem::absolute(init));
     if (!std::filesystem::is_directory(dir))
       fail("--init ", init, ": not a directory (an HF checkpoint directory is expected)");
-    const BertConfig config = load_config(dir / "config.json");
+    // Opened (and checked) before any stage runs: a bad checkpoint fails the study at once.
+    const BertConfig config = ModelDirectory::open(dir).config;
     models.push_back(
         {unique(model_name_for(dir)), "", dir.string(),
          encoder_size(config.num_layers, config.hidden_size, config.intermediate_size)});
@@ -102,8 +106,8 @@ StudySettings settings_from(const StudyArgs& args) {
   if (args.epochs > 0) s.epochs = args.epochs;
   s.threads = args.threads > 0 ? args.threads : physical_core_count();
   s.models = study_models(args);
-  for (auto precision : args.precisions) {
-    if (precision == "fp32") precision = "f32";
+  for (const auto& name : args.precisions) {
+    const Precision precision = parse_precision(name, "--precisions");
     if (std::find(s.precisions.begin(), s.precisions.end(), precision) == s.precisions.end())
       s.precisions.push_back(precision);
   }
@@ -194,14 +198,11 @@ void add_study_command(CLI::App& app) {
   cmd->add_option("--seed", args->seed, "Seed of the split and of training")->capture_default_str();
   cmd->add_option("--epochs", args->epochs, "Training epochs (default: train's default)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--threads", args->threads,
-                  "Threads for training and benchmarks (0: physical cores)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+  add_threads_option(*cmd, args->threads, "Threads for training and benchmarks");
   cmd->add_option("--precisions", args->precisions,
-                  "Precisions to evaluate and benchmark, comma-separated (f32, bf16, int8)")
+                  "Precisions to evaluate and benchmark, comma-separated (fp32, bf16, int8)")
       ->delimiter(',')
-      ->check(CLI::IsMember({"f32", "fp32", "bf16", "int8"}))
+      ->check(precision_check({Precision::fp32, Precision::bf16, Precision::int8}))
       ->capture_default_str();
   cmd->add_option("--batch-sizes", args->batch_sizes, "Benchmark batch sizes, comma-separated")
       ->delimiter(',')

@@ -1,33 +1,28 @@
 // `greenbert train`: trains a multi-label classifier into a run directory (train/trainer.h),
 // from scratch (--preset, --config) or from a Hugging Face checkpoint (--init), resumably.
-#include <signal.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "cli/commands.h"
 #include "cli/data_options.h"
 #include "cli/energy_options.h"
 #include "cli/exit_codes.h"
+#include "cli/precision_option.h"
 #include "cli/run_config.h"
-#include "core/atomic_file.h"
+#include "cli/threads_option.h"
 #include "core/error.h"
+#include "core/stop_signals.h"
 #include "core/threads.h"
 #include "data/split_directory.h"
-#include "model/model_dir.h"
+#include "model/model_directory.h"
 #include "study/study_settings.h"
-#include "text/vocab_trainer.h"
-#include "train/label_prior.h"
 #include "train/linear_trainer.h"
-#include "train/seeds.h"
+#include "train/run_directory.h"
+#include "train/run_model.h"
 #include "train/trainer.h"
 
 namespace greenbert::cli {
@@ -59,9 +54,10 @@ struct TrainArgs {
   std::optional<double> lr;
   std::optional<double> warmup;
   TrainOptions train;  // the options with fixed defaults
-  std::string precision = "f32";
+  std::string precision = "fp32";
   int threads = 0;
   bool resume = false;
+  bool force = false;
   EnergyOptions energy;
   // --preset linear
   int64_t linear_dim = 0;
@@ -98,7 +94,7 @@ nlohmann::json binding_json(const TrainArgs& a) {
   json["max-grad-norm"] = a.train.max_grad_norm;
   json["max-length"] = a.train.max_length;
   json["eval-every"] = a.train.eval_every;
-  json["precision"] = a.precision;
+  json["precision"] = precision_name(parse_precision(a.precision, "--precision"));
   if (a.linear()) {
     json["dim"] = a.linear_dim;
     json["bigrams"] = a.bigrams;
@@ -162,7 +158,8 @@ void resolve(TrainArgs& a) {
   a.train.epochs = a.epochs.value_or(d.epochs);
   a.train.lr = a.lr.value_or(d.lr);
   a.train.warmup = a.warmup.value_or(d.warmup);
-  a.train.precision = parse_precision(a.precision.c_str());
+  a.train.precision = parse_precision(a.precision, "--precision");
+  a.precision = precision_name(a.train.precision);  // the one spelling, also in train_config.json
   a.train.seed = a.data.seed;
   if (a.linear())  // SGD on one example at a time takes rates above 1
     validate(LinearTrainOptions{a.train.epochs, a.train.lr, a.train.max_length});
@@ -170,171 +167,48 @@ void resolve(TrainArgs& a) {
     validate(a.train);
 }
 
-std::string describe_differences(const nlohmann::json& now, const nlohmann::json& then,
-                                 const std::vector<std::string>& keys) {
-  std::string text;
-  for (const auto& key : keys)
-    text += cat(text.empty() ? "" : ", ", "--", key, " ", then[key].dump(),
-                " (this command: ", now[key].dump(), ")");
-  return text;
-}
-
-// What RUN_DIR holds decides what the command does: start, continue, or nothing.
-enum class RunAction { start, resume, finished };
-
+// What RUN_DIR holds decides what the command does (train/run_directory.h). On --resume, the
+// run's own options replace the command's.
 RunAction reconcile_with_run_dir(const CLI::App& command, TrainArgs& a) {
-  const std::filesystem::path dir = a.out;
-  const auto stored = load_run_config(dir);
-  if (!stored) {
-    if (a.resume) fail(dir.string(), ": nothing to resume (no ", kRunConfigFile, ")");
-    if (std::filesystem::exists(dir) && !std::filesystem::is_empty(dir))
-      fail(dir.string(), ": exists and is not a greenbert run directory (no ", kRunConfigFile,
-           "); choose a new or empty --out");
-    resolve(a);
-    return RunAction::start;
-  }
-  if (std::filesystem::exists(dir / "metrics.json")) return RunAction::finished;
-
-  std::vector<std::string> differing;
-  if (a.resume) {
-    // The run's own options, except those given here, which must agree with them.
-    TrainArgs given = a;
-    given.train.epochs = a.epochs.value_or(0);
-    given.train.lr = a.lr.value_or(0);
-    given.train.warmup = a.warmup.value_or(0);
-    const nlohmann::json now = binding_json(given);
-    for (const auto& [key, value] : stored->items())
-      if (now.contains(key) && command.count("--" + key) > 0 && now[key] != value)
-        differing.push_back(key);
-    if (!differing.empty())
-      fail(dir.string(), ": --resume continues the run with its own options, and these differ: ",
-           describe_differences(now, *stored, differing));
-    args_from_json(*stored, a);
+  auto options = [&] {
+    if (!a.resume) {
+      resolve(a);
+      return binding_json(a);
+    }
+    // Only the options given are compared: the mode-dependent defaults are not resolved yet.
+    TrainArgs shown = a;
+    shown.train.epochs = a.epochs.value_or(0);
+    shown.train.lr = a.lr.value_or(0);
+    shown.train.warmup = a.warmup.value_or(0);
+    return binding_json(shown);
+  };
+  nlohmann::json stored;
+  const RunAction action = reconcile_run(
+      a.out, options, [&](const std::string& key) { return command.count("--" + key) > 0; },
+      a.resume, stored);
+  if (action == RunAction::start) resolve(a);
+  if (action == RunAction::resume && a.resume) {
+    args_from_json(stored, a);
     a.epochs = a.train.epochs;
     a.lr = a.train.lr;
     a.warmup = a.train.warmup;
     resolve(a);
-  } else {
-    resolve(a);
-    const nlohmann::json now = binding_json(a);
-    for (const auto& [key, value] : now.items())
-      if (!stored->contains(key) || (*stored)[key] != value) differing.push_back(key);
-    if (!differing.empty())
-      fail(dir.string(), ": this run was started with other options: ",
-           describe_differences(now, *stored, differing),
-           ". Pass --resume to continue it with its own options, or choose another --out");
   }
-  return RunAction::resume;
-}
-
-// A vocabulary fitted on the training split only (validation or test text would leak).
-BertTokenizer train_vocabulary(const Dataset& dataset, size_t size) {
-  std::vector<std::string> texts;
-  for (const Example& e : dataset.train) {
-    if (dataset.text == TextInput::title_and_abstract) texts.push_back(e.title);
-    texts.push_back(e.abstract);
-  }
-  VocabTrainerOptions options;
-  options.normalizer.lowercase = true;
-  options.normalizer.strip_accents = true;
-  std::fprintf(stderr, "train: training a %zu-token WordPiece vocabulary on %zu training texts\n",
-               size, texts.size());
-  auto tokens = train_wordpiece_vocab(texts, size, options);
-  return BertTokenizer(Vocab::from_tokens(std::move(tokens), "trained vocabulary"),
-                       options.normalizer);
-}
-
-ClassifierModel new_run_model(const TrainArgs& a, const Dataset& dataset) {
-  const uint64_t init_seed = derive_seed(a.train.seed, SeedPurpose::model_init);
-  if (!a.init.empty()) {
-    LoadModelOptions options;
-    options.labels = dataset.labels.names();
-    options.seed = init_seed;
-    LoadModelReport report;
-    ClassifierModel model = load_model(a.init, options, &report);
-    // A replaced head is initialised fresh too, so `initialized` names it in both cases.
-    if (std::ranges::find(report.initialized, "classifier.bias") != report.initialized.end())
-      init_head_bias_to_label_prior(model.params, dataset.train);
-    const std::string notes = describe(report);
-    if (!notes.empty())
-      std::fprintf(stderr, "train: --init %s:\n%s", a.init.c_str(), notes.c_str());
-    return model;
-  }
-  BertConfig config = a.preset.empty() ? load_config(a.config) : preset_config(a.preset);
-  BertTokenizer tokenizer =
-      a.vocab.empty() ? train_vocabulary(dataset, a.vocab_size) : BertTokenizer::from_file(a.vocab);
-  // The embedding matrix is sized to the vocabulary: a small one makes a much smaller model.
-  config.vocab_size = tokenizer.vocab().size();
-  const int32_t pad = tokenizer.vocab().id("[PAD]");
-  if (pad < 0) fail(tokenizer.vocab().source(), ": no [PAD] token");
-  config.pad_token_id = pad;
-  config.labels = dataset.labels.names();
-  ClassifierModel model = new_model(config, std::move(tokenizer), init_seed);
-  init_head_bias_to_label_prior(model.params, dataset.train);
-  return model;
-}
-
-// A resumed run's model is described by the run directory; its weights come from the checkpoint.
-ClassifierModel resumed_run_model(const std::filesystem::path& dir) {
-  BertConfig config = load_config(dir / "config.json");
-  return new_model(config, BertTokenizer::from_file(dir / "vocab.txt"), 0);
-}
-
-std::atomic<bool> stop_requested{false};
-std::atomic<int> stop_signal{0};  // the signal that asked, for the exit status (128 + it)
-
-// Ctrl-C and SIGTERM ask training to stop after the current step. No computing thread may run a
-// signal handler: oneDNN's jit GEMM kernels move the stack pointer into a heap buffer while they
-// run, and the kernel would write the handler's frame below it, over the heap (a SIGTERM then
-// crashed one run in three with "corrupted size vs. prev_size"). So the signals are blocked in
-// every thread (threads inherit the mask: this runs before any is started) and one thread waits
-// for them; a second signal ends the process as if nothing were handled.
-void wait_for_stop_signals(sigset_t signals) {
-  int signal = 0;
-  if (sigwait(&signals, &signal) != 0) return;
-  stop_signal.store(signal);
-  stop_requested.store(true);
-  static const char message[] =
-      "\ngreenbert: stopping after this step to write a checkpoint (again to quit at once; the "
-      "run directory stays valid)\n";
-  [[maybe_unused]] auto written = ::write(STDERR_FILENO, message, sizeof message - 1);
-  // The same request often comes twice at once: `timeout` and `kill -- -PGID` signal both the
-  // process and its group. Only a signal after a pause is a second request.
-  const timespec grace{0, 500'000'000};
-  while (sigtimedwait(&signals, nullptr, &grace) > 0) {
-  }
-  if (sigwait(&signals, &signal) != 0) return;
-  ::signal(signal, SIG_DFL);
-  pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
-  ::raise(signal);
-}
-
-void handle_stop_signals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::thread(wait_for_stop_signals, signals).detach();
+  return action;
 }
 
 // The linear baseline: seconds of SGD, no checkpoint (an interrupted run starts over).
 void run_linear(const TrainArgs& a, const Dataset& dataset, RunAction action) {
   const std::filesystem::path dir = a.out;
-  BertTokenizer tokenizer =
-      a.vocab.empty() ? train_vocabulary(dataset, a.vocab_size) : BertTokenizer::from_file(a.vocab);
-  LinearConfig config;
-  config.vocab_size = tokenizer.vocab().size();
-  config.dim = a.linear_dim;
-  config.weighting = a.weighting == "mean" ? FeatureWeighting::mean : FeatureWeighting::tfidf;
-  config.labels = dataset.labels.names();
-  validate(config, "--preset linear");
-  LinearModel model{config, {}, {}, {}, {}, {}, {}, std::move(tokenizer), {}};
+  LinearModel model = new_run_linear_model(
+      {a.preset, a.config, a.init, a.vocab, a.vocab_size, a.train.seed}, a.linear_dim,
+      a.weighting == "mean" ? FeatureWeighting::mean : FeatureWeighting::tfidf, dataset);
+  const LinearConfig& config = model.config;
   if (action == RunAction::start) {
     std::filesystem::create_directories(dir);
     nlohmann::json run_config = binding_json(a);
     run_config["threads"] = 1;
-    write_file_atomically(dir / kRunConfigFile, run_config.dump(2) + "\n");
+    save_run_config(dir, run_config);
   }
   std::fprintf(stderr,
                "train: linear (%s, %s), %lld tokens + up to %lld bigrams, %zu/%zu/%zu "
@@ -354,7 +228,10 @@ void run_linear(const TrainArgs& a, const Dataset& dataset, RunAction action) {
 }
 
 void run(const CLI::App& command, TrainArgs& a) {
-  handle_stop_signals();
+  // Before any thread starts (core/stop_signals.h says why).
+  StopSignals stop(
+      "\ngreenbert: stopping after this step to write a checkpoint (again to quit at once; the "
+      "run directory stays valid)\n");
   const RunAction action = reconcile_with_run_dir(command, a);
   const std::filesystem::path dir = a.out;
   if (action == RunAction::finished) {
@@ -373,13 +250,17 @@ void run(const CLI::App& command, TrainArgs& a) {
   const bool has_checkpoint = std::filesystem::exists(checkpoint_file(checkpoint_dir(dir)));
   if (action == RunAction::resume && !has_checkpoint)
     std::fprintf(stderr, "train: %s has no checkpoint yet: starting the run over\n", dir.c_str());
-  ClassifierModel model = has_checkpoint ? resumed_run_model(dir) : new_run_model(a, dataset);
+  ClassifierModel model =
+      has_checkpoint
+          ? resumed_run_model(dir)
+          : new_run_model({a.preset, a.config, a.init, a.vocab, a.vocab_size, a.train.seed},
+                          dataset);
   if (action == RunAction::start) {
     std::filesystem::create_directories(dir);
     nlohmann::json config = binding_json(a);
     config["threads"] = threads;
     config["checkpoint-every"] = a.train.checkpoint_every;
-    write_file_atomically(dir / kRunConfigFile, config.dump(2) + "\n");
+    save_run_config(dir, config);
   }
   std::fprintf(stderr,
                "train: %s, %lld parameters, %zu/%zu/%zu train/val/test examples, %d labels, "
@@ -395,12 +276,13 @@ void run(const CLI::App& command, TrainArgs& a) {
   run.model_name = a.model_name();
   run.data_path = std::filesystem::absolute(a.data.data).lexically_normal().string();
   run.energy = a.energy;
-  run.stop = &stop_requested;
+  run.stop = &stop.flag();
+  run.force = a.force;
   try {
     train_classifier(run, model, dataset);
   } catch (const TrainingInterrupted& e) {
-    throw StoppedBySignal(stop_signal.load(), cat(e.what(), ". Resume with: greenbert train --out ",
-                                                  dir.string(), " --resume"));
+    throw StoppedBySignal(stop.signal(), cat(e.what(), ". Resume with: greenbert train --out ",
+                                             dir.string(), " --resume"));
   }
   std::printf(
       "train: %s is ready: model, thresholds.json, metrics.json, train_log.csv, "
@@ -519,15 +401,14 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str()
       ->group(hyper);
   cmd->add_option("--precision", args->precision,
-                  "GEMM precision of training: f32, or bf16 (bfloat16 inputs, fp32 "
+                  "GEMM precision of training: fp32, or bf16 (bfloat16 inputs, fp32 "
                   "accumulation; AMX/AVX512-BF16 make it faster). Weights, gradients and AdamW "
                   "stay fp32")
-      ->check(CLI::IsMember({"f32", "bf16"}))
+      ->check(precision_check({Precision::fp32, Precision::bf16}))
       ->capture_default_str()
       ->group(hyper);
 
-  cmd->add_option("--threads", args->threads, "Threads (0: the physical cores)")
-      ->capture_default_str();
+  add_threads_option(*cmd, args->threads);
   cmd->add_option("--checkpoint-every", args->train.checkpoint_every,
                   "Steps between checkpoints (one is also written at every validation and on "
                   "Ctrl-C/SIGTERM)")
@@ -535,6 +416,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_flag("--resume", args->resume,
                 "Continue the interrupted run in --out with the options it was started with "
                 "(options given here must agree with them)");
+  cmd->add_flag("--force", args->force,
+                "Continue the run even though its data changed since it started (its checkpoint "
+                "records a fingerprint of the data; without --force a change is an error)");
   add_energy_options(*cmd, args->energy);
   cmd->callback([cmd, args] {
     args->max_length_given = cmd->count("--max-length") > 0;

@@ -10,6 +10,7 @@
 #include "cli/exit_codes.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/publish_directory.h"
 #include "data/split_directory.h"
 #include "text/vocab_trainer.h"
 
@@ -66,13 +67,18 @@ void run(const VocabArgs& args) {
   options.min_frequency = args.min_frequency;
   options.max_alphabet = args.max_alphabet;
   const auto tokens = train_wordpiece_vocab(texts, args.size, options);
-  // --out names the vocabulary file (HF's vocab.txt) or a directory to hold it.
+  // --out names the vocabulary file (HF's vocab.txt) or a directory to hold it. The file and
+  // tokenizer_config.json belong together (a new vocab.txt read with the old config would
+  // tokenize wrongly), so their directory is published as a whole.
   std::filesystem::path vocab_path = args.out;
   if (vocab_path.extension() != ".txt") vocab_path /= "vocab.txt";
-  if (vocab_path.has_parent_path()) std::filesystem::create_directories(vocab_path.parent_path());
-  const auto config_path = vocab_path.parent_path() / "tokenizer_config.json";
-  write_vocab(vocab_path, tokens);
-  write_tokenizer_config(config_path, options.normalizer);
+  const std::filesystem::path dir =
+      vocab_path.has_parent_path() ? vocab_path.parent_path() : std::filesystem::path(".");
+  const auto config_path = dir / "tokenizer_config.json";
+  publish_directory(dir, "vocab", [&](const std::filesystem::path& staging) {
+    write_vocab(staging / vocab_path.filename(), tokens);
+    write_tokenizer_config(staging / config_path.filename(), options.normalizer);
+  });
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("vocab: %zu tokens from %zu texts in %.1f s -> %s, %s\n", tokens.size(), texts.size(),
@@ -91,7 +97,8 @@ void add_vocab_command(CLI::App& app) {
   cmd->add_option("--text-file", args->text_file,
                   "Plain training text, one text per line (instead of --data)");
   cmd->add_option("--out", args->out,
-                  "vocab.txt to write (tokenizer_config.json goes beside it), or a directory")
+                  "vocab.txt to write (tokenizer_config.json goes beside it), or a directory; "
+                  "the directory is written as a whole, and one holding other files is refused")
       ->required();
   cmd->add_option("--size", args->size, "Vocabulary size, special tokens included")
       ->capture_default_str();

@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "core/error.h"
 
@@ -23,11 +25,14 @@ struct SpawnSetup {
     posix_spawnattr_init(&attributes);
   }
   ~SpawnSetup() {
+    for (int fd : files) ::close(fd);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
   }
   SpawnSetup(const SpawnSetup&) = delete;
   SpawnSetup& operator=(const SpawnSetup&) = delete;
+  // Output files opened here; the child gets them as its stdout/stderr.
+  std::vector<int> files;
 };
 
 bool needs_quotes(const std::string& arg) {
@@ -50,14 +55,20 @@ std::string ProcessExit::describe() const {
 pid_t start_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
   if (argv.empty()) fail("start_process: no program given");
   SpawnSetup setup;
-  // Files first, so that their paths are relative to this process's directory, not the child's.
-  const int mode = O_WRONLY | O_CREAT | O_TRUNC;
-  if (!options.stdout_file.empty())
-    posix_spawn_file_actions_addopen(&setup.actions, 1, options.stdout_file.c_str(), mode, 0644);
+  // Opened here, not by the child: relative to this process's directory, and never through a
+  // symbolic link planted at the path (O_TRUNC would empty whatever it points to).
+  auto redirect = [&](const std::filesystem::path& path, int target) {
+    const int fd =
+        ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) fail(path.string(), ": cannot create: ", std::strerror(errno));
+    setup.files.push_back(fd);
+    posix_spawn_file_actions_adddup2(&setup.actions, fd, target);
+  };
+  if (!options.stdout_file.empty()) redirect(options.stdout_file, 1);
   if (!options.stderr_file.empty() && options.stderr_file == options.stdout_file)
     posix_spawn_file_actions_adddup2(&setup.actions, 1, 2);
   else if (!options.stderr_file.empty())
-    posix_spawn_file_actions_addopen(&setup.actions, 2, options.stderr_file.c_str(), mode, 0644);
+    redirect(options.stderr_file, 2);
   if (!options.working_directory.empty())
     posix_spawn_file_actions_addchdir_np(&setup.actions, options.working_directory.c_str());
   // The child starts with default signal handling even if this process ignores some.

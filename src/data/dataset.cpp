@@ -65,6 +65,12 @@ std::string_view text_input_name(TextInput text) {
   return text == TextInput::abstract ? "abstract" : "title+abstract";
 }
 
+std::optional<TextInput> parse_text_input(std::string_view name) {
+  for (TextInput text : {TextInput::abstract, TextInput::title_and_abstract})
+    if (name == text_input_name(text)) return text;
+  return std::nullopt;
+}
+
 std::string normalise_title(std::string_view title) {
   std::string out;
   out.reserve(title.size());

@@ -2,6 +2,7 @@
 // The study's multi-label task built from papers: de-duplicated, rare label-sets dropped,
 // split stratified by label-set, labels numbered from the training split.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -18,6 +19,8 @@ namespace greenbert {
 // What the model reads: the abstract alone (the study) or title and abstract as a pair.
 enum class TextInput { abstract, title_and_abstract };
 std::string_view text_input_name(TextInput text);  // "abstract", "title+abstract"
+// The TextInput named `name` (as text_input_name spells it); nullopt for any other name.
+std::optional<TextInput> parse_text_input(std::string_view name);
 
 struct PrepareOptions {
   uint64_t seed = 42;

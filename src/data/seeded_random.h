@@ -6,19 +6,16 @@
 #include <span>
 #include <utility>
 
+#include "core/splitmix64.h"
+
 namespace greenbert {
 
-// SplitMix64 (Steele, Lea, Flood 2014): 64 bits of state, passes BigCrush, any seed is good.
+// SplitMix64 (core/splitmix64.h): any seed is good.
 class SeededRandom {
  public:
   explicit SeededRandom(uint64_t seed) : state_(seed) {}
 
-  uint64_t next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
+  uint64_t next() { return splitmix64_mix(state_ += kSplitMix64Gamma); }
 
   // Uniform in [0, bound), bound > 0, without modulo bias: draws below the largest multiple
   // of `bound` that fits in 64 bits are rejected.

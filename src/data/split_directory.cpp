@@ -5,6 +5,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/publish_directory.h"
 #include "data/csv_writer.h"
 #include "data/terms.h"
 
@@ -70,12 +71,12 @@ Dataset load_split_directory(const std::filesystem::path& dir, const LoadOptions
 }  // namespace
 
 void write_split(const std::filesystem::path& dir, const Dataset& dataset) {
-  std::error_code error;
-  std::filesystem::create_directories(dir, error);
-  if (error) fail(dir.string(), ": cannot create: ", error.message());
-  const std::vector<Example>* splits[3] = {&dataset.train, &dataset.val, &dataset.test};
-  for (int k = 0; k < 3; ++k) write_examples(dir / kSplitFiles[k], *splits[k], dataset.labels);
-  dataset.labels.save(dir / "labels.json");
+  publish_directory(dir, "data split", [&](const std::filesystem::path& staging) {
+    const std::vector<Example>* splits[3] = {&dataset.train, &dataset.val, &dataset.test};
+    for (int k = 0; k < 3; ++k)
+      write_examples(staging / kSplitFiles[k], *splits[k], dataset.labels);
+    dataset.labels.save(staging / "labels.json");
+  });
 }
 
 Dataset load_dataset(const std::filesystem::path& path, const LoadOptions& options) {

@@ -14,7 +14,8 @@ struct LoadOptions {
   PrepareOptions prepare;  // for a split directory only text applies
 };
 
-// Writes the three splits and labels.json into `dir` (created if missing), each file atomically.
+// Writes the three splits and labels.json as the directory `dir`, all four at once or none
+// (core/publish_directory.h: a directory holding other files is refused, not replaced).
 void write_split(const std::filesystem::path& dir, const Dataset& dataset);
 
 // A directory is read as written by write_split: the splits as they are, labels.json as the

@@ -74,8 +74,9 @@ std::string format_emissions_row(const EmissionsRecord& record);  // one line, e
 // existing file's header is not exactly CodeCarbon 3.x's.
 void append_emissions_row(const std::filesystem::path& csv, const EmissionsRecord& record);
 
-// Reads and validates every row; a torn, garbled or inconsistent file is a greenbert::Error
-// "FILE:LINE: reason".
+// Reads and validates every row; a garbled or inconsistent file is a greenbert::Error
+// "FILE:LINE: reason". A torn last line (an interrupted append) is no row: it is left out with a
+// warning (read_whole_lines, core/atomic_file.h).
 std::vector<EmissionsRecord> read_emissions_csv(const std::filesystem::path& csv);
 
 }  // namespace greenbert

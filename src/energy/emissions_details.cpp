@@ -30,7 +30,7 @@ std::optional<double> read_optional_number(const json& object, const char* key) 
 json to_json(const PhaseDetails& d) {
   return json{
       {"format", kFormat},
-      {"format_version", kFormatVersion},
+      {"version", kFormatVersion},
       {"run_id", d.run_id},
       {"phase", d.phase},
       {"project_name", d.project_name},
@@ -69,9 +69,10 @@ PhaseDetails from_json(const json& j) {
   if (!j.is_object()) throw std::invalid_argument("not a JSON object");
   if (j.at("format") != kFormat)
     throw std::invalid_argument("format is not " + std::string(kFormat));
-  if (j.at("format_version") != kFormatVersion)
-    throw std::invalid_argument(cat("format_version ", j.at("format_version").dump(),
-                                    " is not supported (expected ", kFormatVersion, ")"));
+  const json& version = j.contains("version") ? j.at("version") : j.at("format_version");
+  if (version != kFormatVersion)
+    throw std::invalid_argument(
+        cat("version ", version.dump(), " is not supported (expected ", kFormatVersion, ")"));
   PhaseDetails d;
   d.run_id = j.at("run_id").get<std::string>();
   d.phase = j.at("phase").get<std::string>();
@@ -131,13 +132,12 @@ void append_details(const std::filesystem::path& jsonl, const PhaseDetails& deta
 }
 
 std::vector<PhaseDetails> read_details(const std::filesystem::path& jsonl) {
-  const std::string text = read_file(jsonl);
+  const std::string text = read_whole_lines(jsonl);
   std::vector<PhaseDetails> out;
   size_t start = 0;
   for (size_t line_number = 1; start < text.size(); ++line_number) {
     const std::string where = cat(jsonl.string(), ":", line_number);
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) fail(where, ": last line has no end of line (torn write)");
+    const size_t end = text.find('\n', start);
     const std::string line = text.substr(start, end - start);
     start = end + 1;
     try {

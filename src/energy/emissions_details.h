@@ -3,7 +3,8 @@
 // saying what CodeCarbon's columns cannot — the phase, whether the figure is measured (rapl, perf)
 // or estimated and how (assumed TDP and its source, load mode), how many samples, the work done
 // and the per-unit figures, and where the carbon intensity came from. Joined to the CSV by run_id.
-// Each line carries "format": "greenbert-emissions-details" and "format_version": 1.
+// Each line carries "format": "greenbert-emissions-details" and "version": 1 (lines written before
+// the key was named like every other format's say "format_version").
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -53,7 +54,8 @@ std::filesystem::path details_path_for(const std::filesystem::path& csv);
 
 std::string format_details_line(const PhaseDetails& details);  // one JSON line with '\n'
 void append_details(const std::filesystem::path& jsonl, const PhaseDetails& details);
-// Validates every line; errors are "FILE:LINE: reason".
+// Validates every line; errors are "FILE:LINE: reason". A torn last line (an interrupted append)
+// is left out with a warning.
 std::vector<PhaseDetails> read_details(const std::filesystem::path& jsonl);
 
 // A row of emissions.csv with its sidecar entry, as the report reads them.

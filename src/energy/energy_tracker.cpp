@@ -72,9 +72,13 @@ EnergyTracker::~EnergyTracker() {
   try {
     finish(false);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "greenbert: warning: the energy of phase '%s' was not recorded: %s\n",
-                 phase_.c_str(), e.what());
+    warn_not_recorded(e);
   }
+}
+
+void EnergyTracker::warn_not_recorded(const std::exception& e) const {
+  std::fprintf(stderr, "greenbert: warning: the energy of phase '%s' was not recorded: %s\n",
+               phase_.c_str(), e.what());
 }
 
 void EnergyTracker::add_work(int64_t sequences, int64_t tokens) {
@@ -101,6 +105,14 @@ EnergySnapshot EnergyTracker::snapshot_locked() const {
 EmissionsRecord EnergyTracker::stop() {
   if (!record_) finish(true);
   return *record_;
+}
+
+void EnergyTracker::stop_or_warn() {
+  try {
+    stop();
+  } catch (const std::exception& e) {
+    warn_not_recorded(e);
+  }
 }
 
 void EnergyTracker::finish(bool completed) {

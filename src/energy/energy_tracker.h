@@ -53,12 +53,16 @@ class EnergyTracker {
   // Takes a final sample, appends the row and the sidecar line, returns the row. Later calls
   // return the same row without writing again.
   EmissionsRecord stop();
+  // stop() for work whose result must not depend on its bookkeeping (a finished training): a
+  // row that cannot be written (full disk) is a warning on stderr, not an error.
+  void stop_or_warn();
   // What stop() wrote to the sidecar; valid after stop().
   const PhaseDetails& details() const { return *details_; }
   const MeterSetup& setup() const { return meter_.setup(); }
 
  private:
   void finish(bool completed);
+  void warn_not_recorded(const std::exception& e) const;
   EnergySnapshot snapshot_locked() const;
 
   const std::string phase_;

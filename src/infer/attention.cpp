@@ -12,16 +12,6 @@
 
 namespace greenbert {
 
-const char* attention_precision_name(AttentionPrecision precision) {
-  return precision == AttentionPrecision::bf16 ? "bf16" : "f32";
-}
-
-AttentionPrecision parse_attention_precision(std::string_view name) {
-  if (name == "f32" || name == "fp32") return AttentionPrecision::f32;
-  if (name == "bf16") return AttentionPrecision::bf16;
-  fail("unknown attention precision '", name, "' (expected f32 or bf16)");
-}
-
 namespace {
 
 int64_t round_up(int64_t x, int64_t to) {
@@ -47,9 +37,9 @@ struct PortableScratch {
   }
 };
 
-float load(const void* qkv, AttentionPrecision precision, int64_t index) {
-  return precision == AttentionPrecision::bf16 ? from_bf16(static_cast<const uint16_t*>(qkv)[index])
-                                               : static_cast<const float*>(qkv)[index];
+float load(const void* qkv, Precision precision, int64_t index) {
+  return precision == Precision::bf16 ? from_bf16(static_cast<const uint16_t*>(qkv)[index])
+                                      : static_cast<const float*>(qkv)[index];
 }
 
 // s (rows4, lp) = scale · q (rows4, d) · kt (d, lp); rows4 a multiple of 4, lp of 16.
@@ -118,7 +108,7 @@ void context_kernel(float* o, const float* p, const float* v, int64_t rows4, int
 
 }  // namespace
 
-int64_t attention_scratch_floats(const AttentionGeometry& g, int64_t max_len) {
+int64_t attention_scratch_floats(const AttentionShape& g, int64_t max_len) {
   const int64_t d = g.head_dim;
   const int64_t portable = PortableScratch::floats(round_up(max_len, 4), round_up(max_len, 16),
                                                    max_len, d, round_up(d, 16));
@@ -129,8 +119,8 @@ bool attention_uses_amx() {
   return amx_attention_available();
 }
 
-void attention_head_portable(float* ctx, int64_t ldc, const void* qkv, AttentionPrecision precision,
-                             const AttentionGeometry& g, int64_t head, int64_t length,
+void attention_head_portable(float* ctx, int64_t ldc, const void* qkv, Precision precision,
+                             const AttentionShape& g, int64_t head, int64_t length,
                              int64_t first_query, int64_t queries, float* scratch) {
   const int64_t C = g.hidden(), D = g.head_dim, L = length;
   const int64_t qr = round_up(queries, 4), lp = round_up(L, 16), dp = round_up(D, 16);
@@ -149,16 +139,16 @@ void attention_head_portable(float* ctx, int64_t ldc, const void* qkv, Attention
 
   const float scale = 1.0f / std::sqrt(static_cast<float>(D));
   scores_kernel(w.s, w.q, w.kt, qr, lp, D, scale);
-  softmax_kernel(w.s, w.inv, qr, L, lp, precision == AttentionPrecision::bf16);
+  softmax_kernel(w.s, w.inv, qr, L, lp, precision == Precision::bf16);
   context_kernel(w.o, w.s, w.v, qr, L, lp, dp);
   for (int64_t i = 0; i < queries; ++i)
     for (int64_t e = 0; e < D; ++e) ctx[i * ldc + e] = w.o[i * dp + e] * w.inv[i];
 }
 
-void attention_head(float* ctx, int64_t ldc, const void* qkv, AttentionPrecision precision,
-                    const AttentionGeometry& g, int64_t head, int64_t length, int64_t first_query,
+void attention_head(float* ctx, int64_t ldc, const void* qkv, Precision precision,
+                    const AttentionShape& g, int64_t head, int64_t length, int64_t first_query,
                     int64_t queries, float* scratch) {
-  if (precision == AttentionPrecision::bf16 && amx_attention_available()) {
+  if (precision == Precision::bf16 && amx_attention_available()) {
     amx_attention_head(ctx, ldc, static_cast<const uint16_t*>(qkv), g.hidden(), g.head_dim, head,
                        length, first_query, queries, scratch);
     return;

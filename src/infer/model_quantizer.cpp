@@ -5,25 +5,8 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "infer/session.h"
-#include "model/model_dir.h"
 
 namespace greenbert {
-
-namespace {
-
-// Everything of a model directory but its weights; copied byte for byte. A training run's
-// train_config.json goes too: eval and predict take the run's split, --text and --max-length
-// from it, so a quantized copy is evaluated on exactly the fp32 model's test split.
-constexpr const char* kModelFiles[] = {"config.json",
-                                       "vocab.txt",
-                                       "tokenizer.json",
-                                       "tokenizer_config.json",
-                                       "special_tokens_map.json",
-                                       "labels.json",
-                                       "thresholds.json",
-                                       "train_config.json"};
-
-}  // namespace
 
 std::vector<std::string> read_calibration_texts(const std::filesystem::path& path) {
   const std::string contents = read_file(path);
@@ -59,39 +42,33 @@ ActivationRanges calibrate(const BertConfig& config, const ParameterBuffer& para
   return session.activation_ranges();
 }
 
-QuantizeReport quantize_model_dir(const std::filesystem::path& model_dir,
-                                  const std::filesystem::path& out_dir,
-                                  const QuantizeOptions& options) {
-  if (options.precision == InferencePrecision::f32)
-    fail("quantize: the precision must be int8 or bf16");
-  if (std::filesystem::exists(out_dir) && std::filesystem::equivalent(model_dir, out_dir))
+QuantizeReport quantize_model(const ModelDirectory& model, const std::filesystem::path& out_dir,
+                              const QuantizeOptions& options) {
+  if (options.precision == Precision::fp32) fail("quantize: the precision must be int8 or bf16");
+  if (model.kind != ModelKind::encoder)
+    fail(model.path.string(), ": a ", model_kind_name(model.kind),
+         " model runs in fp32 only: it has no bf16 or int8 copy");
+  if (std::filesystem::exists(out_dir) && std::filesystem::equivalent(model.path, out_dir))
     fail(out_dir.string(), ": the output directory must differ from the model's");
-  LoadModelReport load;
-  ClassifierModel model = load_model(model_dir, {}, &load);
+  ClassifierModel fp32 = load_model(model);
   QuantizeReport report;
-  report.input_bytes = std::filesystem::file_size(load.weights);
+  report.input_bytes = model.require_weights().bytes;
 
   ActivationRanges ranges;
   const bool calibrated = !options.calibration_texts.empty();
   if (calibrated) {
-    if (options.precision != InferencePrecision::int8)
+    if (options.precision != Precision::int8)
       fail("quantize: calibration fixes int8 activation scales; bf16 needs none");
-    ranges = calibrate(model.config, model.params, model.tokenizer, options.calibration_texts,
+    ranges = calibrate(fp32.config, fp32.params, fp32.tokenizer, options.calibration_texts,
                        options.max_length, options.threads);
     report.calibration_sequences = static_cast<int64_t>(options.calibration_texts.size());
     report.calibration_tokens = ranges.tokens;
   }
-  auto params = std::make_shared<const ParameterBuffer>(std::move(model.params));
-  const PrecisionTensors tensors = quantize_parameters(
+  auto params = std::make_shared<const ParameterBuffer>(std::move(fp32.params));
+  const ModelTensors tensors = quantize_parameters(
       model.config, params, options.precision, options.activations, calibrated ? &ranges : nullptr);
-
-  std::filesystem::create_directories(out_dir);
-  // Weights first: a crash in between leaves no config.json, so no half model directory loads.
-  write_precision_tensors(out_dir / "model.safetensors", model.config, tensors);
-  for (const char* name : kModelFiles)
-    if (std::filesystem::exists(model_dir / name))
-      write_file_atomically(out_dir / name, read_file(model_dir / name));
-  report.output_bytes = std::filesystem::file_size(out_dir / "model.safetensors");
+  save_model(out_dir, model, &tensors);
+  report.output_bytes = std::filesystem::file_size(out_dir / model_files::kWeights);
   return report;
 }
 

@@ -1,23 +1,24 @@
 #pragma once
 // `greenbert quantize` as a library call: an fp32 model directory in, an int8 or bf16 model
-// directory out (infer/quantized_model.h has the format), optionally with activation scales
-// calibrated on a few hundred texts (static int8 quantization).
+// directory out (model/weights_format.h has the file's layout), optionally with activation
+// scales calibrated on a few hundred texts (static int8 quantization).
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
 
-#include "infer/precision.h"
+#include "core/precision.h"
 #include "infer/quantization.h"
 #include "infer/quantized_model.h"
 #include "model/config.h"
+#include "model/model_directory.h"
 #include "model/parameters.h"
 #include "text/bert_tokenizer.h"
 
 namespace greenbert {
 
 struct QuantizeOptions {
-  InferencePrecision precision = InferencePrecision::int8;
+  Precision precision = Precision::int8;
   ActivationType activations = ActivationType::u8;
   std::vector<std::string> calibration_texts;  // empty: dynamic (per-token) activation scales
   size_t max_length = 150;                     // calibration texts are truncated like the study's
@@ -39,10 +40,9 @@ ActivationRanges calibrate(const BertConfig& config, const ParameterBuffer& para
                            const BertTokenizer& tokenizer, const std::vector<std::string>& texts,
                            size_t max_length, int threads);
 
-// Writes out_dir: the model directory's small files (config.json, vocabulary, labels.json,
-// thresholds.json, ...) copied unchanged, and model.safetensors at options.precision.
-QuantizeReport quantize_model_dir(const std::filesystem::path& model_dir,
-                                  const std::filesystem::path& out_dir,
-                                  const QuantizeOptions& options);
+// Writes out_dir (save_model): the model's description (config, vocabulary, labels, thresholds,
+// the run's train_config.json) and its weights at options.precision.
+QuantizeReport quantize_model(const ModelDirectory& model, const std::filesystem::path& out_dir,
+                              const QuantizeOptions& options);
 
 }  // namespace greenbert

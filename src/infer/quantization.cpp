@@ -10,16 +10,6 @@
 
 namespace greenbert {
 
-std::string_view activation_type_name(ActivationType type) {
-  return type == ActivationType::u8 ? "u8" : "s8";
-}
-
-ActivationType parse_activation_type(std::string_view name) {
-  if (name == "u8") return ActivationType::u8;
-  if (name == "s8") return ActivationType::s8;
-  fail("unknown activation type '", name, "' (expected u8 or s8)");
-}
-
 RowQuantization quantization_for_range(float lo, float hi, ActivationType type, int32_t u8_max) {
   lo = std::min(lo, 0.0f);
   hi = std::max(hi, 0.0f);

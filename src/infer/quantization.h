@@ -15,15 +15,10 @@
 // which the GEMM epilogues apply (see infer/epilogue.h).
 #include <cstdint>
 #include <span>
-#include <string_view>
+
+#include "core/precision.h"  // ActivationType
 
 namespace greenbert {
-
-enum class ActivationType : uint8_t { s8, u8 };
-
-std::string_view activation_type_name(ActivationType type);  // "s8" / "u8"
-// Throws greenbert::Error naming the choices.
-ActivationType parse_activation_type(std::string_view name);
 
 // How one row of activations was quantized.
 struct RowQuantization {

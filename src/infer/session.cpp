@@ -1,8 +1,6 @@
 #include "infer/session.h"
 
 #include <omp.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -14,6 +12,7 @@
 #include "infer/epilogue.h"
 #include "infer/packed_gemm.h"
 #include "io/dtype.h"
+#include "io/mapped_file.h"
 #include "kernels/bf16.h"
 #include "kernels/parallel.h"
 #include "kernels/vec_math.h"
@@ -23,32 +22,17 @@ namespace greenbert {
 
 namespace {
 
-GemmType gemm_type_for(InferencePrecision precision, ActivationType activations) {
+GemmType gemm_type_for(Precision precision, ActivationType activations) {
   switch (precision) {
-    case InferencePrecision::f32:
+    case Precision::fp32:
       return GemmType::f32;
-    case InferencePrecision::bf16:
+    case Precision::bf16:
       return GemmType::bf16;
-    case InferencePrecision::int8:
+    case Precision::int8:
       return runtime_activation_type(activations) == ActivationType::u8 ? GemmType::u8s8
                                                                         : GemmType::s8s8;
   }
   return GemmType::f32;
-}
-
-// "<prefix>.weight" → "<prefix>"
-std::string linear_prefix(const std::string& weight) {
-  return weight.substr(0, weight.size() - std::string(".weight").size());
-}
-
-// Gives the pages of a packed tensor's file mapping back (they would otherwise stay resident
-// next to the packed copy and double the peak memory of a load). Only whole pages inside the
-// range are dropped; a later read simply faults them in again from the file.
-void release_mapped_pages(std::span<const std::byte> bytes) {
-  const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-  const auto begin = (reinterpret_cast<uintptr_t>(bytes.data()) + page - 1) / page * page;
-  const auto end = (reinterpret_cast<uintptr_t>(bytes.data()) + bytes.size()) / page * page;
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -87,10 +71,10 @@ struct ThreadScratch {
 
 struct InferenceSession::Impl {
   BertConfig config;
-  InferencePrecision precision = InferencePrecision::f32;
+  Precision precision = Precision::fp32;
   ActivationType activations = ActivationType::u8;
   bool static_activations = false;
-  AttentionPrecision attention = AttentionPrecision::f32;
+  Precision attention = Precision::fp32;
   GemmType gemm_type = GemmType::f32;
   int threads = 1;
   int64_t block_rows = 128;
@@ -120,11 +104,11 @@ struct InferenceSession::Impl {
   std::vector<ThreadScratch> scratch;
 
   size_t act_bytes() const { return activation_bytes(gemm_type); }
-  bool qkv_bf16() const { return attention == AttentionPrecision::bf16; }
-  AttentionGeometry geometry() const { return {config.num_heads, config.head_dim()}; }
+  bool qkv_bf16() const { return attention == Precision::bf16; }
+  AttentionShape geometry() const { return {config.num_heads, config.head_dim()}; }
 
-  void build(const PrecisionTensors& tensors, const SessionOptions& options);
-  LinearWeights build_linear(const PrecisionTensors& tensors, const GemmPlan& plan,
+  void build(const ModelTensors& tensors, const SessionOptions& options);
+  LinearWeights build_linear(const ModelTensors& tensors, const GemmPlan& plan,
                              const std::vector<std::string>& weights);
   void ensure_capacity(int64_t tokens, int64_t sequences, int64_t length);
   void forward(const TokenBatch& batch, float* logits);
@@ -148,7 +132,7 @@ struct InferenceSession::Impl {
   void head_rows(int64_t first, int64_t rows, float* logits);
 };
 
-LinearWeights InferenceSession::Impl::build_linear(const PrecisionTensors& tensors,
+LinearWeights InferenceSession::Impl::build_linear(const ModelTensors& tensors,
                                                    const GemmPlan& plan,
                                                    const std::vector<std::string>& weights) {
   const int64_t n = plan.n(), k = plan.k();
@@ -164,23 +148,22 @@ LinearWeights InferenceSession::Impl::build_linear(const PrecisionTensors& tenso
     row += view.shape[0];
     const auto bias = to_float32(tensors.at(prefix + ".bias"));
     w.bias.insert(w.bias.end(), bias.begin(), bias.end());
-    if (precision == InferencePrecision::int8) {
-      const auto scale = to_float32(tensors.at(name + "_scale"));
+    if (precision == Precision::int8) {
+      const auto scale = to_float32(tensors.at(name + std::string(kWeightScaleSuffix)));
       w.weight_scale.insert(w.weight_scale.end(), scale.begin(), scale.end());
     }
     if (tensors.mapped) release_mapped_pages(view.bytes);
   }
   if (row != n) fail("internal: ", row, " weight rows for a GEMM with n = ", n);
-  if (precision == InferencePrecision::int8) {
+  if (precision == Precision::int8) {
     w.weight_sums.resize(static_cast<size_t>(n));
     row_sums(w.weight_sums.data(), reinterpret_cast<const int8_t*>(matrix.data()), n, k);
     if (static_activations) {
+      // Valid (scale > 0, zero point in 0..255): ModelDirectory::open checked them.
       const std::string prefix = linear_prefix(weights[0]);
-      const float scale = to_float32(tensors.at(prefix + ".input_scale"))[0];
-      const float zero_point = to_float32(tensors.at(prefix + ".input_zero_point"))[0];
-      if (!(scale > 0.0f) || zero_point < 0.0f || zero_point > 255.0f)
-        fail("tensor ", prefix, ".input_scale/.input_zero_point: scale ", scale, " and zero point ",
-             zero_point, " are not a valid quantization");
+      const float scale = to_float32(tensors.at(prefix + std::string(kInputScaleSuffix)))[0];
+      const float zero_point =
+          to_float32(tensors.at(prefix + std::string(kInputZeroPointSuffix)))[0];
       w.fixed = runtime_quantization(RowQuantization{scale, static_cast<int32_t>(zero_point)},
                                      activations);
     }
@@ -189,14 +172,15 @@ LinearWeights InferenceSession::Impl::build_linear(const PrecisionTensors& tenso
   return w;
 }
 
-void InferenceSession::Impl::build(const PrecisionTensors& tensors, const SessionOptions& options) {
+void InferenceSession::Impl::build(const ModelTensors& tensors, const SessionOptions& options) {
   validate(config, "model config");
   if (config.num_layers < 1) fail("the inference session needs at least one encoder layer");
   precision = tensors.precision;
   activations = tensors.activations;
   static_activations = tensors.static_activations;
-  attention = options.attention.value_or(
-      precision == InferencePrecision::f32 ? AttentionPrecision::f32 : AttentionPrecision::bf16);
+  attention =
+      options.attention.value_or(precision == Precision::fp32 ? Precision::fp32 : Precision::bf16);
+  if (attention == Precision::int8) fail("attention runs at fp32 or bf16, not int8");
   gemm_type = gemm_type_for(precision, activations);
   threads = options.threads > 0 ? options.threads : physical_core_count();
   block_rows = padded_rows(std::max<int64_t>(options.block_rows, 16));
@@ -369,7 +353,7 @@ void InferenceSession::Impl::qkv_rows(ThreadScratch& ts, int thread, int64_t lay
 
 void InferenceSession::Impl::attention_rows(ThreadScratch& ts, const TokenBatch& batch,
                                             int64_t layer, int64_t first, int64_t rows) {
-  const AttentionGeometry g = geometry();
+  const AttentionShape g = geometry();
   // The sequence of row `first`: the last one starting at or before it.
   int64_t s = std::upper_bound(batch.seq_start.begin(), batch.seq_start.end(), first) -
               batch.seq_start.begin() - 1;
@@ -462,7 +446,7 @@ void InferenceSession::Impl::forward(const TokenBatch& batch, float* logits) {
   // The last layer only needs the [CLS] rows after attention (not when calibrating: the ranges
   // must see every token).
   const bool cls_only = !record_ranges;
-  const AttentionGeometry g = geometry();
+  const AttentionShape g = geometry();
 
 #pragma omp parallel num_threads(threads)
   {
@@ -528,8 +512,8 @@ namespace {
 InferenceSession session_from_parameters(const BertConfig& config,
                                          std::shared_ptr<const ParameterBuffer> params,
                                          const SessionOptions& options) {
-  const InferencePrecision precision = options.precision.value_or(InferencePrecision::f32);
-  const PrecisionTensors tensors =
+  const Precision precision = options.precision.value_or(Precision::fp32);
+  const ModelTensors tensors =
       quantize_parameters(config, std::move(params), precision, options.activations);
   return InferenceSession::from_tensors(config, tensors, options);
 }
@@ -537,12 +521,12 @@ InferenceSession session_from_parameters(const BertConfig& config,
 }  // namespace
 
 InferenceSession InferenceSession::from_tensors(const BertConfig& config,
-                                                const PrecisionTensors& tensors,
+                                                const ModelTensors& tensors,
                                                 const SessionOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->config = config;
   impl->record_ranges = options.record_activation_ranges;
-  if (impl->record_ranges && tensors.precision != InferencePrecision::f32)
+  if (impl->record_ranges && tensors.precision != Precision::fp32)
     fail("activation ranges are recorded by fp32 sessions only");
   impl->build(tensors, options);
   return InferenceSession(std::move(impl));
@@ -554,39 +538,33 @@ InferenceSession InferenceSession::from_parameters(const BertConfig& config,
   return session_from_parameters(config, std::make_shared<const ParameterBuffer>(params), options);
 }
 
-InferenceSession InferenceSession::open(const std::filesystem::path& dir,
+InferenceSession InferenceSession::open(const ModelDirectory& model,
                                         const SessionOptions& options) {
-  // The session needs config.json and the weights; the tokenizer is its callers' business.
-  const BertConfig config = load_config(dir / "config.json");
-  const std::filesystem::path weights = dir / "model.safetensors";
-  std::optional<TensorFile> file;
-  if (std::filesystem::exists(weights)) file.emplace(TensorFile::open(weights));
-  const bool ours = file && file->metadata().contains(kPrecisionMetadata);
-  const std::string declared = file ? declared_precision(*file) : "f32";
-  file.reset();
-  if (declared != "f32" && declared != "bf16" && declared != "int8")
-    fail(weights.string(), ": ", kPrecisionMetadata, " is '", declared, "' (f32, bf16 or int8)");
-  const InferencePrecision wanted = options.precision.value_or(
-      declared == "f32" ? InferencePrecision::f32 : parse_inference_precision(declared));
+  if (model.kind != ModelKind::encoder)
+    fail(model.path.string(), ": a ", model_kind_name(model.kind),
+         " model has no encoder to run (open_classifier runs it)");
+  const ModelWeights& weights = model.require_weights();
+  const Precision declared = weights.precision();
+  const Precision wanted = options.precision.value_or(declared);
   // Weights at the wanted precision already, in greenbert's own file: packed straight from its
   // mapping. Anything else (HF checkpoints, an fp32 model run at int8/bf16) goes through
   // load_model and quantize_parameters, exactly as `greenbert quantize` would.
-  if (ours && precision_metadata_value(wanted) == declared)
-    return from_tensors(config, read_precision_tensors(weights, config), options);
-  if (declared != "f32")
-    fail(weights.string(), ": a ", declared, " model cannot run at ",
-         inference_precision_name(wanted), "; quantize the fp32 model for that precision");
-  ClassifierModel model = load_model(dir);
+  if (weights.header.greenbert && wanted == declared)
+    return from_tensors(model.config, weights.tensors, options);
+  if (declared != Precision::fp32)
+    fail(weights.path.string(), ": a ", precision_name(declared), " model cannot run at ",
+         precision_name(wanted), "; quantize the fp32 model for that precision");
+  ClassifierModel fp32 = load_model(model);
   SessionOptions at = options;
   at.precision = wanted;
   return session_from_parameters(
-      model.config, std::make_shared<const ParameterBuffer>(std::move(model.params)), at);
+      fp32.config, std::make_shared<const ParameterBuffer>(std::move(fp32.params)), at);
 }
 
 const BertConfig& InferenceSession::config() const {
   return impl_->config;
 }
-InferencePrecision InferenceSession::precision() const {
+Precision InferenceSession::precision() const {
   return impl_->precision;
 }
 ActivationType InferenceSession::activations() const {
@@ -595,7 +573,7 @@ ActivationType InferenceSession::activations() const {
 bool InferenceSession::static_activations() const {
   return impl_->static_activations;
 }
-AttentionPrecision InferenceSession::attention() const {
+Precision InferenceSession::attention() const {
   return impl_->attention;
 }
 int InferenceSession::threads() const {

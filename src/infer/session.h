@@ -3,8 +3,8 @@
 // in fp32, bf16 or int8, and a forward pass that never allocates once its workspace has grown to
 // the largest batch.
 //
-//   InferenceSession session = InferenceSession::open("runs/bert-tiny-int8", {});
-//   session.run(batch, logits);           // batch: packed TokenBatch, logits (B, labels)
+//   InferenceSession session = InferenceSession::open(ModelDirectory::open("runs/bert-tiny-int8"),
+//   {}); session.run(batch, logits);           // batch: packed TokenBatch, logits (B, labels)
 //
 // How a batch runs (T packed tokens, no padding): ONE OpenMP region for the whole forward pass.
 // Each thread owns a contiguous range of token rows and walks it in blocks of up to
@@ -37,13 +37,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/precision.h"
 #include "infer/attention.h"
-#include "infer/precision.h"
 #include "infer/quantization.h"
 #include "infer/quantized_model.h"
 #include "model/batch.h"
 #include "model/config.h"
-#include "model/model_dir.h"
+#include "model/model_directory.h"
 
 namespace greenbert {
 
@@ -51,12 +51,12 @@ struct SessionOptions {
   // Precision to run at. Unset: the model directory's (fp32 for a float checkpoint). An fp32
   // directory can run at any precision (weights quantized in memory exactly as `greenbert
   // quantize` would); a quantized directory only at its own.
-  std::optional<InferencePrecision> precision;
+  std::optional<Precision> precision;
   int threads = 0;  // 0: physical cores
   // int8 activations when the weights were not quantized with a calibration (which fixes it).
   ActivationType activations = ActivationType::u8;
-  // Unset: f32 for fp32 sessions, bf16 otherwise.
-  std::optional<AttentionPrecision> attention;
+  // fp32 or bf16; unset: fp32 for fp32 sessions, bf16 otherwise.
+  std::optional<Precision> attention;
   int64_t block_rows = 128;  // rows per GEMM call (a multiple of 16)
   // Workspace for batches up to these sizes is allocated at open; a larger batch grows it once.
   int64_t max_tokens = 0;
@@ -78,13 +78,14 @@ struct SessionStats {
 
 class InferenceSession {
  public:
-  // A model directory: fp32 (HF-compatible) or written by `greenbert quantize`.
-  static InferenceSession open(const std::filesystem::path& dir, const SessionOptions& options);
+  // An opened model directory: fp32 (HF-compatible) or written by `greenbert quantize`. Its
+  // own weights at their precision are packed straight from the file's mapping.
+  static InferenceSession open(const ModelDirectory& model, const SessionOptions& options);
   // fp32 parameters in memory (copied or quantized: `params` may go away after).
   static InferenceSession from_parameters(const BertConfig& config, const ParameterBuffer& params,
                                           const SessionOptions& options);
   // Tensors already at the session's precision (options.precision is ignored).
-  static InferenceSession from_tensors(const BertConfig& config, const PrecisionTensors& tensors,
+  static InferenceSession from_tensors(const BertConfig& config, const ModelTensors& tensors,
                                        const SessionOptions& options);
 
   InferenceSession(InferenceSession&&) noexcept;
@@ -92,10 +93,10 @@ class InferenceSession {
   ~InferenceSession();
 
   const BertConfig& config() const;
-  InferencePrecision precision() const;
+  Precision precision() const;
   ActivationType activations() const;  // int8 sessions
   bool static_activations() const;     // int8 with calibrated scales
-  AttentionPrecision attention() const;
+  Precision attention() const;
   int threads() const;
   // oneDNN's implementation of the Linear-layer GEMMs, e.g. "brg:avx512_core_amx_int8".
   std::string gemm_implementation() const;

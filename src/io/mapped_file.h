@@ -30,4 +30,9 @@ class MappedFile {
   size_t size_ = 0;
 };
 
+// Gives back the pages wholly inside `bytes`, a range of a mapping (they would otherwise stay
+// resident next to what a loader made of them, doubling a load's peak memory); a later read
+// faults them in again from the file.
+void release_mapped_pages(std::span<const std::byte> bytes);
+
 }  // namespace greenbert

@@ -86,14 +86,19 @@ constexpr AllowedGlobal kAllowedGlobals[] = {
     {"torch.BoolStorage", true, DType::BOOL},
 };
 
-// Each tensor of a state_dict takes about 15 objects; the cap bounds the memory a crafted
-// pickle (one object per byte) can claim to ~150 MB while allowing ~70k tensors.
-constexpr size_t kMaxObjects = size_t{1} << 20;
+// The memory the unpickled objects may take: a multiple of the pickle's size, plus a floor.
+// torch.save's pickles take 20 to 35 times their size here (~20 objects of 136 bytes per tensor
+// for 100 to 200 bytes of pickle); a crafted one could otherwise multiply its size without bound
+// (a 1 MB memoised string used as the key of every storage, a long shape tuple referenced by
+// every tensor).
+constexpr size_t kMemoryFactor = 64;
+constexpr size_t kMemoryFloor = size_t{16} << 20;
+constexpr size_t kMemoEntryBytes = 48;  // a node of the memo's hash map, roughly
 
 class Machine {
  public:
   Machine(std::span<const std::byte> bytes, const std::string& label)
-      : bytes_(bytes), label_(label) {}
+      : bytes_(bytes), label_(label), memory_limit_(kMemoryFloor + kMemoryFactor * bytes.size()) {}
 
   Unpickled run() {
     while (true) {
@@ -146,10 +151,16 @@ class Machine {
     return std::string(reinterpret_cast<const char*>(bytes_.data() + start), pos_ - start - 1);
   }
 
+  // Counts `bytes` of memory the objects take against the pickle's budget.
+  void charge(size_t bytes) {
+    memory_ += bytes;
+    if (memory_ > memory_limit_)
+      error("its objects would take more than ", memory_limit_, " bytes of memory (", kMemoryFactor,
+            " x the pickle's ", bytes_.size(),
+            " bytes, +16 MiB): not a state_dict torch.save writes");
+  }
   uint32_t push(PickleObject object) {
-    if (objects_.size() >= kMaxObjects) {
-      error("more than ", kMaxObjects, " objects: too large for a state_dict");
-    }
+    charge(sizeof(PickleObject));  // and what it comes to hold, where that is filled in
     objects_.push_back(std::move(object));
     auto index = static_cast<uint32_t>(objects_.size() - 1);
     stack_.push_back(index);
@@ -227,6 +238,7 @@ class Machine {
       }
       case 0x74: {  // TUPLE
         auto items = pop_mark();
+        charge(sizeof(uint32_t) * items.size());
         object(push_kind(Kind::Tuple)).items = std::move(items);
         return false;
       }
@@ -242,6 +254,7 @@ class Machine {
       case 0x73: {  // SETITEM
         uint32_t value = pop();
         uint32_t key = pop();
+        charge(2 * sizeof(uint32_t));
         auto& dict = expect(top(), Kind::Dict, "the target");
         dict.items.push_back(key);
         dict.items.push_back(value);
@@ -250,17 +263,20 @@ class Machine {
       case 0x75: {  // SETITEMS
         auto items = pop_mark();
         if (items.size() % 2 != 0) error("SETITEMS with an odd number of items");
+        charge(sizeof(uint32_t) * items.size());
         auto& dict = expect(top(), Kind::Dict, "the target");
         dict.items.insert(dict.items.end(), items.begin(), items.end());
         return false;
       }
       case 0x61: {  // APPEND
         uint32_t value = pop();
+        charge(sizeof(uint32_t));
         expect(top(), Kind::List, "the target").items.push_back(value);
         return false;
       }
       case 0x65: {  // APPENDS
         auto items = pop_mark();
+        charge(sizeof(uint32_t) * items.size());
         auto& list = expect(top(), Kind::List, "the target");
         list.items.insert(list.items.end(), items.begin(), items.end());
         return false;
@@ -269,6 +285,7 @@ class Machine {
       case 0x8c: {  // SHORT_BINUNICODE
         size_t n = op == 0x58 ? read_le<uint32_t>("a string length") : read_u8("a string length");
         std::string text = read_text(n, "a string");
+        charge(text.size());
         object(push_kind(Kind::String)).text = std::move(text);
         return false;
       }
@@ -330,7 +347,10 @@ class Machine {
     }
   }
 
-  void memo_put(uint32_t key) { memo_[key] = top(); }
+  void memo_put(uint32_t key) {
+    const uint32_t value = top();
+    if (memo_.insert_or_assign(key, value).second) charge(kMemoEntryBytes);
+  }
   void memo_get(uint32_t key) {
     auto found = memo_.find(key);
     if (found == memo_.end()) error("memo entry ", key, " was never stored");
@@ -343,6 +363,7 @@ class Machine {
     std::string qualified = cat(module, ".", name);
     for (const auto& allowed : kAllowedGlobals) {
       if (qualified == allowed.name) {
+        charge(qualified.size());
         uint32_t index = push_kind(Kind::Global);
         object(index).text = std::move(qualified);
         object(index).dtype = allowed.dtype;
@@ -374,6 +395,7 @@ class Machine {
     if (items.size() == 6 && object(items[5]).kind != Kind::None) {
       error("storage '", key, "' is a legacy storage view, which is not supported");
     }
+    charge(key.size());
     uint32_t index = push_kind(Kind::Storage);
     object(index).dtype = dtype;
     object(index).text = std::move(key);
@@ -416,6 +438,7 @@ class Machine {
       if (args.size() == 7 && object(args[6]).kind != Kind::None) {
         expect(args[6], Kind::Dict, "the tensor metadata");
       }
+      charge(sizeof(int64_t) * (shape.size() + stride.size()));
       uint32_t index = push_kind(Kind::Tensor);
       object(index).items = {args[0]};
       object(index).integer = offset;
@@ -440,6 +463,8 @@ class Machine {
   size_t pos_ = 0;
   size_t op_start_ = 0;
   uint8_t op_ = 0;
+  const size_t memory_limit_;
+  size_t memory_ = 0;
   std::vector<PickleObject> objects_;
   std::vector<uint32_t> stack_;
   std::vector<size_t> marks_;

@@ -7,7 +7,9 @@
 // (os.system, builtins.eval...) is rejected, not run.
 //
 // Objects live in one arena and refer to each other by index, so cyclic or shared references
-// a crafted pickle may build cost nothing and cannot recurse.
+// a crafted pickle may build cost nothing and cannot recurse. The memory the objects take is
+// bounded by a multiple of the pickle's size (an error names the limit), so a small crafted
+// pickle cannot claim gigabytes by referencing a long string or tuple many times.
 #include <cstddef>
 #include <cstdint>
 #include <span>

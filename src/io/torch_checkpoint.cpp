@@ -4,6 +4,8 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <set>
+#include <string_view>
 
 #include "core/error.h"
 #include "io/pickle.h"
@@ -44,10 +46,15 @@ StateDict read_state_dict(const Unpickled& pickle, const std::string& label) {
     fail(label, ": the pickle holds a ", kind_name(root.kind), ", not a state_dict");
   }
   StateDict state;
+  // Each name is copied once per entry: a name repeated (a memoised string keying every entry)
+  // would multiply the file's size, and is no state_dict torch.save writes anyway.
+  std::set<std::string_view> names;
   for (size_t i = 0; i < root.items.size(); i += 2) {
     const PickleObject& key = pickle[root.items[i]];
     const PickleObject& value = pickle[root.items[i + 1]];
     if (key.kind != Kind::String) fail(label, ": state_dict key is a ", kind_name(key.kind));
+    if (!names.insert(key.text).second)
+      fail(label, ": tensor ", key.text.substr(0, 200), ": duplicate name");
     if (value.kind != Kind::Tensor) {
       fail(label, ": tensor ", key.text, ": value is a ", kind_name(value.kind),
            ", not a tensor (only flat state_dicts are supported)");
@@ -104,8 +111,21 @@ void gather(std::span<const std::byte> storage, size_t element_size, int64_t off
   }
 }
 
+// What the tensors copied out of strided views may take in all: a small multiple of the storage
+// the file really holds. Only overlapping views (stride 0, expand) are larger than their storage,
+// and without a bound on their sum a few KB of pickle could ask for gigabytes, every view being
+// within bounds on its own.
+struct CopyBudget {
+  static constexpr uint64_t kFactor = 2;
+  static constexpr uint64_t kSlack = uint64_t{1} << 20;  // small tensors of tiny files
+  uint64_t storage = 0;                                  // bytes of all storages
+  uint64_t copied = 0;                                   // bytes copied so far
+
+  uint64_t limit() const { return kFactor * storage + kSlack; }
+};
+
 void add_tensor(TensorSet& set, const std::string& label, const StateEntry& entry,
-                const Storage& storage, bool big_endian, uint64_t max_view_bytes) {
+                const Storage& storage, bool big_endian, CopyBudget& budget) {
   const PickleObject& tensor = *entry.tensor;
   auto fail_tensor = [&](const auto&... args) {
     fail(label, ": tensor ", entry.name, ": ", args...);
@@ -136,17 +156,23 @@ void add_tensor(TensorSet& set, const std::string& label, const StateEntry& entr
       expected *= tensor.shape[d];
     }
     int64_t dense;
-    // Only overlapping (stride-0, expanded) views can be larger than their storage; bound
-    // that amplification so a crafted file cannot ask for terabytes.
-    if (__builtin_mul_overflow(numel, element_size, &dense) ||
-        static_cast<uint64_t>(dense) > max_view_bytes) {
+    const bool copied = !contiguous || big_endian;
+    if (__builtin_mul_overflow(numel, element_size, &dense))
       fail_tensor("view of shape ", format_shape(tensor.shape), " and stride ",
-                  format_shape(tensor.stride), " expands to more than ", max_view_bytes, " bytes");
-    }
+                  format_shape(tensor.stride), " expands past 64 bits");
+    if (copied && static_cast<uint64_t>(dense) > budget.limit() - budget.copied)
+      fail_tensor("view of shape ", format_shape(tensor.shape), " and stride ",
+                  format_shape(tensor.stride), " expands to ", dense,
+                  " bytes, more than the copies of strided views may take: ", CopyBudget::kFactor,
+                  " x the ", budget.storage, " bytes of storage the file holds (+1 MiB) in all, ",
+                  budget.copied,
+                  " bytes of which are taken. Stride-0 or overlapping views "
+                  "expand data beyond what the file holds");
     auto bytes = static_cast<size_t>(dense);
-    if (contiguous && !big_endian) {
+    if (!copied) {
       view.bytes = storage.bytes.subspan(static_cast<size_t>(tensor.integer * element_size), bytes);
     } else {
+      budget.copied += bytes;
       auto& copy = set.owned.emplace_back(bytes);
       gather(storage.bytes, static_cast<size_t>(element_size), tensor.integer, tensor.shape,
              tensor.stride, copy);
@@ -157,14 +183,14 @@ void add_tensor(TensorSet& set, const std::string& label, const StateEntry& entr
   set.tensors.push_back({entry.name, std::move(view)});
 }
 
-// A view may be as large as the whole file, or 1 GiB when the file is smaller.
 TensorSet build(StateDict& state, const std::string& format, const std::string& label,
-                bool big_endian, uint64_t file_size) {
+                bool big_endian) {
   TensorSet set;
   set.format = format;
-  uint64_t max_view_bytes = std::max<uint64_t>(file_size, uint64_t{1} << 30);
+  CopyBudget budget;
+  for (const auto& [key, storage] : state.storages) budget.storage += storage.bytes.size();
   for (const auto& entry : state.entries) {
-    add_tensor(set, label, entry, state.storages.at(entry.storage_key), big_endian, max_view_bytes);
+    add_tensor(set, label, entry, state.storages.at(entry.storage_key), big_endian, budget);
   }
   return set;
 }
@@ -227,7 +253,7 @@ TensorSet read_torch_zip(std::span<const std::byte> file, const std::string& lab
     }
     storage.bytes = found->second;
   }
-  return build(state, "pytorch-zip", label, big_endian, file.size());
+  return build(state, "pytorch-zip", label, big_endian);
 }
 
 TensorSet read_torch_legacy(std::span<const std::byte> file, const std::string& label) {
@@ -292,7 +318,7 @@ TensorSet read_torch_legacy(std::span<const std::byte> file, const std::string& 
   }
   if (pos != file.size())
     fail(label, ": ", file.size() - pos, " unexpected bytes after the last storage");
-  return build(state, "pytorch-legacy", label, big_endian, file.size());
+  return build(state, "pytorch-legacy", label, big_endian);
 }
 
 }  // namespace greenbert

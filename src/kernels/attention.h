@@ -20,6 +20,7 @@ namespace greenbert {
 struct AttentionShape {
   int64_t heads = 0;
   int64_t head_dim = 0;
+  int64_t hidden() const { return heads * head_dim; }
 };
 
 // Floats of `probs` for the batch: Σ_s heads·L_s². seq_start (sequences + 1).

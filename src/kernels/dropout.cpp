@@ -10,7 +10,8 @@ namespace greenbert {
 
 DropoutMask::DropoutMask(uint64_t seed, uint64_t stream, float p) {
   if (!(p >= 0.0f && p <= 1.0f)) fail("dropout probability must be in [0, 1], got ", p);
-  key = mix64(mix64(seed) ^ (stream * 0xd1b54a32d192ed03ull + 0x2545f4914f6cdd1dull));
+  key = splitmix64_mix(splitmix64_mix(seed) ^
+                       (stream * 0xd1b54a32d192ed03ull + 0x2545f4914f6cdd1dull));
   // Keep with probability 1 - p: compare 32 uniform bits against round((1 - p) · 2^32).
   threshold = static_cast<uint64_t>(std::llround((1.0 - static_cast<double>(p)) * 4294967296.0));
   scale = p < 1.0f ? 1.0f / (1.0f - p) : 0.0f;

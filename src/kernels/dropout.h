@@ -5,19 +5,14 @@
 // torch.nn.Dropout; p = 1 drops everything.
 #include <cstdint>
 
-namespace greenbert {
+#include "core/splitmix64.h"
 
-// SplitMix64's output function: a bijective, well-mixed hash of a 64-bit word.
-inline uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
+namespace greenbert {
 
 // The dropout seed of training step `step` of a run: pass it as ForwardOptions::dropout_seed so
 // that every step draws fresh masks while a run stays reproducible from its seed.
 inline uint64_t dropout_seed_for_step(uint64_t run_seed, uint64_t step) {
-  return mix64(mix64(run_seed) + step * 0x9e3779b97f4a7c15ull);
+  return splitmix64_mix(splitmix64_mix(run_seed) + step * kSplitMix64Gamma);
 }
 
 struct DropoutMask {
@@ -31,9 +26,7 @@ struct DropoutMask {
 
   bool keeps_all() const { return threshold >= (uint64_t{1} << 32); }
   // Element i of the stream: SplitMix64's i-th output for state `key`.
-  bool keep(uint64_t index) const {
-    return (mix64(key + (index + 1) * 0x9e3779b97f4a7c15ull) >> 32) < threshold;
-  }
+  bool keep(uint64_t index) const { return (splitmix64_at(key, index) >> 32) < threshold; }
   // The factor element i is multiplied by: scale or 0.
   float factor(uint64_t index) const { return keep(index) ? scale : 0.0f; }
 };

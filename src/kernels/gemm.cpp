@@ -12,17 +12,6 @@
 
 namespace greenbert {
 
-const char* precision_name(Precision precision) {
-  return precision == Precision::bf16 ? "bf16" : "f32";
-}
-
-Precision parse_precision(const char* name) {
-  std::string text = name;
-  if (text == "f32" || text == "fp32") return Precision::f32;
-  if (text == "bf16") return Precision::bf16;
-  fail("unknown precision '", text, "' (expected f32 or bf16)");
-}
-
 namespace {
 
 using dnnl::memory;
@@ -174,6 +163,8 @@ Cached& lookup(const GemmShape& s) {
   auto found = ctx.cache.find(key);
   if (found != ctx.cache.end()) return found->second;
 
+  if (s.precision == Precision::int8)
+    fail("gemm: int8 is an inference precision; these GEMMs run at fp32 or bf16");
   check_runtime_shape(s);
   const bool runtime = s.runtime_m || s.runtime_k;
   dnnl::primitive_attr attr;
@@ -185,7 +176,7 @@ Cached& lookup(const GemmShape& s) {
   }
   auto build = [&](bool emulated) {
     const Descs d = descs_of(s, runtime, emulated);
-    const bool f32_kernel = s.precision == Precision::f32 || emulated;
+    const bool f32_kernel = s.precision == Precision::fp32 || emulated;
     return choose_implementation(dnnl::matmul::desc(d.a, d.b, d.bias, d.c), attr, ctx.engine,
                                  f32_kernel);
   };

@@ -8,20 +8,17 @@
 // multiply per-head slices of the packed (T, 3C) QKV buffer in place.
 // op(A) = Aᵀ means A is stored (k, m) with row stride lda; likewise op(B) = Bᵀ stores B (n, k).
 //
-// Precision::bf16 rounds A and B to bfloat16 (round-to-nearest-even) and accumulates in fp32
-// (AMX / AVX512-BF16 on CPUs that have them); C, bias and alpha stay fp32. On CPUs where oneDNN
-// has no bf16 matmul (AVX2), the rounded operands are multiplied by the fp32 kernel instead: the
-// same products (a product of two bf16 values is exact in fp32), only slower than fp32 itself.
-// Results are deterministic for a fixed shape and thread count.
+// Precision::bf16 (core/precision.h) rounds A and B to bfloat16 (round-to-nearest-even) and
+// accumulates in fp32 (AMX / AVX512-BF16 on CPUs that have them); C, bias and alpha stay fp32. On
+// CPUs where oneDNN has no bf16 matmul (AVX2), the rounded operands are multiplied by the fp32
+// kernel instead: the same products (a product of two bf16 values is exact in fp32), only slower
+// than fp32 itself. Results are deterministic for a fixed shape and thread count. Precision::int8
+// is the inference session's alone: gemm() refuses it.
 #include <cstdint>
 
+#include "core/precision.h"
+
 namespace greenbert {
-
-enum class Precision { f32, bf16 };
-
-const char* precision_name(Precision precision);
-// "f32" / "bf16"; throws greenbert::Error naming the valid choices otherwise.
-Precision parse_precision(const char* name);
 
 struct GemmShape {
   int64_t m = 0, n = 0, k = 0;
@@ -31,7 +28,7 @@ struct GemmShape {
   float alpha = 1.0f;
   bool accumulate = false;  // C += product instead of C = product
   bool bias = false;        // add bias (n) to every row of C
-  Precision precision = Precision::f32;
+  Precision precision = Precision::fp32;
   // m (or k) differs from call to call (it counts the tokens of a packed batch): one primitive,
   // created with a oneDNN runtime dimension, serves every value. Without this, each new token
   // count would build and cache a primitive (a few ms each, and about 1 MB each for bf16 on
@@ -55,12 +52,12 @@ const char* gemm_implementation(const GemmShape& shape);
 // The three products of a Linear layer y = x·wᵀ + b, with HF's weight layout w (out, in).
 // x (rows, in), w (out, in), bias (out) or nullptr, y (rows, out)
 void linear_forward(float* y, const float* x, const float* w, const float* bias, int64_t rows,
-                    int64_t in, int64_t out, Precision precision = Precision::f32);
+                    int64_t in, int64_t out, Precision precision = Precision::fp32);
 // dx (rows, in) = [dx +] dy (rows, out) · w (out, in)
 void linear_backward_input(float* dx, const float* dy, const float* w, int64_t rows, int64_t in,
-                           int64_t out, bool accumulate, Precision precision = Precision::f32);
+                           int64_t out, bool accumulate, Precision precision = Precision::fp32);
 // dw (out, in) += dyᵀ (out, rows) · x (rows, in)
 void linear_backward_weight(float* dw, const float* dy, const float* x, int64_t rows, int64_t in,
-                            int64_t out, Precision precision = Precision::f32);
+                            int64_t out, Precision precision = Precision::fp32);
 
 }  // namespace greenbert

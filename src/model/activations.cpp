@@ -2,7 +2,10 @@
 
 #include <omp.h>
 
+#include <algorithm>
+
 #include "core/error.h"
+#include "core/memory_limit.h"
 #include "kernels/attention.h"
 #include "tensor/arena.h"
 
@@ -16,6 +19,18 @@ Activations::Activations(const BertConfig& config, ActivationLimits limits) : li
   const int64_t T = limits.tokens, B = limits.sequences, C = config.hidden_size,
                 I = config.intermediate_size, H = config.num_heads;
   hidden_ = C;
+  // The arena's size (as planned below), in floating point first: a batch too large for this
+  // machine is refused by name before any size is computed in int64 (where it could overflow)
+  // or allocated.
+  const double layer_floats =
+      static_cast<double>(H) * static_cast<double>(T) * static_cast<double>(limits.max_length) +
+      static_cast<double>(T) * static_cast<double>(9 * C + I + 4);
+  const double floats = static_cast<double>(config.num_layers) * layer_floats +
+                        static_cast<double>(T) * static_cast<double>(I + 9 * C + 2) +
+                        6.0 * static_cast<double>(B) * static_cast<double>(C);
+  check_fits_in_memory(static_cast<uint64_t>(std::min(floats * sizeof(float), 1e19)),
+                       cat("the activation memory of batches of ", B, " sequences and ", T,
+                           " tokens (--batch-size, --max-length)"));
   probs_capacity_ = H * T * limits.max_length;
 
   ArenaPlan plan;

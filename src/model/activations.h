@@ -22,9 +22,9 @@ struct ActivationLimits {
 };
 
 struct ForwardOptions {
-  bool training = false;                 // dropout on
-  uint64_t dropout_seed = 0;             // per step: dropout_seed_for_step(run seed, step)
-  Precision precision = Precision::f32;  // of the Linear-layer GEMMs
+  bool training = false;                  // dropout on
+  uint64_t dropout_seed = 0;              // per step: dropout_seed_for_step(run seed, step)
+  Precision precision = Precision::fp32;  // of the Linear-layer GEMMs (fp32 or bf16)
 };
 
 struct LayerActivations {

@@ -3,9 +3,9 @@
 #include <cstring>
 
 #include "core/error.h"
-#include "kernels/activations.h"
 #include "kernels/attention.h"
 #include "kernels/dropout.h"
+#include "kernels/elementwise.h"
 #include "kernels/embedding.h"
 #include "kernels/gemm.h"
 #include "kernels/layernorm.h"

@@ -2,10 +2,12 @@
 
 #include <cmath>
 #include <map>
+#include <type_traits>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/json_document.h"
+#include "core/json_fields.h"
 
 namespace greenbert {
 
@@ -24,13 +26,12 @@ struct Reader {
 
   bool has(const char* key) const { return j.contains(key) && !j.at(key).is_null(); }
 
-  int64_t integer(const char* key, int64_t fallback) const {
+  // The value as the type it is stored in: an integer that does not fit is an error, never a
+  // wrapped value (a pad_token_id of 2^32 is not 0).
+  template <std::integral T = int64_t>
+  T integer(const char* key, std::type_identity_t<T> fallback) const {
     if (!has(key)) return fallback;
-    const json& v = j.at(key);
-    if (v.is_number_integer()) return v.get<int64_t>();
-    if (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>())
-      return static_cast<int64_t>(v.get<double>());
-    fail(source, ": '", key, "' must be an integer, got ", v.dump());
+    return json_integer<T>(j.at(key), cat(source, ": '", key, "'"));
   }
   double number(const char* key, double fallback) const {
     if (!has(key)) return fallback;
@@ -88,7 +89,7 @@ std::vector<std::string> parse_labels(const Reader& r) {
     for (size_t i = 0; i < seen.size(); ++i)
       if (!seen[i]) fail(r.source, ": id2label has no entry for id ", i);
   } else {
-    int64_t n = r.integer("num_labels", 2);
+    int64_t n = r.integer<int64_t>("num_labels", 2);
     if (n < 1 || n > 1000000) fail(r.source, ": num_labels must be in 1..1000000, got ", n);
     for (int64_t i = 0; i < n; ++i) labels.push_back(cat("LABEL_", i));
   }
@@ -126,7 +127,7 @@ BertConfig parse_bert(const Reader& r) {
   c.attention_dropout = r.number("attention_probs_dropout_prob", 0.1);
   c.classifier_dropout = r.optional_number("classifier_dropout");
   c.initializer_range = r.number("initializer_range", 0.02);
-  c.pad_token_id = static_cast<int32_t>(r.integer("pad_token_id", 0));
+  c.pad_token_id = r.integer<int32_t>("pad_token_id", 0);
   require_gelu(r.string("hidden_act", "gelu"), "hidden_act", r.source);
   std::string positions = r.string("position_embedding_type", "absolute");
   if (positions != "absolute")
@@ -152,7 +153,7 @@ BertConfig parse_distilbert(const Reader& r) {
   c.attention_dropout = r.number("attention_dropout", 0.1);
   c.classifier_dropout = r.number("seq_classif_dropout", 0.2);
   c.initializer_range = r.number("initializer_range", 0.02);
-  c.pad_token_id = static_cast<int32_t>(r.integer("pad_token_id", 0));
+  c.pad_token_id = r.integer<int32_t>("pad_token_id", 0);
   require_gelu(r.string("activation", "gelu"), "activation", r.source);
   if (r.boolean("sinusoidal_pos_embds", false))
     fail(r.source, ": sinusoidal_pos_embds=true is not supported (learned positions only)");

@@ -8,16 +8,14 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/json_document.h"
+#include "core/splitmix64.h"
 #include "data/label_map.h"
 #include "io/safetensors.h"
 #include "io/tensor_file.h"
-#include "kernels/dropout.h"
 #include "text/vocab_trainer.h"
 
 namespace greenbert {
 namespace {
-
-constexpr const char* kFormat = "greenbert-linear";
 
 // (a + 1, b) packed into 64 bits: never 0, the empty slot.
 uint64_t bigram_key(int32_t a, int32_t b) {
@@ -49,34 +47,7 @@ void count_features(const LinearModel& model, std::span<const int32_t> ids,
   out.resize(kept);
 }
 
-std::vector<float> tensor_values(const TensorFile& file, const std::string& name,
-                                 const std::vector<int64_t>& shape) {
-  const TensorView& view = file.at(name);
-  if (view.dtype != DType::F32 || view.shape != shape)
-    fail(file.path().string(), ": tensor ", name, ": ", dtype_name(view.dtype), " ",
-         format_shape(view.shape), " but config.json needs F32 ", format_shape(shape));
-  std::vector<float> values(static_cast<size_t>(view.numel()));
-  std::memcpy(values.data(), view.bytes.data(), view.bytes.size());
-  for (float v : values)
-    if (!std::isfinite(v))
-      fail(file.path().string(), ": tensor ", name, " holds a non-finite value");
-  return values;
-}
-
 }  // namespace
-
-const char* weighting_name(FeatureWeighting weighting) {
-  return weighting == FeatureWeighting::tfidf ? "tfidf" : "mean";
-}
-
-void validate(const LinearConfig& c, const std::string& source) {
-  if (c.vocab_size < 1 || c.vocab_size > (int64_t{1} << 30))
-    fail(source, ": vocab_size must be in [1, 2^30], got ", c.vocab_size);
-  if (c.bigrams < 0 || c.bigrams > (int64_t{1} << 30))
-    fail(source, ": bigrams must be in [0, 2^30], got ", c.bigrams);
-  if (c.dim < 0 || c.dim > 4096) fail(source, ": dim must be in [0, 4096], got ", c.dim);
-  if (c.labels.empty()) fail(source, ": no labels");
-}
 
 int64_t LinearModel::parameter_count() const {
   return static_cast<int64_t>(input.size() + output_weight.size() + output_bias.size());
@@ -91,7 +62,7 @@ BigramIndex::BigramIndex(std::span<const int32_t> pairs, int64_t vocab_size) {
   mask_ = capacity - 1;
   for (size_t i = 0; i < n; ++i) {
     const uint64_t key = bigram_key(pairs[2 * i], pairs[2 * i + 1]);
-    uint64_t slot = mix64(key) & mask_;
+    uint64_t slot = splitmix64_mix(key) & mask_;
     while (keys_[slot] != 0 && keys_[slot] != key) slot = (slot + 1) & mask_;
     keys_[slot] = key;
     values_[slot] = static_cast<int32_t>(vocab_size + static_cast<int64_t>(i));
@@ -101,7 +72,7 @@ BigramIndex::BigramIndex(std::span<const int32_t> pairs, int64_t vocab_size) {
 int32_t BigramIndex::find(int32_t a, int32_t b) const {
   if (keys_.empty()) return -1;
   const uint64_t key = bigram_key(a, b);
-  for (uint64_t slot = mix64(key) & mask_;; slot = (slot + 1) & mask_) {
+  for (uint64_t slot = splitmix64_mix(key) & mask_;; slot = (slot + 1) & mask_) {
     if (keys_[slot] == key) return values_[slot];
     if (keys_[slot] == 0) return -1;
   }
@@ -221,130 +192,95 @@ void linear_forward(const LinearModel& model, const TokenBatch& batch, std::span
   }
 }
 
-nlohmann::ordered_json to_json(const LinearConfig& c) {
-  nlohmann::ordered_json j;
-  j["model_type"] = kLinearModelType;
-  j["greenbert_linear_version"] = kLinearFormatVersion;
-  j["architectures"] = {"GreenbertLinearClassifier"};
-  j["problem_type"] = "multi_label_classification";
-  j["vocab_size"] = c.vocab_size;
-  j["bigrams"] = c.bigrams;
-  j["dim"] = c.dim;
-  j["weighting"] = weighting_name(c.weighting);
-  nlohmann::ordered_json id2label = nlohmann::ordered_json::object(),
-                         label2id = nlohmann::ordered_json::object();
-  for (size_t i = 0; i < c.labels.size(); ++i) {
-    id2label[std::to_string(i)] = c.labels[i];
-    label2id[c.labels[i]] = i;
-  }
-  j["id2label"] = id2label;
-  j["label2id"] = label2id;
-  return j;
+ModelTensors linear_tensors(const LinearModel& model) {
+  const LinearConfig& c = model.config;
+  ModelTensors tensors;
+  auto add = [&](const char* name, DType dtype, std::vector<int64_t> shape, auto& values) {
+    tensors.tensors.emplace(name,
+                            TensorView{dtype, std::move(shape), std::as_bytes(std::span(values))});
+  };
+  add("input", DType::F32, {c.features(), c.width()}, model.input);
+  add("output.bias", DType::F32, {c.num_labels()}, model.output_bias);
+  add("bigrams", DType::I32, {c.bigrams, 2}, model.bigram_pairs);
+  if (c.dim > 0) add("output.weight", DType::F32, {c.num_labels(), c.dim}, model.output_weight);
+  if (c.weighting == FeatureWeighting::tfidf) add("idf", DType::F32, {c.features()}, model.idf);
+  return tensors;
 }
 
-LinearConfig linear_config_from_json(const nlohmann::json& j, const std::string& source) {
-  if (!j.is_object() || j.value("model_type", "") != kLinearModelType)
-    fail(source, ": not a ", kLinearModelType, " config (model_type)");
-  if (j.value("greenbert_linear_version", 0) != kLinearFormatVersion)
-    fail(source, ": greenbert_linear_version ", j.value("greenbert_linear_version", 0), " is not ",
+std::map<std::string, std::string> linear_weights_metadata() {
+  return {{"format", kLinearModelType}, {"version", std::to_string(kLinearFormatVersion)}};
+}
+
+void check_linear_weights(const std::map<std::string, std::string>& metadata,
+                          const ModelTensors& tensors, const LinearConfig& config,
+                          const std::string& label) {
+  auto meta = [&](const char* key) {
+    const auto it = metadata.find(key);
+    return it == metadata.end() ? std::string() : it->second;
+  };
+  if (meta("format") != kLinearModelType)
+    fail(label, ": not a ", kLinearModelType, " weights file (metadata format '", meta("format"),
+         "')");
+  if (meta("version") != std::to_string(kLinearFormatVersion))
+    fail(label, ": ", kLinearModelType, " version '", meta("version"), "' is not ",
          kLinearFormatVersion);
-  LinearConfig c;
-  try {
-    c.vocab_size = j.at("vocab_size").get<int64_t>();
-    c.bigrams = j.at("bigrams").get<int64_t>();
-    c.dim = j.at("dim").get<int64_t>();
-    const std::string weighting = j.at("weighting").get<std::string>();
-    if (weighting != "tfidf" && weighting != "mean")
-      fail(source, ": weighting must be tfidf or mean, got '", weighting, "'");
-    c.weighting = weighting == "tfidf" ? FeatureWeighting::tfidf : FeatureWeighting::mean;
-    const auto& id2label = j.at("id2label");
-    c.labels.resize(id2label.size());
-    for (size_t i = 0; i < c.labels.size(); ++i)
-      c.labels[i] = id2label.at(std::to_string(i)).get<std::string>();
-  } catch (const nlohmann::json::exception& e) {
-    fail(source, ": ", e.what());
+  const std::map<std::string, std::pair<DType, std::vector<int64_t>>> needed = [&] {
+    std::map<std::string, std::pair<DType, std::vector<int64_t>>> n{
+        {"input", {DType::F32, {config.features(), config.width()}}},
+        {"output.bias", {DType::F32, {config.num_labels()}}},
+        {"bigrams", {DType::I32, {config.bigrams, 2}}}};
+    if (config.dim > 0) n["output.weight"] = {DType::F32, {config.num_labels(), config.dim}};
+    if (config.weighting == FeatureWeighting::tfidf) n["idf"] = {DType::F32, {config.features()}};
+    return n;
+  }();
+  if (tensors.tensors.size() != needed.size())
+    fail(label, ": ", tensors.tensors.size(), " tensors but config.json needs ", needed.size());
+  for (const auto& [name, spec] : needed) {
+    const TensorView* view = tensors.find(name);
+    if (view == nullptr) fail(label, ": no tensor ", name);
+    if (view->dtype != spec.first || view->shape != spec.second)
+      fail(label, ": tensor ", name, ": ", dtype_name(view->dtype), " ", format_shape(view->shape),
+           " but config.json needs ", dtype_name(spec.first), " ", format_shape(spec.second));
   }
-  validate(c, source);
-  return c;
-}
-
-bool is_linear_model_dir(const std::filesystem::path& dir) {
-  const auto path = dir / "config.json";
-  if (!std::filesystem::exists(path)) return false;
-  const auto json = read_json_file(path);
-  return json.is_object() && json.value("model_type", "") == kLinearModelType;
+  const TensorView& pairs = tensors.at("bigrams");
+  const auto* ids = reinterpret_cast<const int32_t*>(pairs.bytes.data());
+  for (size_t i = 0; i < pairs.bytes.size() / sizeof(int32_t); ++i)
+    if (ids[i] < 0 || ids[i] >= config.vocab_size)
+      fail(label, ": tensor bigrams: token id ", ids[i], " is outside the vocabulary");
+  require_finite(tensors.tensors, ModelType::bert, label);
 }
 
 void save_linear_model(const std::filesystem::path& dir, const LinearModel& model) {
-  const LinearConfig& c = model.config;
-  std::filesystem::create_directories(dir);
-  std::vector<NamedTensor> tensors{
-      {"input", {DType::F32, {c.features(), c.width()}, std::as_bytes(std::span(model.input))}},
-      {"output.bias", {DType::F32, {c.num_labels()}, std::as_bytes(std::span(model.output_bias))}},
-      {"bigrams", {DType::I32, {c.bigrams, 2}, std::as_bytes(std::span(model.bigram_pairs))}}};
-  if (c.dim > 0)
-    tensors.push_back(
-        {"output.weight",
-         {DType::F32, {c.num_labels(), c.dim}, std::as_bytes(std::span(model.output_weight))}});
-  if (c.weighting == FeatureWeighting::tfidf)
-    tensors.push_back({"idf", {DType::F32, {c.features()}, std::as_bytes(std::span(model.idf))}});
-  write_safetensors(dir / "model.safetensors", tensors,
-                    {{"format", kFormat}, {"version", std::to_string(kLinearFormatVersion)}});
-  write_file_atomically(dir / "config.json", to_json(c).dump(2) + "\n");
-  const Vocab& vocab = model.tokenizer.vocab();
-  std::vector<std::string> tokens;
-  for (int32_t id = 0; id < vocab.size(); ++id) tokens.emplace_back(vocab.token(id));
-  write_vocab(dir / "vocab.txt", tokens);
-  write_tokenizer_config(dir / "tokenizer_config.json", model.tokenizer.options());
-  LabelMap(c.labels).save(dir / "labels.json");
-  save_thresholds(dir / "thresholds.json", model.thresholds, c.labels);
+  BertConfig config;
+  config.labels = model.config.labels;
+  config.vocab_size = model.config.vocab_size;
+  const ModelDescription description{ModelKind::linear,   std::move(config), model.tokenizer,
+                                     model.thresholds,    nullptr,           0,
+                                     TextInput::abstract, model.config};
+  const ModelTensors tensors = linear_tensors(model);
+  save_model(dir, description, &tensors);
 }
 
-LinearModel load_linear_model(const std::filesystem::path& dir) {
-  const auto config_path = dir / "config.json";
-  LinearConfig config = linear_config_from_json(read_json_file(config_path), config_path.string());
-  if (std::filesystem::exists(dir / "labels.json") &&
-      LabelMap::load(dir / "labels.json").names() != config.labels)
-    fail(dir.string(), ": labels.json and config.json's id2label disagree");
-  BertTokenizer tokenizer = load_tokenizer(dir);
-  if (tokenizer.vocab().size() != config.vocab_size)
-    fail(tokenizer.vocab().source(), ": ", tokenizer.vocab().size(),
-         " tokens but config.json's vocab_size is ", config.vocab_size);
-  const auto weights = dir / "model.safetensors";
-  if (!std::filesystem::exists(weights)) fail(dir.string(), ": no model.safetensors");
-  const TensorFile file = TensorFile::open(weights);
-  auto meta = [&](const char* key) {
-    const auto it = file.metadata().find(key);
-    return it == file.metadata().end() ? std::string() : it->second;
+LinearModel load_linear_model(const ModelDirectory& dir) {
+  if (dir.kind != ModelKind::linear)
+    fail(dir.path.string(), ": a ", model_kind_name(dir.kind), " model, not a linear one");
+  const ModelTensors& tensors = dir.require_weights().tensors;
+  auto values = [&](const char* name) {
+    const TensorView& view = tensors.at(name);
+    std::vector<float> out(view.bytes.size() / sizeof(float));
+    std::memcpy(out.data(), view.bytes.data(), view.bytes.size());
+    return out;
   };
-  if (meta("format") != kFormat)
-    fail(weights.string(), ": not a ", kFormat, " weights file (metadata format '", meta("format"),
-         "')");
-  if (meta("version") != std::to_string(kLinearFormatVersion))
-    fail(weights.string(), ": ", kFormat, " version '", meta("version"), "' is not ",
-         kLinearFormatVersion);
-  const size_t expected = 3 + (config.dim > 0) + (config.weighting == FeatureWeighting::tfidf);
-  if (file.tensors().size() != expected)
-    fail(weights.string(), ": ", file.tensors().size(), " tensors but config.json needs ",
-         expected);
-  LinearModel model{config, {}, {}, {}, {}, {}, {}, std::move(tokenizer), {}};
-  const TensorView& pairs = file.at("bigrams");
-  if (pairs.dtype != DType::I32 || pairs.shape != std::vector<int64_t>{config.bigrams, 2})
-    fail(weights.string(), ": tensor bigrams: ", dtype_name(pairs.dtype), " ",
-         format_shape(pairs.shape), " but config.json needs I32 [", config.bigrams, ", 2]");
-  model.bigram_pairs.resize(static_cast<size_t>(2 * config.bigrams));
+  const LinearConfig& config = dir.linear;
+  LinearModel model{config, {}, {}, {}, {}, {}, {}, dir.tokenizer, dir.thresholds};
+  const TensorView& pairs = tensors.at("bigrams");
+  model.bigram_pairs.resize(pairs.bytes.size() / sizeof(int32_t));
   std::memcpy(model.bigram_pairs.data(), pairs.bytes.data(), pairs.bytes.size());
-  for (int32_t id : model.bigram_pairs)
-    if (id < 0 || id >= config.vocab_size)
-      fail(weights.string(), ": tensor bigrams: token id ", id, " is outside the vocabulary");
   model.bigrams = BigramIndex(model.bigram_pairs, config.vocab_size);
-  model.input = tensor_values(file, "input", {config.features(), config.width()});
-  model.output_bias = tensor_values(file, "output.bias", {config.num_labels()});
-  if (config.dim > 0)
-    model.output_weight = tensor_values(file, "output.weight", {config.num_labels(), config.dim});
-  if (config.weighting == FeatureWeighting::tfidf)
-    model.idf = tensor_values(file, "idf", {config.features()});
-  model.thresholds = load_thresholds(dir / "thresholds.json", config.labels);
+  model.input = values("input");
+  model.output_bias = values("output.bias");
+  if (config.dim > 0) model.output_weight = values("output.weight");
+  if (config.weighting == FeatureWeighting::tfidf) model.idf = values("idf");
   return model;
 }
 

@@ -17,44 +17,24 @@
 //   logits     dim > 0: output.weight · h + output.bias (fastText's low-rank model, width = dim)
 //              dim = 0: h + output.bias (logistic regression, width = labels)
 //
-// A model directory of this kind holds config.json (model_type "greenbert-linear"; the labels
-// as id2label), model.safetensors (the tensors below, metadata format "greenbert-linear" and its
-// version, both checked on load), vocab.txt + tokenizer_config.json, labels.json and
-// thresholds.json, like an encoder's.
+// A model directory of this kind (ModelKind::linear) holds config.json (model/linear_config.h),
+// model.safetensors (the tensors below, metadata format "greenbert-linear" and its version, both
+// checked on load), vocab.txt + tokenizer_config.json, labels.json and thresholds.json, like an
+// encoder's; ModelDirectory::open reads it, save_model writes it.
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "model/batch.h"
-#include "model/model_dir.h"
+#include "model/linear_config.h"
+#include "model/model_directory.h"
+#include "model/weights_format.h"
 #include "text/bert_tokenizer.h"
 
 namespace greenbert {
-
-enum class FeatureWeighting { tfidf, mean };
-const char* weighting_name(FeatureWeighting weighting);  // "tfidf" / "mean"
-
-inline constexpr const char* kLinearModelType = "greenbert-linear";
-inline constexpr int kLinearFormatVersion = 1;
-
-struct LinearConfig {
-  int64_t vocab_size = 8192;
-  int64_t bigrams = 0;  // bigram features: the model's list (set by choose_bigrams)
-  int64_t dim = 0;      // 0: logistic regression; > 0: fastText's hidden width
-  FeatureWeighting weighting = FeatureWeighting::tfidf;
-  std::vector<std::string> labels;
-
-  int64_t features() const { return vocab_size + bigrams; }
-  int64_t num_labels() const { return static_cast<int64_t>(labels.size()); }
-  int64_t width() const { return dim > 0 ? dim : num_labels(); }
-};
-
-// Throws greenbert::Error naming `source` for a config that cannot be a model.
-void validate(const LinearConfig& config, const std::string& source);
 
 // The bigram list as a hash table: the pair (a, b) → its feature index.
 class BigramIndex {
@@ -113,17 +93,20 @@ void linear_forward(const LinearModel& model, std::span<const Feature> features,
 // logits (B, labels) of every sequence of a packed batch (sequences in parallel).
 void linear_forward(const LinearModel& model, const TokenBatch& batch, std::span<float> logits);
 
-// True when DIR/config.json says model_type "greenbert-linear".
-bool is_linear_model_dir(const std::filesystem::path& dir);
+// The tensors of a linear model's weights file (views into `model`, which must outlive them),
+// under the file's names, and the metadata that marks the file as one.
+ModelTensors linear_tensors(const LinearModel& model);
+std::map<std::string, std::string> linear_weights_metadata();
+// Checks a weights file's metadata (format and version) and tensors (exactly those `config`
+// needs, each F32 or I32 with its shape, every value finite, every bigram id in the
+// vocabulary). Throws greenbert::Error "LABEL: reason". ModelDirectory::open calls it.
+void check_linear_weights(const std::map<std::string, std::string>& metadata,
+                          const ModelTensors& tensors, const LinearConfig& config,
+                          const std::string& label);
 
-// Writes a model directory of this kind (every file atomically, the weights first).
+// Writes a model directory of this kind through save_model.
 void save_linear_model(const std::filesystem::path& dir, const LinearModel& model);
-// Reads one, checking the format, its version and every shape; throws greenbert::Error naming
-// the file.
-LinearModel load_linear_model(const std::filesystem::path& dir);
-
-// config.json of a linear model.
-nlohmann::ordered_json to_json(const LinearConfig& config);
-LinearConfig linear_config_from_json(const nlohmann::json& json, const std::string& source);
+// The model of an opened directory of kind linear (its weights checked by opening).
+LinearModel load_linear_model(const ModelDirectory& dir);
 
 }  // namespace greenbert

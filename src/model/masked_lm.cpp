@@ -4,8 +4,9 @@
 #include <cstring>
 
 #include "core/error.h"
-#include "kernels/activations.h"
+#include "core/splitmix64.h"
 #include "kernels/dropout.h"
+#include "kernels/elementwise.h"
 #include "kernels/gemm.h"
 #include "kernels/layernorm.h"
 #include "kernels/loss.h"
@@ -25,10 +26,9 @@ MaskedTokens mask_tokens(TokenBatch& batch, const BertConfig& config, const Mask
            options.special_token_ids.end();
   };
   // Three independent uniform draws per token from counter-based streams.
-  const uint64_t key = mix64(seed ^ 0x6d61736b6564ull);
+  const uint64_t key = splitmix64_mix(seed ^ 0x6d61736b6564ull);
   auto uniform = [&](uint64_t token, uint64_t draw) {
-    return static_cast<double>(mix64(key + (3 * token + draw + 1) * 0x9e3779b97f4a7c15ull) >> 11) *
-           0x1.0p-53;
+    return static_cast<double>(splitmix64_at(key, 3 * token + draw) >> 11) * 0x1.0p-53;
   };
   const bool whole_words = !options.continuation.empty();
   if (whole_words && static_cast<int64_t>(options.continuation.size()) != config.vocab_size)

@@ -4,6 +4,7 @@
 #include <numbers>
 
 #include "core/error.h"
+#include "core/splitmix64.h"
 #include "kernels/dropout.h"
 
 namespace greenbert {
@@ -116,7 +117,7 @@ uint64_t name_hash(std::string_view name) {  // FNV-1a
 
 // Element i of a counter-based N(0, 1) stream (Box-Muller on two 32-bit uniforms).
 double standard_normal(uint64_t key, uint64_t i) {
-  uint64_t bits = mix64(key + (i + 1) * 0x9e3779b97f4a7c15ull);
+  uint64_t bits = splitmix64_at(key, i);
   double u1 = (static_cast<double>(bits >> 32) + 1.0) / 4294967296.0;  // (0, 1]
   double u2 = static_cast<double>(bits & 0xffffffffu) / 4294967296.0;  // [0, 1)
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
@@ -137,7 +138,7 @@ void initialize_parameters(ParameterBuffer& params, const BertConfig& config, ui
         break;
       case TensorRole::weight:
       case TensorRole::embedding: {
-        uint64_t key = mix64(seed ^ name_hash(t.name));
+        uint64_t key = splitmix64_mix(seed ^ name_hash(t.name));
         const int64_t n = static_cast<int64_t>(values.size());
 #pragma omp parallel for schedule(static)
         for (int64_t i = 0; i < n; ++i)

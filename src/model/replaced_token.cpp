@@ -3,9 +3,9 @@
 #include <algorithm>
 
 #include "core/error.h"
-#include "kernels/activations.h"
 #include "kernels/adamw.h"
 #include "kernels/dropout.h"
+#include "kernels/elementwise.h"
 #include "kernels/gemm.h"
 #include "kernels/loss.h"
 #include "kernels/reduce.h"
@@ -89,15 +89,14 @@ int64_t sample_replacements(const BertConfig& config, const MaskedTokens& masked
   if (is_replaced.size() != ids.size())
     fail(is_replaced.size(), " replaced-token flags for ", ids.size(), " tokens");
   std::fill(is_replaced.begin(), is_replaced.end(), 0.0f);
-  const uint64_t key = mix64(seed ^ 0x73616d706c65ull);  // "sample"
+  const uint64_t key = splitmix64_mix(seed ^ 0x73616d706c65ull);  // "sample"
   const double unit = 1.0 / static_cast<double>(M);
   int64_t replaced = 0;
   for (int64_t i = 0; i < M; ++i) {
     const float* d = mlm.logits + i * V;
     const int32_t label = masked.labels[size_t(i)];
     // d = (softmax - onehot(label)) / M: the probabilities are d·M, plus 1 at the label.
-    const double u =
-        static_cast<double>(mix64(key + uint64_t(i + 1) * 0x9e3779b97f4a7c15ull) >> 11) * 0x1.0p-53;
+    const double u = static_cast<double>(splitmix64_at(key, uint64_t(i)) >> 11) * 0x1.0p-53;
     double cumulative = 0;
     int32_t sampled = static_cast<int32_t>(V - 1);  // rounding can leave u above the total
     for (int64_t v = 0; v < V; ++v) {

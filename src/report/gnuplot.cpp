@@ -72,21 +72,32 @@ PlotFiles draw(const std::filesystem::path& stem, const std::string& body,
           " dynamic noenhanced font 'Sans,10' background '#ffffff'\n", "set output ",
           gp_string(files.svg.filename().string()), "\nreplot\nunset output\n");
   write_file_atomically(files.script, script);
-  const auto directory = stem.has_parent_path() ? stem.parent_path() : ".";
-  const auto log = std::filesystem::path(files.script.string() + ".log");
-  std::filesystem::remove(files.png);
-  std::filesystem::remove(files.svg);
+  // gnuplot opens its outputs by name and would follow a link planted at one: it draws in a
+  // fresh directory of this process, and its files then take their places (rename replaces a
+  // link, never follows it).
+  const auto work = create_temporary_directory(stem);
+  struct Cleanup {
+    std::filesystem::path dir;
+    ~Cleanup() {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir, ignored);
+    }
+  } cleanup{work};
+  const auto log = work / "gnuplot.log";
+  const auto drawn_png = work / files.png.filename(), drawn_svg = work / files.svg.filename();
   ProcessExit exit;
   try {
-    exit = run_process({settings.gnuplot, files.script.filename().string()}, {directory, log, log});
+    exit = run_process({settings.gnuplot, std::filesystem::absolute(files.script).string()},
+                       {work, log, log});
   } catch (const Error& e) {
     throw GnuplotMissing(cat(e.what(), " (plots are drawn with gnuplot: install Debian's ",
                              "gnuplot-nox, see scripts/install-deps.sh)"));
   }
-  std::string said = std::filesystem::exists(log) ? read_file(log) : "";
-  std::filesystem::remove(log);
-  if (!exit.ok() || !std::filesystem::exists(files.png) || !std::filesystem::exists(files.svg))
-    fail(files.script.string(), ": gnuplot failed (", exit.describe(), "): ", said);
+  if (!exit.ok() || !std::filesystem::exists(drawn_png) || !std::filesystem::exists(drawn_svg))
+    fail(files.script.string(), ": gnuplot failed (", exit.describe(),
+         "): ", std::filesystem::exists(log) ? read_file(log) : "");
+  std::filesystem::rename(drawn_png, files.png);
+  std::filesystem::rename(drawn_svg, files.svg);
   return files;
 }
 

@@ -45,6 +45,31 @@ Interval percentile_interval(std::vector<double> values) {
 
 }  // namespace
 
+PaperPredictions paper_predictions(std::span<const float> probabilities,
+                                   std::span<const uint8_t> targets, int64_t labels,
+                                   std::span<const float> thresholds) {
+  if (labels < 1 || probabilities.size() != targets.size() || probabilities.size() % labels != 0 ||
+      (thresholds.size() != 1 && static_cast<int64_t>(thresholds.size()) != labels))
+    fail("paper predictions: ", probabilities.size(), " probabilities, ", targets.size(),
+         " targets and ", thresholds.size(), " thresholds for ", labels, " labels");
+  PaperPredictions papers;
+  const size_t n = probabilities.size() / static_cast<size_t>(labels);
+  papers.truth.resize(n);
+  papers.predicted.resize(n);
+  for (size_t e = 0; e < n; ++e)
+    for (int32_t l = 0; l < labels; ++l) {
+      const size_t at = e * static_cast<size_t>(labels) + static_cast<size_t>(l);
+      if (targets[at]) papers.truth[e].push_back(l);
+      if (probabilities[at] >= thresholds[thresholds.size() == 1 ? 0 : size_t(l)])
+        papers.predicted[e].push_back(l);
+    }
+  return papers;
+}
+
+nlohmann::ordered_json to_json(const PaperPredictions& papers) {
+  return {{"true", papers.truth}, {"predicted", papers.predicted}};
+}
+
 PaperPredictions paper_predictions_from_json(const nlohmann::json& papers,
                                              const std::string& source) {
   PaperPredictions p;

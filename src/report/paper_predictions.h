@@ -11,6 +11,8 @@
 //                i.e. it learned the label priors and not the papers, and is never recommended.
 #include <cstdint>
 #include <optional>
+#include <span>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -37,7 +39,16 @@ struct PredictionSummary {
   bool priors_only() const { return modal_share >= kPriorsOnlyShare; }
 };
 
-// eval's "papers" object; throws greenbert::Error naming `source` when it is malformed.
+// Every paper's true labels (targets) and the labels at or above their threshold.
+// probabilities, targets (papers, labels); thresholds (labels), or one for every label.
+PaperPredictions paper_predictions(std::span<const float> probabilities,
+                                   std::span<const uint8_t> targets, int64_t labels,
+                                   std::span<const float> thresholds);
+
+// eval's "papers" object ({"true": [[ids]...], "predicted": [[ids]...]}), as report/eval_record.h
+// writes and reads it.
+nlohmann::ordered_json to_json(const PaperPredictions& papers);
+// Throws greenbert::Error naming `source` when it is malformed.
 PaperPredictions paper_predictions_from_json(const nlohmann::json& papers,
                                              const std::string& source);
 

@@ -30,10 +30,10 @@ ConfigFigures figures_for(const StudyResults& results, const ConfigResult& confi
     f.training_kg = train->energy->kg_co2eq;
     add_sources(f.energy_sources, train->energy->sources);
   }
-  if (config.precision == "f32") {
+  if (config.precision == Precision::fp32) {
     f.quantization_kwh = 0.0;
     f.quantization_kg = 0.0;
-  } else if (const StageResult* q = results.stage(config.model + "/quantize-" + config.precision);
+  } else if (const StageResult* q = results.stage(config.model, "quantize", config.precision);
              q && q->record.status == StageStatus::done && q->energy) {
     f.quantization_kwh = q->energy->kwh;
     f.quantization_kg = q->energy->kg_co2eq;

@@ -3,7 +3,7 @@
 // study.json, the plots and the recommendation:
 //
 //   training        the model's train stage as the study recorded it (kWh, kg CO2eq)
-//   quantization    the quantize stage for bf16/int8 (0 for f32)
+//   quantization    the quantize stage for bf16/int8 (0 for fp32)
 //   inference       energy per 1,000 predictions from bench's cpp backend at the reference
 //                   batch size (the largest benchmarked)
 //   lifetime        training + quantization + L predictions (L = lifetime_predictions)
@@ -24,7 +24,7 @@ namespace greenbert {
 
 struct ConfigFigures {
   std::string model;
-  std::string precision;
+  Precision precision = Precision::fp32;
   std::optional<double> micro_f1, macro_f1;
   std::optional<PredictionSummary> predictions;  // intervals and the label-priors check
   std::optional<double> training_kwh, training_kg;
@@ -38,7 +38,7 @@ struct ConfigFigures {
   std::optional<double> model_size_mb;
   std::vector<std::string> energy_sources;  // EnergySource ids behind its energy figures
 
-  std::string label() const { return model + " " + precision; }
+  std::string label() const { return model + " " + precision_name(precision); }
   bool priors_only() const { return predictions && predictions->priors_only(); }
 };
 

@@ -125,16 +125,16 @@ void loss_curves(Drawer& draw, const StudyResults& results) {
 void f1_vs_training_emissions(Drawer& draw, const StudyFigures& figures) {
   XYChart chart = xy_chart("Test micro-F1 vs training emissions", "training emissions (kg CO2eq)",
                            "test micro-F1");
-  Series series{"trained model (f32)", {}, {}, {}, false};
+  Series series{"trained model (fp32)", {}, {}, {}, false};
   for (const auto& c : figures.configs) {
-    if (c.precision != "f32" || !c.micro_f1 || !c.training_kg) continue;
+    if (c.precision != Precision::fp32 || !c.micro_f1 || !c.training_kg) continue;
     series.x.push_back(*c.training_kg);
     series.y.push_back(*c.micro_f1);
     series.labels.push_back(c.model);
   }
   if (series.x.empty())
     return draw.skip("micro-F1 vs training emissions",
-                     "no f32 model with both F1 and training energy");
+                     "no fp32 model with both F1 and training energy");
   chart.series.push_back(series);
   chart.x.log = spans_decades(series.x);
   draw.scatter("f1_vs_training_emissions", chart,
@@ -165,18 +165,18 @@ void efficiency(Drawer& draw, const StudyFigures& figures, bool per_kg) {
           " predictions at batch size ", figures.reference_batch));
 }
 
-// One entry per benchmarked (record, backend): "bert-tiny int8", "bert-tiny f32 (pytorch)".
+// One entry per benchmarked (record, backend): "bert-tiny int8", "bert-tiny fp32 (pytorch)".
 struct BenchLine {
   std::string label;
   const std::vector<BenchPoint>* points;
-  int abstracts;
+  int64_t abstracts;
 };
 
 std::vector<BenchLine> bench_lines(const StudyResults& results) {
   std::vector<BenchLine> lines;
   for (const auto& record : results.bench)
     for (const auto& [backend, points] : record.backends)
-      lines.push_back({cat(record.model, " ", record.precision,
+      lines.push_back({cat(record.model, " ", precision_name(record.precision),
                            backend == "cpp" ? "" : cat(" (", backend, ")")),
                        &points, record.abstracts});
   return lines;

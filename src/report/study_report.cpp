@@ -57,10 +57,12 @@ nlohmann::ordered_json study_json(const StudyResults& results, const StudyFigure
     const ConfigFigures& f = figures.configs[i];
     const ConfigResult& r = results.configs[i];
     nlohmann::ordered_json bench = nlohmann::ordered_json();
-    if (r.bench) bench = results.bench[*r.bench].json.at("cpp");
+    if (r.bench)
+      for (const BenchPoint& p : *results.bench[*r.bench].backend("cpp"))
+        bench.push_back(to_json(p));
     configs.push_back({
         {"model", f.model},
-        {"precision", f.precision},
+        {"precision", precision_name(f.precision)},
         {"micro_f1", optional_json(f.micro_f1)},
         {"macro_f1", optional_json(f.macro_f1)},
         {"micro_f1_interval", interval_json(f.predictions, &PredictionSummary::micro_f1)},
@@ -165,11 +167,12 @@ Table results_table(const StudyFigures& figures) {
   table.numeric = {false, false, true, true, true, true, true,
                    true,  true,  true, true, true, true, false};
   for (const auto& c : figures.configs)
-    table.rows.push_back(
-        {c.model, c.precision, fixed(c.micro_f1, 3), fixed(c.macro_f1, 3), general(c.training_kg),
-         general(c.training_kwh), general(c.inference_j_per_1000), general(c.lifetime_kwh),
-         general(c.f1_per_kwh), general(c.latency_b1_ms), general(c.abstracts_seconds),
-         fixed(c.peak_memory_mb, 1), fixed(c.model_size_mb, 1), joined(c.energy_sources, ", ")});
+    table.rows.push_back({c.model, precision_name(c.precision), fixed(c.micro_f1, 3),
+                          fixed(c.macro_f1, 3), general(c.training_kg), general(c.training_kwh),
+                          general(c.inference_j_per_1000), general(c.lifetime_kwh),
+                          general(c.f1_per_kwh), general(c.latency_b1_ms),
+                          general(c.abstracts_seconds), fixed(c.peak_memory_mb, 1),
+                          fixed(c.model_size_mb, 1), joined(c.energy_sources, ", ")});
   return table;
 }
 
@@ -198,8 +201,8 @@ std::optional<Table> baselines_table(const StudyResults& results) {
         const BenchPoint* mine = ours ? point_at(*ours, p.batch_size) : nullptr;
         std::optional<double> speedup;
         if (mine && mine->inference_time > 0) speedup = p.inference_time / mine->inference_time;
-        table.rows.push_back({record.model, record.precision, backend, cat(p.batch_size),
-                              general(p.inference_time),
+        table.rows.push_back({record.model, precision_name(record.precision), backend,
+                              cat(p.batch_size), general(p.inference_time),
                               mine ? general(mine->inference_time) : kNone,
                               speedup ? cat(fixed(speedup, 2), "x") : kNone, fixed(p.memory_mb, 1),
                               general(p.energy_per_1000_j)});
@@ -260,7 +263,9 @@ KeyValues settings_list(const StudyResults& results, const StudyFigures& figures
        s.vocab.empty() ? cat("WordPiece, ", s.vocab_size, " tokens, trained on the training split")
                        : s.vocab});
   list.items.push_back({"Threads", cat(s.threads)});
-  list.items.push_back({"Precisions", joined(s.precisions, ", ")});
+  std::vector<std::string> precisions;
+  for (Precision p : s.precisions) precisions.push_back(precision_name(p));
+  list.items.push_back({"Precisions", joined(precisions, ", ")});
   std::vector<std::string> batches;
   for (int b : s.batch_sizes) batches.push_back(cat(b));
   list.items.push_back({"Benchmark batch sizes", joined(batches, ", ")});
@@ -291,8 +296,10 @@ Document build_document(const StudyResults& results, const StudyFigures& figures
       "One row per model and precision. F1 is measured on the test split at the threshold tuned "
       "on validation. Training figures are the whole greenbert train stage (training, "
       "per-epoch validation and the final test evaluation, every attempt when it was resumed), "
-      "recorded by the study around the stage's process; quantized models share their f32 "
-      "model's training. Inference energy, latency, time, memory and size come from greenbert "
+      "recorded by the study around the stage's process (a stage also meters its own phases "
+      "into its directory's emissions.csv; those are part of this record, never added to it); "
+      "quantized models share their fp32 model's training. Inference energy, latency, time, memory "
+      "and size come from greenbert "
       "bench (peak memory: the highest over batch sizes, each configuration in its own "
       "process). Lifetime kWh = training + quantization + ",
       with_thousands(figures.lifetime_predictions), " predictions at batch size ",
@@ -367,7 +374,7 @@ ReportSummary write_study_report(const std::filesystem::path& dir, const ReportO
     summary.files.push_back(dir / name);
   };
   nlohmann::ordered_json bench = nlohmann::ordered_json::array();
-  for (const auto& record : results.bench) bench.push_back(record.json);
+  for (const auto& record : results.bench) bench.push_back(to_json(record));
   write(layout::kBenchJson, bench.dump(2) + "\n");
   write(layout::kStudyJson, study_json(results, figures).dump(2) + "\n");
 

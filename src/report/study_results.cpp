@@ -5,12 +5,14 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/json_document.h"
 #include "data/csv_reader.h"
 #include "energy/emissions_details.h"
+#include "report/eval_record.h"
 #include "study/study_layout.h"
 
 namespace greenbert {
@@ -64,27 +66,12 @@ void add_unique(std::vector<std::string>& list, const std::string& value) {
   list.push_back(value);
 }
 
-std::optional<double> metric(const nlohmann::json& metrics, const char* key,
-                             const std::filesystem::path& file) {
-  auto found = metrics.find(key);
-  if (found == metrics.end()) return std::nullopt;
-  if (!found->is_number()) fail(file.string(), ": ", key, " is not a number");
-  return found->get<double>();
-}
-
 void read_eval(ConfigResult& config, const std::filesystem::path& file) {
-  const auto j = read_json(file);
-  if (j.value("format", "") != "greenbert-eval")
-    fail(file.string(), ": not `greenbert eval --json` output (format is not greenbert-eval)");
-  const auto& m = j.at("metrics");
-  config.micro_f1 = metric(m, "micro_f1", file);
-  config.macro_f1 = metric(m, "macro_f1", file);
-  if (!config.micro_f1) fail(file.string(), ": metrics have no micro_f1");
-  if (j.contains("threshold") && j["threshold"].is_number())
-    config.threshold = j["threshold"].get<double>();
-  if (j.contains("papers") && m.contains("labels"))  // eval --json version 2
-    config.predictions = summarize_predictions(
-        paper_predictions_from_json(j["papers"], file.string()), m["labels"].get<int64_t>());
+  const EvalFigures figures = read_eval_figures(file);
+  config.micro_f1 = figures.micro_f1;
+  config.macro_f1 = figures.macro_f1;
+  config.threshold = figures.threshold;
+  if (figures.papers) config.predictions = summarize_predictions(*figures.papers, figures.labels);
 }
 
 void read_logs(ModelResult& model, const std::filesystem::path& run_dir) {
@@ -126,10 +113,16 @@ const StageResult* StudyResults::stage(const std::string& id) const {
   return nullptr;
 }
 
+const StageResult* StudyResults::stage(const std::string& model, const std::string& kind,
+                                       Precision precision) const {
+  return stage(
+      cat(model, "/", kind, "-", study_layout::precision_dir(precision, state.settings.layout)));
+}
+
 std::vector<std::vector<double>> read_numeric_columns(const std::filesystem::path& csv,
                                                       const std::vector<std::string>& columns) {
-  std::ifstream in(csv, std::ios::binary);
-  if (!in) fail(csv.string(), ": cannot open");
+  // The logs are appended to while a run trains: a torn last row is no row.
+  std::istringstream in(read_whole_lines(csv));
   CsvReader reader(in, csv.string());
   std::vector<size_t> index;
   for (const auto& name : columns) index.push_back(reader.column(name));
@@ -184,17 +177,20 @@ StudyResults collect_study(const std::filesystem::path& dir) {
   for (const auto& model : settings.models) {
     ModelResult m;
     m.model = model;
-    const auto run_dir = dir / layout::model_dir(model.name, "f32");
+    const int names = settings.layout;
+    const auto run_dir =
+        dir / layout::model_dir(model.name, layout::precision_dir(Precision::fp32, names));
     if (done(results, model.name + "/train")) {
       m.metrics = read_json(run_dir / "metrics.json");
       if (!results.data && m.metrics->contains("data")) results.data = m.metrics->at("data");
       read_logs(m, run_dir);
     }
     results.models.push_back(std::move(m));
-    for (const auto& precision : model_precisions(settings, model)) {
+    for (const Precision p : model_precisions(settings, model)) {
+      const std::string precision = layout::precision_dir(p, names);
       ConfigResult config;
       config.model = model.name;
-      config.precision = precision;
+      config.precision = p;
       if (done(results, model.name + "/eval-" + precision))
         read_eval(config, dir / layout::eval_json(model.name, precision));
       if (done(results, model.name + "/bench-" + precision)) {
@@ -202,9 +198,7 @@ StudyResults collect_study(const std::filesystem::path& dir) {
         for (auto& record : records) {
           // The study's names, whatever bench called the model directory.
           record.model = model.name;
-          record.json["model_name"] = model.name;
-          record.json["precision"] = record.precision;
-          if (!config.bench && record.precision == precision && record.backend("cpp")) {
+          if (!config.bench && record.precision == p && record.backend("cpp")) {
             config.bench = results.bench.size();
             config.bench_energy_source = bench_source(sources, *record.backend("cpp"));
           }

@@ -41,14 +41,14 @@ struct StageResult {
 
 struct ModelResult {
   StudyModel model;
-  std::optional<nlohmann::json> metrics;       // models/M/f32/metrics.json, when training finished
+  std::optional<nlohmann::json> metrics;       // models/M/fp32/metrics.json, when training finished
   std::vector<double> train_step, train_loss;  // train_log.csv
   std::vector<double> val_step, val_loss;      // val_log.csv
 };
 
 struct ConfigResult {
   std::string model;
-  std::string precision;
+  Precision precision = Precision::fp32;
   std::optional<double> micro_f1, macro_f1, threshold;  // on the test split
   std::optional<PredictionSummary> predictions;         // from eval's per-paper labels
   std::optional<size_t> bench;      // index into StudyResults::bench (its cpp backend)
@@ -66,6 +66,10 @@ struct StudyResults {
   std::optional<nlohmann::json> data;  // metrics.json "data": split sizes and labels
 
   const StageResult* stage(const std::string& id) const;
+  // The stage `kind` ("quantize", "eval", "bench") of a model at a precision, with the study's
+  // names for it (study_layout.h).
+  const StageResult* stage(const std::string& model, const std::string& kind,
+                           Precision precision) const;
 };
 
 StudyResults collect_study(const std::filesystem::path& dir);

@@ -4,7 +4,19 @@
 // depend on where the study was started from.
 #include <string>
 
+#include "core/precision.h"
+
 namespace greenbert::study_layout {
+
+// The version of the names below. Studies begun before greenbert spelled every precision one way
+// (layout 1: manifests without "layout") named fp32's directories and stages "f32"; such a study
+// keeps its names when it continues, and the report reads them.
+inline constexpr int kLayout = 2;
+
+// A precision's name in directory and stage names: precision_name(), or "f32" in layout 1.
+inline std::string precision_dir(Precision precision, int layout) {
+  return layout == 1 && precision == Precision::fp32 ? "f32" : precision_name(precision);
+}
 
 inline constexpr const char* kState = "study_state.json";  // the stage manifest
 inline constexpr const char* kLock = ".study.lock";        // one study at a time per directory
@@ -19,7 +31,8 @@ inline constexpr const char* kBenchJson = "bench.json";
 inline constexpr const char* kReportMd = "report.md";
 inline constexpr const char* kReportHtml = "report.html";
 
-// models/<model>/<precision>: the trained run directory (f32) or a quantized model directory.
+// models/<model>/<precision>: the trained run directory (fp32) or a quantized model directory;
+// <precision> is precision_dir()'s name here and below.
 inline std::string model_dir(const std::string& model, const std::string& precision) {
   return "models/" + model + "/" + precision;
 }

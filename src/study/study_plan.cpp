@@ -32,7 +32,8 @@ Stage new_stage(const std::string& model, const std::string& kind, double size =
 
 std::vector<Stage> model_stages(const StudySettings& s, const StudyModel& m, bool vocab_stage) {
   std::vector<Stage> stages;
-  const std::string trained = layout::model_dir(m.name, "f32");
+  auto dir_name = [&](Precision p) { return layout::precision_dir(p, s.layout); };
+  const std::string trained = layout::model_dir(m.name, dir_name(Precision::fp32));
   Stage train = new_stage(m.name, "train", m.size);
   train.args = {"train", "--data", layout::kDataDir, "--out", trained};
   if (!m.preset.empty()) {
@@ -68,10 +69,10 @@ std::vector<Stage> model_stages(const StudySettings& s, const StudyModel& m, boo
     e.owned = {e.stdout_file};
     return e;
   };
-  const std::vector<std::string> precisions = model_precisions(s, m);
   std::map<std::string, std::string> producer;  // precision -> the stage making its model
-  for (const auto& precision : precisions) {
-    if (precision == "f32") {
+  for (const Precision p : model_precisions(s, m)) {
+    const std::string precision = dir_name(p);
+    if (p == Precision::fp32) {
       producer[precision] = train.id;
       stages.push_back(eval(precision, train.id));
       continue;
@@ -88,7 +89,8 @@ std::vector<Stage> model_stages(const StudySettings& s, const StudyModel& m, boo
     stages.push_back(q);
     stages.push_back(eval(precision, q.id));
   }
-  for (const auto& precision : precisions) {
+  for (const Precision p : model_precisions(s, m)) {
+    const std::string precision = dir_name(p);
     Stage b = new_stage(m.name, "bench-" + precision, m.size);
     const std::string out = layout::bench_json(m.name, precision);
     // One call per precision, on the directory its eval stage scored: given an fp32 directory
@@ -128,9 +130,6 @@ std::vector<Stage> model_stages(const StudySettings& s, const StudyModel& m, boo
 
 std::vector<Stage> plan_study(const StudySettings& s) {
   if (s.models.empty()) fail("study: no model to train");
-  for (const auto& p : s.precisions)
-    if (p != "f32" && p != "bf16" && p != "int8")
-      fail("study: unknown precision '", p, "' (known: f32, bf16, int8)");
   std::vector<Stage> plan;
   Stage split = new_stage("", "split");
   split.args = {"data",  "split",          "--data", s.data,

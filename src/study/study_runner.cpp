@@ -1,11 +1,9 @@
 #include "study/study_runner.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/file.h>
-#include <unistd.h>
+#include <cstring>
 
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -17,9 +15,11 @@
 
 #include "core/atomic_file.h"
 #include "core/child_process.h"
+#include "core/directory_lock.h"
 #include "core/error.h"
 #include "core/local_time.h"
 #include "core/progress.h"
+#include "core/stop_signals.h"
 #include "energy/energy_tracker.h"
 #include "study/study_layout.h"
 #include "study/study_plan.h"
@@ -29,73 +29,6 @@ namespace greenbert {
 namespace {
 
 namespace layout = study_layout;
-
-// One study per directory at a time: two would interleave stages and manifest writes.
-class DirectoryLock {
- public:
-  explicit DirectoryLock(const std::filesystem::path& dir) {
-    const auto path = dir / layout::kLock;
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) fail(path.string(), ": cannot open the study's lock file");
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd_);
-      fail(dir.string(), ": another greenbert study is running in this directory");
-    }
-  }
-  ~DirectoryLock() { ::close(fd_); }
-  DirectoryLock(const DirectoryLock&) = delete;
-  DirectoryLock& operator=(const DirectoryLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
-
-volatile sig_atomic_t g_stop_signal = 0;
-volatile sig_atomic_t g_child = 0;
-volatile sig_atomic_t g_unforwarded = 0;  // sent to the study while no stage was running
-
-// Ctrl-C reaches the running stage from the terminal (same process group): the stage stops
-// cleanly (training writes a checkpoint) and the study stops after it. A signal sent to the
-// study alone (kill, timeout) is passed on to the stage, which would not see it otherwise.
-void on_stop_signal(int signal, siginfo_t* info, void*) {
-  g_stop_signal = signal;
-  if (info == nullptr || info->si_code != SI_USER) return;
-  if (g_child > 0)
-    ::kill(g_child, signal);
-  else
-    g_unforwarded = signal;
-}
-
-// Starts a stage and lets the signal handler pass signals on to it, including one that came
-// while it was being started (the handler may run on any thread, e.g. the energy sampler's).
-pid_t start_child(const std::vector<std::string>& argv, const ProcessOptions& options) {
-  const pid_t pid = start_process(argv, options);
-  g_child = pid;
-  if (g_unforwarded != 0) ::kill(pid, g_unforwarded);
-  return pid;
-}
-
-class StopSignals {
- public:
-  StopSignals() {
-    g_stop_signal = 0;
-    g_unforwarded = 0;
-    struct sigaction action {};
-    action.sa_sigaction = on_stop_signal;
-    action.sa_flags = SA_SIGINFO;
-    sigemptyset(&action.sa_mask);
-    for (size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &action, &old_[i]);
-  }
-  ~StopSignals() {
-    for (size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &old_[i], nullptr);
-  }
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-
- private:
-  static constexpr std::array<int, 3> kSignals{SIGINT, SIGTERM, SIGHUP};
-  std::array<struct sigaction, 3> old_{};
-};
 
 void say(const std::string& line) {
   std::fprintf(stderr, "study: %s\n", line.c_str());
@@ -149,6 +82,7 @@ struct StageRun {
   const StageDecision& decision;
   const StudyRunOptions& options;
   StudyState& state;
+  StopSignals& signals;
 };
 
 // Runs one stage and updates its record; returns false when the study must stop (a signal).
@@ -194,9 +128,13 @@ bool run_stage(const StageRun& run) {
       ProcessOptions process;
       process.working_directory = dir;
       process.stdout_file = captured;
-      const pid_t pid = start_child(argv, process);
+      // Ctrl-C reaches the running stage from the terminal (same process group): the stage
+      // stops cleanly (training writes a checkpoint) and the study stops after it. A signal sent
+      // to the study alone (kill, timeout) is passed on to the stage.
+      const pid_t pid = start_process(argv, process);
+      run.signals.forward_to(pid);
       exit = wait_process(pid);
-      g_child = 0;
+      run.signals.forward_to(0);
     } catch (const Error& e) {
       exit = {127, 0};
       record.failure = e.what();
@@ -208,10 +146,10 @@ bool run_stage(const StageRun& run) {
   record.seconds += seconds;
   record.finished = local_time_text();
 
-  if (g_stop_signal != 0) {
+  if (run.signals.requested()) {
     record.status = StageStatus::interrupted;
-    record.failure = cat("interrupted by signal ", static_cast<int>(g_stop_signal), " (",
-                         strsignal(g_stop_signal), ")");
+    record.failure = cat("interrupted by signal ", run.signals.signal(), " (",
+                         strsignal(run.signals.signal()), ")");
   } else if (!exit.ok()) {
     record.status = StageStatus::failed;
     if (record.failure.empty()) record.failure = exit.describe();
@@ -250,11 +188,14 @@ std::string unfinished_dependency(const Stage& stage, const StudyState& state) {
 
 }  // namespace
 
-StudyOutcome run_study(const StudySettings& settings, const StudyRunOptions& options) {
-  const std::vector<Stage> plan = plan_study(settings);
+StudyOutcome run_study(const StudySettings& asked, const StudyRunOptions& options) {
   const auto state_file = options.dir / layout::kState;
   std::optional<StudyState> previous;
   if (std::filesystem::exists(state_file)) previous = read_study_state(state_file);
+  // A study continues with the names it began with (study_layout.h).
+  StudySettings settings = asked;
+  if (previous) settings.layout = previous->settings.layout;
+  const std::vector<Stage> plan = plan_study(settings);
   const auto decisions = decide_stages(plan, previous ? &*previous : nullptr, options.dir);
 
   StudyOutcome outcome;
@@ -273,7 +214,9 @@ StudyOutcome run_study(const StudySettings& settings, const StudyRunOptions& opt
   }
 
   std::filesystem::create_directories(options.dir);
-  DirectoryLock lock(options.dir);
+  // One study per directory at a time: two would interleave stages and manifest writes.
+  DirectoryLock lock(options.dir, layout::kLock,
+                     "another greenbert study is running in this directory");
   StopSignals signals;
   // The manifest lists exactly this plan; records of stages no longer planned are dropped.
   StudyState state;
@@ -307,9 +250,9 @@ StudyOutcome run_study(const StudySettings& settings, const StudyRunOptions& opt
       ++outcome.skipped;
       continue;
     }
-    if (g_stop_signal != 0) {
+    if (signals.requested()) {
       outcome.interrupted = true;
-      outcome.stop_signal = g_stop_signal;
+      outcome.stop_signal = signals.signal();
       break;
     }
     if (!stage.after_failures) {
@@ -326,9 +269,9 @@ StudyOutcome run_study(const StudySettings& settings, const StudyRunOptions& opt
     say(cat(header, " (", decisions[i].reason, ") | elapsed ", format_duration(elapsed), " | ",
             describe_eta(remaining_time(plan, decisions, i, state))));
     ++outcome.ran;
-    if (!run_stage({stage, decisions[i], options, state})) {
+    if (!run_stage({stage, decisions[i], options, state, signals})) {
       outcome.interrupted = true;
-      outcome.stop_signal = g_stop_signal;
+      outcome.stop_signal = signals.signal();
       break;
     }
     const StageRecord& record = *state.find(stage.id);

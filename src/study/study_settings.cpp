@@ -1,6 +1,8 @@
 #include "study/study_settings.h"
 
 #include "core/error.h"
+#include "core/json_fields.h"
+#include "study/study_layout.h"
 
 namespace greenbert {
 
@@ -13,13 +15,16 @@ nlohmann::ordered_json to_json(const StudySettings& s) {
     model["size"] = m.size;
     models.push_back(model);
   }
-  return {{"data", s.data},
+  std::vector<std::string> precisions;
+  for (Precision p : s.precisions) precisions.push_back(study_layout::precision_dir(p, s.layout));
+  return {{"layout", s.layout},
+          {"data", s.data},
           {"max_rows", s.max_rows},
           {"seed", s.seed},
           {"epochs", s.epochs ? nlohmann::ordered_json(*s.epochs) : nlohmann::ordered_json()},
           {"threads", s.threads},
           {"models", models},
-          {"precisions", s.precisions},
+          {"precisions", precisions},
           {"batch_sizes", s.batch_sizes},
           {"max_length", s.max_length},
           {"bench_repeats", s.bench_repeats},
@@ -48,7 +53,13 @@ StudySettings settings_from_json(const nlohmann::json& json, const std::string& 
         fail("model '", model.name, "' needs exactly one of preset and init");
       s.models.push_back(model);
     }
-    s.precisions = json.at("precisions").get<std::vector<std::string>>();
+    // Manifests without "layout" predate it: layout 1.
+    s.layout = json.contains("layout") ? json_integer<int>(json["layout"], "layout") : 1;
+    if (s.layout < 1 || s.layout > study_layout::kLayout)
+      fail("layout ", s.layout, " is not one this greenbert reads (1 to ", study_layout::kLayout,
+           ")");
+    for (const auto& p : json.at("precisions").get<std::vector<std::string>>())
+      s.precisions.push_back(parse_precision(p, "precisions"));
     s.batch_sizes = json.at("batch_sizes").get<std::vector<int>>();
     s.max_length = json.at("max_length").get<int>();
     s.bench_repeats = json.at("bench_repeats").get<int>();
@@ -71,8 +82,8 @@ double encoder_size(int64_t layers, int64_t hidden, int64_t intermediate) {
           2.0 * static_cast<double>(hidden) * static_cast<double>(intermediate));
 }
 
-std::vector<std::string> model_precisions(const StudySettings& settings, const StudyModel& model) {
-  return model.linear() ? std::vector<std::string>{"f32"} : settings.precisions;
+std::vector<Precision> model_precisions(const StudySettings& settings, const StudyModel& model) {
+  return model.linear() ? std::vector<Precision>{Precision::fp32} : settings.precisions;
 }
 
 }  // namespace greenbert

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/precision.h"
+
 namespace greenbert {
 
 // The linear baseline (`train --preset linear`, model/linear_model.h): trained with its own
@@ -34,7 +36,9 @@ struct StudySettings {
   std::optional<int> epochs;  // unset: train's own default
   int threads = 1;
   std::vector<StudyModel> models;
-  std::vector<std::string> precisions;  // f32, bf16, int8
+  std::vector<Precision> precisions;
+  // study_layout.h's version of the directory and stage names (1: fp32 spelled "f32").
+  int layout = 2;
   std::vector<int> batch_sizes;
   // Tokens per example for every stage (train, eval, quantize, bench): a quantized copy has no
   // training run to take it from, and F1 across precisions compares only at one length.
@@ -54,8 +58,8 @@ StudySettings settings_from_json(const nlohmann::json& json, const std::string& 
 // The encoder size of a preset or an HF config.json (see StudyModel::size).
 double encoder_size(int64_t layers, int64_t hidden, int64_t intermediate);
 
-// The precisions a model is evaluated and benchmarked in: the study's, or f32 alone for the
+// The precisions a model is evaluated and benchmarked in: the study's, or fp32 alone for the
 // linear baseline (it has no quantized copy).
-std::vector<std::string> model_precisions(const StudySettings& settings, const StudyModel& model);
+std::vector<Precision> model_precisions(const StudySettings& settings, const StudyModel& model);
 
 }  // namespace greenbert

@@ -54,7 +54,8 @@ nlohmann::json to_json(const TrainingState& s) {
           // As a string: JSON numbers lose 64-bit integers in many readers.
           {"seed", std::to_string(s.seed)},
           {"batches_per_epoch", s.batches_per_epoch},
-          {"total_steps", s.total_steps}};
+          {"total_steps", s.total_steps},
+          {"data", to_json(s.data)}};
 }
 
 TrainingState state_from_json(const std::string& text, const std::string& file) {
@@ -79,6 +80,8 @@ TrainingState state_from_json(const std::string& text, const std::string& file) 
   } catch (const std::exception& e) {
     fail(file, ": metadata 'state': ", e.what());
   }
+  if (json.contains("data"))
+    s.data = fingerprint_from_json(json.at("data"), cat(file, ": metadata 'state'"));
   if (s.step < 0 || s.epoch < 0 || s.batch < 0 || s.batch > s.batches_per_epoch ||
       s.validated_step > s.step || s.step > s.total_steps)
     fail(file, ": metadata 'state' is inconsistent (step ", s.step, " of ", s.total_steps,

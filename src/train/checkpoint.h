@@ -5,13 +5,14 @@
 // moment leaves the previous checkpoint or the new one, never a mix of two.
 //
 // No random-generator state is stored: batch order and dropout masks are pure functions of the
-// run seed, the epoch and the step (train/seeds.h).
+// run seed, the epoch and the step (core/run_seeds.h).
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <span>
 #include <string>
 
+#include "data/data_fingerprint.h"
 #include "model/optimizer.h"
 #include "model/parameters.h"
 
@@ -36,6 +37,7 @@ struct TrainingState {
   uint64_t seed = 0;
   int64_t batches_per_epoch = 0;
   int64_t total_steps = 0;
+  DataFingerprint data;  // hash empty: a checkpoint written before fingerprints were recorded
 
   friend bool operator==(const TrainingState&, const TrainingState&) = default;
 };

@@ -27,7 +27,7 @@ void keep_log_rows(const std::filesystem::path& path, const char* header, size_t
                    int64_t max_step) {
   std::string kept = header;
   if (std::filesystem::exists(path)) {
-    const std::string text = read_file(path);
+    const std::string text = read_whole_lines(path);
     size_t begin = text.find('\n');  // past the header
     while (begin != std::string::npos) {
       ++begin;

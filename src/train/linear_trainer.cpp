@@ -6,19 +6,19 @@
 #include <cstdio>
 
 #include "core/atomic_file.h"
+#include "core/directory_lock.h"
 #include "core/error.h"
 #include "core/progress.h"
+#include "core/run_seeds.h"
+#include "data/batching.h"
 #include "data/seeded_random.h"
 #include "energy/energy_tracker.h"
-#include "train/batching.h"
-#include "train/inference.h"
+#include "infer/classifier.h"
+#include "report/metrics.h"
 #include "train/label_prior.h"
 #include "train/linear_sgd.h"
-#include "train/metrics.h"
-#include "train/run_lock.h"
 #include "train/run_logs.h"
 #include "train/run_summary.h"
-#include "train/seeds.h"
 #include "train/threshold_mode.h"
 
 namespace greenbert {
@@ -97,7 +97,7 @@ class LinearTrainer {
 
   nlohmann::ordered_json run() {
     logs_.start();
-    for (const char* stale : {"model.safetensors", "thresholds.json", "metrics.json"})
+    for (const char* stale : {model_files::kWeights, model_files::kThresholds, "metrics.json"})
       std::filesystem::remove(run_.dir / stale);
     const auto start = Clock::now();
     {
@@ -230,7 +230,7 @@ class LinearTrainer {
     }
     const ThresholdResult tuned = choose_thresholds(val, val_targets_, test, test_targets, names);
     model_.thresholds = tuned.thresholds;
-    save_thresholds(run_.dir / "thresholds.json", model_.thresholds, names);
+    save_thresholds(run_.dir / model_files::kThresholds, model_.thresholds, names);
     const LinearConfig& c = model_.config;
     nlohmann::ordered_json metrics;
     metrics["format"] = "greenbert-metrics";
@@ -305,7 +305,8 @@ nlohmann::ordered_json train_linear_classifier(const LinearTrainRun& run, Linear
         "the validation split is empty: training needs it to pick the best epoch and tune the "
         "thresholds (see --split-ratios)");
   std::filesystem::create_directories(run.dir);
-  RunDirLock lock(run.dir, "train");
+  DirectoryLock lock(run.dir, "train.lock",
+                     "another `greenbert train` is using this run directory");
   LinearTrainer trainer(run, model, dataset);
   return trainer.run();
 }

@@ -24,7 +24,7 @@
 
 #include "data/dataset.h"
 #include "text/bert_tokenizer.h"
-#include "train/batching.h"
+#include "data/batching.h"
 
 namespace greenbert {
 

@@ -10,20 +10,21 @@
 #include <optional>
 
 #include "core/atomic_file.h"
+#include "core/directory_lock.h"
 #include "core/number_format.h"
 #include "core/progress.h"
+#include "core/run_seeds.h"
 #include "energy/energy_tracker.h"
 #include "kernels/adamw.h"
 #include "model/bert.h"
 #include "model/masked_lm.h"
 #include "model/optimizer.h"
 #include "model/replaced_token.h"
+#include "report/eval_record.h"
 #include "train/csv_log.h"
-#include "train/run_lock.h"
 #include "train/run_logs.h"
 #include "train/run_summary.h"
 #include "train/schedule.h"
-#include "train/seeds.h"
 
 namespace greenbert {
 
@@ -506,8 +507,8 @@ class Pretrainer {
     nlohmann::ordered_json metrics;
     metrics["format"] = "greenbert-pretrain-metrics";
     metrics["version"] = 1;
-    metrics["model"] = model_json(run_.model_name, model_.config,
-                                  model_.params.layout().parameter_count(), "fp32");
+    metrics["model"] = to_json(summarize_model(
+        run_.model_name, model_.config, model_.params.layout().parameter_count(), Precision::fp32));
     metrics["objective"] = {{"name", objective_name(o_.objective)},
                             {"mask_probability", o_.mask_probability},
                             {"whole_word", o_.whole_word}};
@@ -598,7 +599,8 @@ nlohmann::ordered_json pretrain_encoder(const PretrainRun& run, ClassifierModel&
          model.config.max_position_embeddings, " positions");
   if (corpus.train.size() == 0) fail("no text to pre-train on");
   std::filesystem::create_directories(run.dir);
-  RunDirLock lock(run.dir, "pretrain");
+  DirectoryLock lock(run.dir, "pretrain.lock",
+                     "another `greenbert pretrain` is using this run directory");
   Pretrainer pretrainer(run, model, corpus);
   return pretrainer.run();
 }

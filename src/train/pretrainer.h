@@ -35,7 +35,7 @@
 #include "core/error.h"
 #include "energy/energy_options.h"
 #include "kernels/gemm.h"
-#include "model/model_dir.h"
+#include "model/model_directory.h"
 #include "train/checkpoint.h"
 #include "train/pretrain_corpus.h"
 
@@ -60,7 +60,7 @@ struct PretrainOptions {
   int64_t max_length = 128;        // tokens per window (the corpus' max_length)
   int64_t eval_every = 0;          // steps between held-out evaluations; 0: at epoch ends
   int64_t checkpoint_every = 200;  // steps between checkpoints
-  Precision precision = Precision::f32;
+  Precision precision = Precision::fp32;
   uint64_t seed = 42;
   // rtd only:
   int64_t generator_layers = 1;  // layers of the generator (hidden size and heads: the encoder's)

@@ -7,17 +7,6 @@
 
 namespace greenbert {
 
-nlohmann::ordered_json model_json(const std::string& name, const BertConfig& config,
-                                  int64_t parameters, const std::string& precision) {
-  return {{"name", name},
-          {"model_type", model_type_name(config.model_type)},
-          {"parameters", parameters},
-          {"layers", config.num_layers},
-          {"hidden", config.hidden_size},
-          {"precision", precision},
-          {"vocab_size", config.vocab_size}};
-}
-
 nlohmann::ordered_json energy_json(const std::filesystem::path& csv) {
   nlohmann::ordered_json result = nlohmann::ordered_json::object();
   if (!std::filesystem::exists(csv)) return result;

@@ -1,18 +1,12 @@
 #pragma once
-// Blocks of JSON that metrics.json (train) and `eval --json` share.
+// The energy block of metrics.json.
 #include <cstdint>
 #include <filesystem>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
-#include "model/config.h"
-
 namespace greenbert {
-
-// {"name", "model_type", "parameters", "layers", "hidden", "precision", "vocab_size"}.
-nlohmann::ordered_json model_json(const std::string& name, const BertConfig& config,
-                                  int64_t parameters, const std::string& precision);
 
 // Energy of the rows of `csv` per experiment id (train, eval-val, eval-test...):
 // {"train": {"rows", "seconds", "kwh", "kg_co2eq", "method"}, ...}; method is how the figures

@@ -5,7 +5,7 @@
 
 #include "core/error.h"
 #include "core/number_format.h"
-#include "train/metrics.h"
+#include "report/metrics.h"
 
 namespace greenbert {
 namespace {

@@ -2,7 +2,7 @@
 // Whether a model's predictions should use its per-label thresholds or its global one, decided
 // on evidence the tuning did not see. Thresholds tuned on validation always look better on
 // validation, so validation is cut in two halves (even and odd examples): thresholds tuned on
-// one half (train/metrics.h: tune_thresholds, half its min_support) are scored on the other,
+// one half (report/metrics.h: tune_thresholds, half its min_support) are scored on the other,
 // both ways, and the scores summed over the two halves' predictions.
 //
 // Per-label thresholds are chosen when they help macro-F1 (rare labels are the ones a global
@@ -15,8 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/model_dir.h"
-#include "train/metrics.h"
+#include "model/model_directory.h"
+#include "report/metrics.h"
 
 namespace greenbert {
 

@@ -9,23 +9,25 @@
 #include <optional>
 
 #include "core/atomic_file.h"
+#include "core/directory_lock.h"
 #include "core/number_format.h"
 #include "core/progress.h"
+#include "core/run_seeds.h"
+#include "data/batching.h"
+#include "data/data_fingerprint.h"
 #include "data/label_map.h"
 #include "energy/energy_tracker.h"
+#include "infer/classifier.h"
 #include "kernels/adamw.h"
 #include "kernels/loss.h"
 #include "model/bert.h"
 #include "model/optimizer.h"
+#include "report/eval_record.h"
+#include "report/metrics.h"
 #include "text/vocab_trainer.h"
-#include "train/batching.h"
-#include "train/inference.h"
-#include "train/metrics.h"
-#include "train/run_lock.h"
 #include "train/run_logs.h"
 #include "train/run_summary.h"
 #include "train/schedule.h"
-#include "train/seeds.h"
 #include "train/threshold_mode.h"
 
 namespace greenbert {
@@ -34,6 +36,15 @@ void validate(const TrainOptions& o) {
   auto at_least = [](const char* option, int64_t value, int64_t min) {
     if (value < min) fail(option, " must be at least ", min, ", got ", value);
   };
+  // Upper bounds keep products such as batch size x length x epochs far from overflowing; the
+  // memory a batch needs is checked against this machine when it is allocated.
+  auto at_most = [](const char* option, int64_t value, int64_t max) {
+    if (value > max) fail(option, " must be at most ", max, ", got ", value);
+  };
+  at_most("--epochs", o.epochs, 1'000'000);
+  at_most("--batch-size", o.batch_size, 1 << 20);
+  at_most("--grad-accum", o.grad_accum, 1 << 20);
+  at_most("--max-length", o.max_length, 1 << 20);
   at_least("--epochs", o.epochs, 1);
   at_least("--batch-size", o.batch_size, 1);
   at_least("--grad-accum", o.grad_accum, 1);
@@ -45,6 +56,8 @@ void validate(const TrainOptions& o) {
     fail("--weight-decay must be in [0, 1), got ", o.weight_decay);
   if (!(o.max_grad_norm >= 0 && std::isfinite(o.max_grad_norm)))
     fail("--max-grad-norm must be >= 0 (0 turns clipping off), got ", o.max_grad_norm);
+  if (o.precision == Precision::int8)
+    fail("--precision int8 is for inference (quantize); training runs at fp32 or bf16");
   if (!(o.warmup >= 0 && std::isfinite(o.warmup)))
     fail("--warmup must be >= 0 (a ratio below 1, or a number of steps), got ", o.warmup);
 }
@@ -79,18 +92,6 @@ EnergySnapshot& operator+=(EnergySnapshot& a, const EnergySnapshot& b) {
 
 std::vector<float> as_floats(std::span<const uint8_t> values) {
   return std::vector<float>(values.begin(), values.end());
-}
-
-// Model description files of a run directory; the weights come with the first validation.
-void write_model_description(const std::filesystem::path& dir, const ClassifierModel& model) {
-  const Vocab& vocab = model.tokenizer.vocab();
-  std::vector<std::string> tokens;
-  tokens.reserve(static_cast<size_t>(vocab.size()));
-  for (int32_t id = 0; id < vocab.size(); ++id) tokens.emplace_back(vocab.token(id));
-  save_config(dir / "config.json", model.config);
-  write_vocab(dir / "vocab.txt", tokens);
-  write_tokenizer_config(dir / "tokenizer_config.json", model.tokenizer.options());
-  LabelMap(model.config.labels).save(dir / "labels.json");
 }
 
 class Trainer {
@@ -168,15 +169,11 @@ class Trainer {
     remove_stale_temporaries(run_.dir);
     remove_stale_temporaries(checkpoint_dir(run_.dir));
     const auto loaded = load_checkpoint(checkpoint_dir(run_.dir), model_.params, adam_);
+    const DataFingerprint data = fingerprint_of(dataset_);
     if (loaded) {
-      if (loaded->seed != o_.seed || loaded->batches_per_epoch != batches_per_epoch_ ||
-          loaded->total_steps != total_steps_)
-        fail(checkpoint_file(checkpoint_dir(run_.dir)).string(), ": written for seed ",
-             loaded->seed, ", ", loaded->batches_per_epoch, " batches per epoch and ",
-             loaded->total_steps, " steps, but this run has seed ", o_.seed, ", ",
-             batches_per_epoch_, " and ", total_steps_,
-             ": resume with the data and options the run started with");
+      check_same_run(*loaded, data);
       state_ = *loaded;
+      state_.data = data;
       logs_.resume(state_.step, state_.validated_step);
       std::fprintf(
           stderr, "train: resuming from %s: step %lld of %lld (epoch %lld, batch %lld of %lld)\n",
@@ -187,14 +184,53 @@ class Trainer {
       state_.seed = o_.seed;
       state_.batches_per_epoch = batches_per_epoch_;
       state_.total_steps = total_steps_;
-      for (const char* stale : {"model.safetensors", "thresholds.json", "metrics.json"})
+      state_.data = data;
+      for (const char* stale : {model_files::kWeights, model_files::kThresholds, "metrics.json"})
         std::filesystem::remove(run_.dir / stale);
-      write_model_description(run_.dir, model_);
+      // The description of the run's model; its weights come with the first validation.
+      save_model(run_.dir,
+                 ModelDescription{ModelKind::encoder, model_.config, model_.tokenizer, {}, nullptr},
+                 nullptr);
       logs_.start();
     }
     elapsed_base_ = state_.elapsed_seconds;
     session_start_ = Clock::now();
     last_flush_ = session_start_;
+  }
+
+  // A checkpoint continues only the run that wrote it: the same seed and batch plan, and the
+  // same data (a data file changed since the run started would silently give one run's
+  // metrics over two data sets), unless the caller accepts changed data (TrainRun::force).
+  void check_same_run(const TrainingState& loaded, const DataFingerprint& data) const {
+    const std::string file = checkpoint_file(checkpoint_dir(run_.dir)).string();
+    const bool data_changed = !loaded.data.hash.empty() && !loaded.data.same_data(data);
+    const std::string data_note = data_changed
+                                      ? cat(" (the data has changed since: ", describe(loaded.data),
+                                            " then, ", describe(data), " now)")
+                                      : "";
+    if (loaded.seed != o_.seed || loaded.batches_per_epoch != batches_per_epoch_ ||
+        loaded.total_steps != total_steps_)
+      fail(file, ": written for seed ", loaded.seed, ", ", loaded.batches_per_epoch,
+           " batches per epoch and ", loaded.total_steps, " steps, but this run has seed ", o_.seed,
+           ", ", batches_per_epoch_, " and ", total_steps_, data_note,
+           ": resume with the data and options the run started with");
+    if (loaded.data.hash.empty()) {
+      std::fprintf(stderr,
+                   "train: warning: %s predates data fingerprints: cannot check that the data "
+                   "is the one the run started with\n",
+                   file.c_str());
+    } else if (data_changed && !run_.force) {
+      fail(file, ": the run started on other data: ", describe(loaded.data), " then, ",
+           describe(data),
+           " now. Resuming would continue it on different data; restore the data the run "
+           "started with, start a new run (another --out), or pass --force to continue on this "
+           "data");
+    } else if (data_changed) {
+      std::fprintf(stderr,
+                   "train: warning: --force: continuing on changed data (%s then, %s now); the "
+                   "run's metrics mix two data sets\n",
+                   describe(loaded.data).c_str(), describe(data).c_str());
+    }
   }
 
   // Optimizer steps until a validation is due (the epoch end at the latest).
@@ -233,7 +269,7 @@ class Trainer {
     }
     progress.finish(extra());
     energy_done_ += tracker.snapshot();
-    tracker.stop();
+    tracker.stop_or_warn();
   }
 
   // One optimizer update over up to grad_accum micro-batches; returns the sequences and tokens
@@ -311,13 +347,20 @@ class Trainer {
           bce_with_logits(logits.data(), targets.data(), static_cast<int64_t>(logits.size()));
     result.probabilities = probabilities_of(logits);
     energy_done_ += tracker.snapshot();
-    tracker.stop();
+    tracker.stop_or_warn();
     return result;
   }
 
+  // The reference encoder over the live parameters: re-packing weights for the inference
+  // session every epoch would cost more than it saves.
+  BatchLogits reference_logits() {
+    return [this](const TokenBatch& batch, std::span<float> logits) {
+      forward(model_.config, model_.params, batch, {false, 0, Precision::fp32}, acts_, logits);
+    };
+  }
+
   void validate() {
-    const Evaluation eval = evaluate(reference_logits(model_.config, model_.params, acts_), val_,
-                                     val_target_floats_, "eval-val");
+    const Evaluation eval = evaluate(reference_logits(), val_, val_target_floats_, "eval-val");
     const float half = 0.5f;
     const MultiLabelMetrics m =
         compute_metrics(eval.probabilities, val_targets_, labels_, {&half, 1});
@@ -354,8 +397,9 @@ class Trainer {
   nlohmann::ordered_json finish() {
     // The run's model is the best one saved; its thresholds are tuned on validation. It is read
     // back as `greenbert eval` reads it, so that eval reproduces these figures exactly.
-    const Classifier best = open_classifier(
-        run_.dir, {o_.batch_size, o_.max_length, InferencePrecision::f32, omp_get_max_threads()});
+    const Classifier best =
+        open_classifier(ModelDirectory::open(run_.dir),
+                        {o_.batch_size, o_.max_length, Precision::fp32, omp_get_max_threads()});
     const auto& names = best.config.labels;
     const Evaluation val = evaluate(best.logits, val_, {}, "eval-val");
     Evaluation test;
@@ -366,18 +410,16 @@ class Trainer {
     }
     const ThresholdResult tuned =
         choose_thresholds(val.probabilities, val_targets_, test.probabilities, test_targets, names);
-    save_thresholds(run_.dir / "thresholds.json", tuned.thresholds, names);
+    save_thresholds(run_.dir / model_files::kThresholds, tuned.thresholds, names);
     nlohmann::ordered_json metrics;
     metrics["format"] = "greenbert-metrics";
     metrics["version"] = 1;
-    metrics["model"] = model_json(run_.model_name, best.config, best.parameters, best.precision);
-    metrics["data"] = {{"path", run_.data_path},
-                       {"train", train_.size()},
-                       {"val", val_.size()},
-                       {"test", test_.size()},
-                       {"labels", labels_},
-                       {"max_length", o_.max_length},
-                       {"text", text_input_name(dataset_.text)}};
+    metrics["model"] =
+        to_json(summarize_model(run_.model_name, best.config, best.parameters, best.precision));
+    metrics["data"] = {{"path", run_.data_path},      {"fingerprint", to_json(state_.data)},
+                       {"train", train_.size()},      {"val", val_.size()},
+                       {"test", test_.size()},        {"labels", labels_},
+                       {"max_length", o_.max_length}, {"text", text_input_name(dataset_.text)}};
     metrics["training"] = {{"epochs", o_.epochs},
                            {"steps", state_.step},
                            {"seconds", state_.train_seconds},
@@ -399,7 +441,7 @@ class Trainer {
                            {"best_val_micro_f1_at_0.5", state_.best_micro_f1},
                            {"elapsed_seconds", elapsed()}};
     for (const auto& [key, value] : tuned.metrics.items()) metrics[key] = value;
-    metrics["energy"] = energy_json(csv_);
+    add_energy(metrics);
     write_file_atomically(run_.dir / "metrics.json", metrics.dump(2) + "\n");
     std::filesystem::remove_all(checkpoint_dir(run_.dir));
 
@@ -407,6 +449,19 @@ class Trainer {
                  state_.best_epoch, static_cast<double>(tuned.choice.global));
     print_test_line(tuned, test_.size());
     return metrics;
+  }
+
+  // The energy blocks of metrics.json. Bookkeeping never fails a finished training: an
+  // unreadable emissions log is a warning, and "energy_error" says why "energy" is empty.
+  void add_energy(nlohmann::ordered_json& metrics) const {
+    try {
+      metrics["energy"] = energy_json(csv_);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "greenbert: warning: metrics.json has no energy figures: %s\n",
+                   e.what());
+      metrics["energy"] = nlohmann::ordered_json::object();
+      metrics["energy_error"] = e.what();
+    }
   }
 
   const TrainRun& run_;
@@ -462,7 +517,10 @@ nlohmann::ordered_json train_classifier(const TrainRun& run, ClassifierModel& mo
                                         const Dataset& dataset) {
   check_inputs(run, model, dataset);
   std::filesystem::create_directories(run.dir);
-  RunDirLock lock(run.dir, "train");
+  // One training process per run directory: a second one would interleave logs and overwrite
+  // the other's checkpoints.
+  DirectoryLock lock(run.dir, "train.lock",
+                     "another `greenbert train` is using this run directory");
   Trainer trainer(run, model, dataset);
   return trainer.run();
 }

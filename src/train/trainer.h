@@ -6,7 +6,7 @@
 //
 // - after every epoch (and every eval_every steps) a validation pass; the best model by
 //   validation micro-F1 (threshold 0.5; ties: lower validation loss) is the run's model, saved in
-//   RUN_DIR as a model directory (model/model_dir.h);
+//   RUN_DIR as a model directory (model/model_directory.h);
 // - at the end: thresholds tuned on validation (global and per label) and stored with the
 //   model; the test split evaluated with the tuned global threshold and with 0.5 (the study's);
 //   RUN_DIR/metrics.json;
@@ -30,7 +30,7 @@
 #include "data/dataset.h"
 #include "energy/energy_options.h"
 #include "kernels/gemm.h"
-#include "model/model_dir.h"
+#include "model/model_directory.h"
 #include "train/checkpoint.h"
 
 namespace greenbert {
@@ -46,8 +46,8 @@ struct TrainOptions {
   int64_t max_length = 150;        // tokens per example, [CLS] and [SEP] included
   int64_t eval_every = 0;          // steps between extra validation passes; 0: epoch ends only
   int64_t checkpoint_every = 500;  // steps between checkpoints (also at validations and stops)
-  Precision precision = Precision::f32;  // GEMM precision of the training passes
-  uint64_t seed = 42;                    // batch order, dropout (and the caller's initialisation)
+  Precision precision = Precision::fp32;  // GEMM precision of the training passes (or bf16)
+  uint64_t seed = 42;                     // batch order, dropout (and the caller's initialisation)
 };
 
 // Throws greenbert::Error naming the option for values that cannot train.
@@ -62,6 +62,9 @@ struct TrainRun {
   // Set asynchronously (SIGINT, SIGTERM): the current step finishes, a checkpoint is written
   // and TrainingInterrupted is thrown.
   const std::atomic<bool>* stop = nullptr;
+  // Resume even when the data differs from the data the checkpoint was written on (its
+  // fingerprint, data/data_fingerprint.h); otherwise that is an error.
+  bool force = false;
   // Called after every optimizer update with the state reached (for embedding and tests).
   std::function<void(const TrainingState&)> on_step;
 };

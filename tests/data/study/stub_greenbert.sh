@@ -2,7 +2,9 @@
 # Stands in for greenbert's stage commands in tests/study_test.cpp (greenbert study
 # --stage-exe): each stage writes what the real one would, copied from the fixture study
 # STUB_FIXTURE (tests/data/study/two_models), so that the study's orchestration (manifest,
-# skipping, resuming, failures) is tested without training anything. `report` runs the real
+# skipping, resuming, failures) is tested without training anything. The fixture is a study
+# begun before fp32 was spelled one way: its fp32 files are under the name "f32" (layout 1), which
+# fixture() maps a stage's paths to. `report` runs the real
 # greenbert (STUB_GREENBERT). Every call is appended to STUB_LOG. Test hooks:
 #   STUB_FAIL=REGEX    a stage whose arguments match exits 1
 #   STUB_HANG=MODEL    that model's training leaves a checkpoint, touches STUB_LOG.hang and
@@ -18,6 +20,9 @@ option() {  # the value of option $1 among the other arguments
   done
   echo "stub: no $name" >&2
   exit 2
+}
+fixture() {  # the fixture's copy of a study path
+  echo "$STUB_FIXTURE/${1//fp32/f32}"
 }
 if [ -n "${STUB_FAIL:-}" ] && [[ "$*" =~ $STUB_FAIL ]]; then
   echo "stub: failing on purpose" >&2
@@ -43,12 +48,12 @@ case "$1" in
       touch "$STUB_LOG.hang"
       exec sleep 60
     fi
-    cp "$STUB_FIXTURE/$out"/* "$out/"
+    cp "$(fixture "$out")"/* "$out/"
     echo '{}' > "$out/config.json"
     echo "$model weights" > "$out/model.safetensors" ;;
   eval)
     dir=$(option --model "$@")
-    cat "$STUB_FIXTURE/results/$(basename "$(dirname "$dir")")/eval-$(basename "$dir").json" ;;
+    cat "$(fixture "results/$(basename "$(dirname "$dir")")/eval-$(basename "$dir").json")" ;;
   quantize)
     out=$(option --out "$@")
     mkdir -p "$out"
@@ -57,7 +62,7 @@ case "$1" in
   bench)
     out=$(option --out "$@")
     mkdir -p "$(dirname "$out")"
-    cp "$STUB_FIXTURE/$out" "$out" ;;
+    cp "$(fixture "$out")" "$out" ;;
   report)
     exec "$STUB_GREENBERT" "$@" ;;
   *)

@@ -1,0 +1,80 @@
+#include "serve/serve_model.h"
+
+#include "core/error.h"
+#include "core/json_document.h"
+#include "infer/classifier.h"
+#include "kernels/softmax.h"
+#include "model/model_directory.h"
+
+namespace greenbert {
+
+const char* output_activation_name(OutputActivation activation) {
+  return activation == OutputActivation::softmax ? "softmax" : "sigmoid";
+}
+
+ServeModel ServeModel::open(const std::filesystem::path& dir, const ServeModelOptions& options) {
+  ModelDirectory model = ModelDirectory::open(dir);
+  const TextInput text = options.text.value_or(model.run_text);
+  const int64_t max_length = options.max_length.value_or(model.run_max_length);
+  auto classifier = std::make_unique<Classifier>(open_classifier(
+      std::move(model), {options.max_batch, max_length, options.precision, options.threads}));
+  const BertConfig& config = classifier->config;
+  ServeModelInfo info;
+  const auto path = std::filesystem::absolute(dir).lexically_normal();
+  info.name = (path.has_filename() ? path : path.parent_path()).filename().string();
+  info.model_type = model_type_name(config.model_type);
+  info.precision = precision_name(classifier->precision);
+  const nlohmann::json json = read_json_file(dir / model_files::kConfig);
+  if (json.contains("problem_type") && json["problem_type"].is_string())
+    info.problem_type = json["problem_type"].get<std::string>();
+  if (info.problem_type == "regression")
+    fail(dir.string(), "/config.json: problem_type \"regression\" is not a classifier");
+  info.activation = info.problem_type == "single_label_classification" ? OutputActivation::softmax
+                                                                       : OutputActivation::sigmoid;
+  info.labels = config.labels;
+  const auto effective = classifier->thresholds.effective();
+  info.thresholds.assign(info.labels.size(), effective[0]);
+  if (effective.size() == info.labels.size())
+    info.thresholds.assign(effective.begin(), effective.end());
+  info.global_threshold = classifier->thresholds.global;
+  info.per_label_thresholds = classifier->thresholds.use_per_label;
+  info.text = text;
+  info.parameters = classifier->parameters;
+  info.max_length = classifier->max_length;
+  info.max_batch = classifier->max_batch;
+  info.hidden_size = config.hidden_size;
+  info.layers = config.num_layers;
+  info.heads = config.num_heads;
+  info.vocab_size = config.vocab_size;
+  return ServeModel(std::move(classifier), std::move(info));
+}
+
+ServeModel::ServeModel(std::unique_ptr<Classifier> classifier, ServeModelInfo info)
+    : classifier_(std::move(classifier)), info_(std::move(info)) {}
+ServeModel::ServeModel(ServeModel&&) noexcept = default;
+ServeModel& ServeModel::operator=(ServeModel&&) noexcept = default;
+ServeModel::~ServeModel() = default;
+
+EncodedExamples ServeModel::encode(std::span<const Example> texts) const {
+  std::vector<PredictInput> inputs(texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    inputs[i].where = cat("inputs[", i, "]");
+    inputs[i].text = texts[i];
+  }
+  return encode_inputs(inputs, classifier_->tokenizer, classifier_->config, info_.text,
+                       static_cast<size_t>(info_.max_length));
+}
+
+void ServeModel::run(const TokenBatch& batch, std::span<float> logits) const {
+  classifier_->logits(batch, logits);
+}
+
+std::vector<float> ServeModel::probabilities(std::span<const float> logits) const {
+  if (info_.activation == OutputActivation::sigmoid) return probabilities_of(logits);
+  const auto labels = static_cast<int64_t>(info_.labels.size());
+  std::vector<float> p(logits.size());
+  softmax_forward(p.data(), logits.data(), static_cast<int64_t>(logits.size()) / labels, labels);
+  return p;
+}
+
+}  // namespace greenbert

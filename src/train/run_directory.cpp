@@ -1,0 +1,66 @@
+#include "train/run_directory.h"
+
+#include <vector>
+
+#include "core/error.h"
+#include "core/precision.h"
+#include "model/model_directory.h"
+
+namespace greenbert {
+namespace {
+
+std::string describe_differences(const nlohmann::json& now, const nlohmann::json& then,
+                                 const std::vector<std::string>& keys) {
+  std::string text;
+  for (const auto& key : keys)
+    text += cat(text.empty() ? "" : ", ", "--", key, " ", then[key].dump(),
+                " (this command: ", now[key].dump(), ")");
+  return text;
+}
+
+// The run's options with today's spelling of the precision (runs begun before it was unified
+// spell fp32 "f32"); null without a run.
+nlohmann::json stored_run_options(const std::filesystem::path& dir) {
+  nlohmann::json stored = load_run_config(dir);
+  if (stored.contains("precision") && stored["precision"].is_string())
+    stored["precision"] = precision_name(
+        parse_precision(stored["precision"].get<std::string>(),
+                        cat((dir / model_files::kRunConfig).string(), ": precision")));
+  return stored;
+}
+
+}  // namespace
+
+RunAction reconcile_run(const std::filesystem::path& dir,
+                        const std::function<nlohmann::json()>& options,
+                        const std::function<bool(const std::string& key)>& given, bool resume,
+                        nlohmann::json& stored) {
+  stored = stored_run_options(dir);
+  if (stored.is_null()) {
+    if (resume) fail(dir.string(), ": nothing to resume (no ", model_files::kRunConfig, ")");
+    if (std::filesystem::exists(dir) && !std::filesystem::is_empty(dir))
+      fail(dir.string(), ": exists and is not a greenbert run directory (no ",
+           model_files::kRunConfig, "); choose a new or empty --out");
+    return RunAction::start;
+  }
+  if (std::filesystem::exists(dir / "metrics.json")) return RunAction::finished;
+  const nlohmann::json command = options();
+  std::vector<std::string> differing;
+  if (resume) {
+    for (const auto& [key, value] : stored.items())
+      if (command.contains(key) && given(key) && command[key] != value) differing.push_back(key);
+    if (!differing.empty())
+      fail(dir.string(), ": --resume continues the run with its own options, and these differ: ",
+           describe_differences(command, stored, differing));
+    return RunAction::resume;
+  }
+  for (const auto& [key, value] : command.items())
+    if (!stored.contains(key) || stored[key] != value) differing.push_back(key);
+  if (!differing.empty())
+    fail(dir.string(), ": this run was started with other options: ",
+         describe_differences(command, stored, differing),
+         ". Pass --resume to continue it with its own options, or choose another --out");
+  return RunAction::resume;
+}
+
+}  // namespace greenbert
