@@ -1,7 +1,6 @@
 #pragma once
-// The properties the fuzz targets check, shared with the test that replays every input the
-// fuzzer found (tests/data_fuzz_regressions_test.cpp). A greenbert::Error is a clean refusal
-// and fine; a violated property throws std::logic_error (under libFuzzer: a crash to keep).
+// The properties the data-file fuzz targets (CSV, terms, JSONL) check. A greenbert::Error is a
+// clean refusal and fine; a violated property throws std::logic_error (see target.h).
 #include <nlohmann/json.hpp>
 
 #include <sstream>
@@ -14,12 +13,9 @@
 #include "data/jsonl_paper.h"
 #include "data/paper_reader.h"
 #include "data/terms.h"
+#include "target.h"
 
 namespace greenbert::fuzz {
-
-inline void require(bool holds, const char* property) {
-  if (!holds) throw std::logic_error(property);
-}
 
 // Every record of `text` read `chunk` bytes at a time, or the refusal, as one string.
 inline std::string csv_transcript(std::string_view text, size_t chunk) {

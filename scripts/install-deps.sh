@@ -11,6 +11,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox          # report plots (PNG + SVG)
   chromium nodejs      # browser tests of the report and of serve's page (puppeteer-core, npm)
+  clang-format         # the formatting check of CI (scripts/check-format.sh)
+  ccache               # builds reuse what an earlier build (another clone too) compiled
 )
 command -v npm >/dev/null || packages+=(npm)  # NodeSource's nodejs bundles its own
 missing=()

@@ -43,6 +43,15 @@ TEST(JsonDocument, SyntaxErrorsNameTheByteAndQuoteLittle) {
   EXPECT_LT(message.size(), 300u);
 }
 
+// Found by fuzz_config_json: nlohmann reports these as out_of_range, not as parse errors, and
+// they escaped as "internal error".
+TEST(JsonDocument, NumbersBeyondDoubleAreErrors) {
+  EXPECT_EQ(error_of("{\"dim\": -1e999}").rfind("doc.json: not valid JSON: ", 0), 0u);
+  const std::string message = error_of("[1" + std::string(100'000, '0') + "]");
+  EXPECT_EQ(message.rfind("doc.json: not valid JSON: ", 0), 0u) << message;
+  EXPECT_LT(message.size(), 300u);
+}
+
 TEST(JsonDocument, CallbackSeesEveryEvent) {
   int keys = 0;
   parse_json(R"({"a": 1, "b": {"c": 2}})", "doc.json",

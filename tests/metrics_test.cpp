@@ -82,6 +82,20 @@ TEST(Metrics, HandWorkedExample) {
   EXPECT_EQ(m.per_label[1].support, 1);
 }
 
+TEST(Metrics, MissedLabelsAreFalseNegativesOfTheMicroAveragesOnly) {
+  // The hand-worked example (tp 2, fp 1, fn 1) with 2 more true labels the model has no column
+  // for: fn 3.
+  std::vector<float> p{0.9f, 0.2f, 0.6f, 0.1f, 0.4f, 0.7f};
+  std::vector<uint8_t> t{1, 1, 0, 0, 0, 1};
+  float threshold = 0.5f;
+  auto m = compute_metrics(p, t, 3, {&threshold, 1});
+  count_missed_labels(m, 2);
+  EXPECT_DOUBLE_EQ(m.micro_precision, 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(m.micro_recall, 2.0 / 5.0);
+  EXPECT_DOUBLE_EQ(m.micro_f1, 4.0 / 8.0);  // 2tp / (2tp + fp + fn)
+  EXPECT_DOUBLE_EQ(m.macro_f1, 5.0 / 9.0);
+}
+
 TEST(Metrics, PerLabelThresholdsApplyPerColumn) {
   std::vector<float> p{0.3f, 0.3f};
   std::vector<uint8_t> t{1, 0};

@@ -150,6 +150,9 @@ TEST(Config, ExplainsWhatIsNotSupportedOrInconsistent) {
   EXPECT_TRUE(has(with("hidden_size", -4), "hidden size"));
   EXPECT_TRUE(has(with("hidden_size", "768"), "'hidden_size' must be an integer"));
   EXPECT_TRUE(has(with("hidden_size", 76.5), "'hidden_size' must be an integer"));
+  // Beyond int64_t (found by fuzz_config_json: the cast was undefined behaviour).
+  EXPECT_TRUE(has(with("hidden_size", 1e300), "'hidden_size' is 1e+300, outside"));
+  EXPECT_TRUE(has(with("num_hidden_layers", json(UINT64_MAX)), "outside"));
   EXPECT_TRUE(has(with("hidden_dropout_prob", 1.0), "hidden dropout"));
   EXPECT_TRUE(has(with("vocab_size", 1'000'000'000), "vocab_size"));
   EXPECT_TRUE(has(with("pad_token_id", 40000), "pad_token_id"));

@@ -13,10 +13,10 @@
 
 #include "core/error.h"
 #include "data/arxiv_categories.h"
+#include "infer/label_decisions.h"
 #include "serve/batcher.h"
 #include "serve/serve_metrics.h"
 #include "support.h"
-#include "train/label_decisions.h"
 
 namespace greenbert {
 namespace {

@@ -178,11 +178,51 @@ TEST(TrainCli, WritesTheRunDirectoryAndEvalMatchesComputeMetrics) {
   const EncodedExamples test =
       encode_examples(classifier.tokenizer, dataset.test, TextInput::abstract, 48);
   const int64_t labels = classifier.config.num_labels();
-  const auto probabilities = probabilities_of(predict_logits(classifier.logits, labels, 32, test));
+  const auto probabilities = probabilities_of(predict_logits(classifier.logits, labels, 32, test),
+                                              labels, classifier.activation);
   const auto expected = to_json(compute_metrics(probabilities, target_matrix(test, labels), labels,
                                                 classifier.thresholds.effective()),
                                 classifier.config.labels);
   EXPECT_EQ(eval["metrics"], expected);
+
+  // --split all: every paper of a new file as read, the repeated title too; a label the model
+  // never saw (astro-ph) is a miss in the micro averages.
+  const auto week = t.dir / "week.csv";
+  write_file_atomically(week,
+                        "titles,summaries,terms\n"
+                        "A,pixel pixel image,\"['cs.CV']\"\n"
+                        "A,pixel pixel image,\"['cs.CV']\"\n"
+                        "B,pixel stars telescope,\"['cs.CV', 'astro-ph']\"\n"
+                        "C,language tokens words,\"['cs.CL']\"\n");
+  auto whole = testing::run_cli(cat("eval --model ", run.string(), " --data ", week.string(),
+                                    " --split all --json --threshold 0.5 --threads 1"));
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  const auto all = json::parse(whole.out);
+  EXPECT_EQ(all["metrics"]["examples"], 4);
+  EXPECT_EQ(all["labels_not_in_model"]["astro-ph"], 1);
+  EXPECT_NE(whole.err.find("1 misses in the micro averages"), std::string::npos) << whole.err;
+  {
+    std::vector<Example> papers(4);
+    const std::vector<std::pair<std::string, std::string>> rows = {
+        {"pixel pixel image", "cs.CV"},
+        {"pixel pixel image", "cs.CV"},
+        {"pixel stars telescope", "cs.CV"},
+        {"language tokens words", "cs.CL"}};
+    const LabelMap model_labels(classifier.config.labels);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      papers[i].abstract = rows[i].first;
+      papers[i].labels = {model_labels.find(rows[i].second)};
+    }
+    const EncodedExamples encoded =
+        encode_examples(classifier.tokenizer, papers, TextInput::abstract, 48);
+    const float half = 0.5f;
+    MultiLabelMetrics reference =
+        compute_metrics(probabilities_of(predict_logits(classifier.logits, labels, 32, encoded),
+                                         labels, classifier.activation),
+                        target_matrix(encoded, labels), labels, {&half, 1});
+    count_missed_labels(reference, 1);
+    EXPECT_EQ(all["metrics"], to_json(reference, classifier.config.labels));
+  }
 
   // Other thresholds, and the text table.
   auto at_half =

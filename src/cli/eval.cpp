@@ -127,21 +127,44 @@ void run(const CLI::App& command, EvalArgs& a) {
   const int64_t max_length = classifier.max_length;
   const auto& names = classifier.config.labels;
   const auto labels = static_cast<int64_t>(names.size());
-  const Dataset dataset = load_dataset(a.data.data, to_load_options(a.data));
+  const LoadOptions load = to_load_options(a.data);
+  const bool all = a.split == "all";
+  // --split all scores every paper of a data file as read (nothing de-duplicated or dropped),
+  // and the three splits of a split directory.
+  const bool whole_file = all && !std::filesystem::is_directory(a.data.data);
+  Dataset dataset;
+  if (whole_file) {
+    dataset.labels = LabelMap(names);
+    dataset.text = load.prepare.text;
+    for (Paper& paper : read_papers(a.data.data, load.read))
+      dataset.test.push_back(make_example(paper, dataset.labels));
+  } else {
+    dataset = load_dataset(a.data.data, load);
+    if (all) {
+      for (auto* part : {&dataset.train, &dataset.val})
+        dataset.test.insert(dataset.test.end(), part->begin(), part->end());
+    }
+  }
+  const TextInput text = dataset.text;
   const auto& split = a.split == "train" ? dataset.train
                       : a.split == "val" ? dataset.val
                                          : dataset.test;
   if (split.empty()) fail("eval: the ", a.split, " split of ", a.data.data, " is empty");
   std::map<std::string, int64_t> missing;
   const auto examples = with_model_labels(split, dataset.labels, LabelMap(names), missing);
+  int64_t missed = 0;
   if (!missing.empty()) {
     std::string list;
-    for (const auto& [name, count] : missing)
+    for (const auto& [name, count] : missing) {
       list += cat(list.empty() ? "" : ", ", name, " (", count, ")");
+      missed += count;
+    }
     std::fprintf(stderr,
                  "greenbert: warning: %zu label%s of the %s split the model cannot predict: %s; "
-                 "they are not among the targets\n",
-                 missing.size(), missing.size() == 1 ? "" : "s", a.split.c_str(), list.c_str());
+                 "%s\n",
+                 missing.size(), missing.size() == 1 ? "" : "s", a.split.c_str(), list.c_str(),
+                 all ? cat(missed, " misses in the micro averages").c_str()
+                     : "they are not among the targets");
   }
 
   std::vector<float> thresholds;
@@ -165,15 +188,16 @@ void run(const CLI::App& command, EvalArgs& a) {
                                               ? std::filesystem::path(a.model) / "emissions.csv"
                                               : std::filesystem::path(a.emissions);
   EnergyTracker tracker("eval", emissions, a.energy, "greenbert", "eval-" + a.split);
-  const EncodedExamples encoded = encode_examples(classifier.tokenizer, examples, dataset.text,
-                                                  static_cast<size_t>(max_length));
+  const EncodedExamples encoded =
+      encode_examples(classifier.tokenizer, examples, text, static_cast<size_t>(max_length));
   Progress progress("eval", encoded.size(), "sequences");
   const auto logits = predict_logits(classifier.logits, labels, a.batch_size, encoded,
                                      [&](int64_t done) { progress.update(done); });
   tracker.add_work(encoded.size(), encoded.tokens());
-  const std::vector<float> probabilities = probabilities_of(logits);
+  const std::vector<float> probabilities = probabilities_of(logits, labels, classifier.activation);
   const std::vector<uint8_t> targets = target_matrix(encoded, labels);
-  const auto metrics = compute_metrics(probabilities, targets, labels, thresholds);
+  auto metrics = compute_metrics(probabilities, targets, labels, thresholds);
+  if (all) count_missed_labels(metrics, missed);
   const EmissionsRecord energy = tracker.stop();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -190,7 +214,7 @@ void run(const CLI::App& command, EvalArgs& a) {
     record.data_path = std::filesystem::absolute(a.data.data).lexically_normal().string();
     record.examples = encoded.size();
     record.max_length = max_length;
-    record.text = text_input_name(dataset.text);
+    record.text = text_input_name(text);
     record.labels_not_in_model = missing;
     record.papers = paper_predictions(probabilities, targets, labels, thresholds);
     record.kwh = energy.energy_consumed;
@@ -232,8 +256,10 @@ void add_eval_command(CLI::App& app) {
       ->description(
           "Train, validation and test ratios of a data file, stratified by label-set (default: "
           "the training run's)");
-  cmd->add_option("--split", args->split, "Which split to evaluate")
-      ->check(CLI::IsMember({"test", "val", "train"}))
+  cmd->add_option("--split", args->split,
+                  "Which split to evaluate; all: every paper of --data as read (nothing "
+                  "de-duplicated or dropped), labels the model does not know counted as misses")
+      ->check(CLI::IsMember({"test", "val", "train", "all"}))
       ->capture_default_str();
   cmd->add_option("--threshold", args->threshold,
                   "Decision threshold for every label (default: the model's thresholds.json)");

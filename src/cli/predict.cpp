@@ -1,4 +1,5 @@
 // `greenbert predict`: classifies texts with a model directory, one JSON line per input.
+#include <poll.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -22,7 +23,7 @@
 #include "data/predict_reader.h"
 #include "energy/energy_tracker.h"
 #include "infer/classifier.h"
-#include "train/label_decisions.h"
+#include "infer/label_decisions.h"
 
 namespace greenbert::cli {
 
@@ -45,6 +46,10 @@ struct PredictArgs {
   EnergyOptions energy;
 };
 
+// The answer to an input with no text.
+constexpr std::string_view kEmptyPrediction = R"({"labels":[],"probabilities":{},"empty":true})"
+                                              "\n";
+
 // One output line: labels at or above their threshold, the top-k probabilities, and the raw
 // logits when asked.
 std::string format_prediction(const Classifier& c, std::span<const float> logits,
@@ -63,6 +68,9 @@ std::string format_prediction(const Classifier& c, std::span<const float> logits
 }
 
 void run(PredictArgs& a) {
+  // std::cin with a buffer of its own, so a batch can tell the lines already read from those
+  // yet to come (in_avail); nothing has read stdin before this.
+  std::ios::sync_with_stdio(false);
   if (a.top_k < 0) usage_error("predict: --top-k must be >= 0");
   if (a.threshold && !(*a.threshold >= 0 && *a.threshold <= 1))
     usage_error("predict: --threshold must be in [0, 1]");
@@ -91,32 +99,53 @@ void run(PredictArgs& a) {
   PredictReader reader(in, a.input.empty() ? "stdin" : a.input,
                        a.input.empty() ? PredictFormat::lines : predict_format_of(a.input),
                        options);
-  // A person typing gets each answer at once; piped input is classified a batch at a time.
-  const size_t chunk =
-      a.input.empty() && ::isatty(STDIN_FILENO) ? 1 : static_cast<size_t>(a.batch_size);
+  // A batch takes only the inputs already there (up to --batch-size): a person typing, a pipe
+  // that stays open or `tail -f` gets each answer as soon as its line arrives.
+  const auto input_waiting = [&] {
+    if (!a.input.empty()) return true;
+    if (std::cin.rdbuf()->in_avail() > 0) return true;
+    pollfd fd{STDIN_FILENO, POLLIN, 0};
+    return ::poll(&fd, 1, 0) > 0;
+  };
   std::optional<EnergyTracker> tracker;
   if (!a.emissions.empty())
     tracker.emplace("predict", a.emissions, a.energy, "greenbert", "predict");
 
+  // Output lines stay aligned with inputs: one with no text (an empty line or field, only
+  // spaces) is answered with an empty prediction and a warning naming it.
   std::vector<PredictInput> inputs;
+  std::vector<bool> skipped;
   PredictInput input;
   bool more = true;
   while (more) {
     inputs.clear();
-    while (inputs.size() < chunk && (more = reader.next(input))) inputs.push_back(std::move(input));
-    if (inputs.empty()) break;
+    skipped.clear();
+    std::string out;
+    do {
+      if (!(more = reader.next(input))) break;
+      const std::string problem = empty_input_problem(input, classifier.tokenizer);
+      if (!problem.empty())
+        std::fprintf(stderr, "predict: warning: %s: answered with no labels\n", problem.c_str());
+      skipped.push_back(!problem.empty());
+      if (problem.empty()) inputs.push_back(std::move(input));
+    } while (skipped.size() < static_cast<size_t>(a.batch_size) && input_waiting());
+    if (skipped.empty()) break;
     const EncodedExamples encoded = encode_inputs(inputs, classifier.tokenizer, classifier.config,
                                                   encoding.text, static_cast<size_t>(max_length));
     const auto logits = predict_logits(classifier.logits, labels, a.batch_size, encoded);
-    const auto probabilities = probabilities_of(logits);
+    const auto probabilities = probabilities_of(logits, labels, classifier.activation);
     if (tracker) tracker->add_work(encoded.size(), encoded.tokens());
-    std::string out;
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      const size_t at = i * static_cast<size_t>(labels);
+    size_t at = 0;
+    for (const bool skip : skipped) {
+      if (skip) {
+        out += kEmptyPrediction;
+        continue;
+      }
       out += format_prediction(
           classifier, std::span<const float>(logits).subspan(at, static_cast<size_t>(labels)),
           std::span<const float>(probabilities).subspan(at, static_cast<size_t>(labels)),
           thresholds, a.top_k, a.output_logits);
+      at += static_cast<size_t>(labels);
     }
     std::fwrite(out.data(), 1, out.size(), stdout);
     std::fflush(stdout);
@@ -131,8 +160,16 @@ void add_predict_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "predict",
       "Classify texts with a model directory: one text per line on stdin (or --input FILE), "
-      "one JSON line out per input: {\"labels\": [labels at or above their threshold], "
-      "\"probabilities\": {top-k label: probability}}");
+      "one JSON line out per input, in order: {\"labels\": [labels at or above their "
+      "threshold], \"probabilities\": {top-k label: probability}}. Probabilities are a sigmoid "
+      "per label for multi-label models (greenbert's, config.json problem_type "
+      "multi_label_classification) and a softmax over the labels for single-label ones (as "
+      "transformers decides from problem_type). An input with no text (an empty line) gets "
+      "{\"labels\": [], ..., \"empty\": true} and a warning. Answers come as lines arrive, so "
+      "it works in pipes and with tail -f.\n"
+      "  One abstract:        echo 'We prove ...' | greenbert predict --model runs/m\n"
+      "  Title and abstract:  greenbert predict --model runs/m --text title+abstract "
+      "--input papers.jsonl   ({\"title\": ..., \"abstract\": ...} per line)");
   cmd->add_option("--model", args->model, "Model directory (a training run, or an HF classifier)")
       ->required()
       ->check(CLI::ExistingDirectory);

@@ -4,6 +4,7 @@
 // Training writes it when a run starts; a re-run or --resume checks against it, and eval and
 // predict take their data-preparation and input defaults from it (the same split and seed, so
 // "test" is the run's test split; the same --text and --max-length the model was trained with).
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <optional>

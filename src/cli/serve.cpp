@@ -48,8 +48,9 @@ void add_serve_command(CLI::App& app) {
   ServeOptions& o = args->serve;
   auto* cmd = app.add_subcommand(
       "serve",
-      "Serve a model directory over HTTP: POST /v1/classify (multi-label: a sigmoid per label, "
-      "the model's tuned thresholds), a web page at /, /v1/model, /health/live, /health/ready, "
+      "Serve a model directory over HTTP: POST /v1/classify (a sigmoid per label for multi-label "
+      "models, a softmax for single-label ones, as config.json's problem_type says; the model's "
+      "tuned thresholds), a web page at /, /v1/model, /health/live, /health/ready, "
       "/metrics (Prometheus, with energy per request), /openapi.json. SIGTERM or Ctrl-C "
       "drains: new requests get 503, admitted ones finish, exit 0");
   cmd->add_option("--model", o.model, "Model directory (a training run, quantized, or HF)")

@@ -32,6 +32,9 @@ Json parse_bounded(std::string_view text, std::string_view what,
     return Json::parse(text.begin(), text.end(), bounded);
   } catch (const typename Json::parse_error& e) {
     fail(what, ": not valid JSON at byte ", e.byte, ": ", excerpt(e.what()));
+  } catch (const typename Json::out_of_range& e) {
+    // A number beyond double's range (1e999) is not a parse_error to nlohmann.
+    fail(what, ": not valid JSON: ", excerpt(e.what()));
   }
 }
 

@@ -78,7 +78,6 @@ void parse_json_line(std::string_view line, PredictInput& input) {
     fail(input.where,
          ": needs \"text\", or \"abstract\" (and optionally \"title\"), or \"input_ids\"");
   }
-  if (input.text.abstract.empty()) fail(input.where, ": the text is empty");
 }
 
 }  // namespace
@@ -123,7 +122,6 @@ bool PredictReader::next(PredictInput& input) {
     if (has_title_)
       input.text.title =
           checked_text(record.fields[title_column_], input.where, options_.title_column.c_str());
-    if (input.text.abstract.empty()) fail(input.where, ": the text is empty");
     return true;
   }
   std::string line;
@@ -137,8 +135,7 @@ bool PredictReader::next(PredictInput& input) {
       parse_json_line(trimmed, input);
       if (!input.has_ids) fail(input.where, ": a JSON line must hold \"input_ids\"");
     } else {
-      // One output line per input line: an empty line is a mistake, not an input to skip.
-      if (trimmed.empty()) fail(input.where, ": empty line (one text per line)");
+      // One input per line, an empty line included: outputs stay aligned with input lines.
       input.text.abstract = checked_text(trimmed, input.where, "the line");
     }
     return true;

@@ -8,7 +8,8 @@
 //           column (default titles)
 //   jsonl   one object per line: {"text": ...}, or {"abstract": ..., "title": ...} (title
 //           optional), or model input as above
-// Every problem is an Error "NAME:LINE: reason".
+// Every problem is an Error "NAME:LINE: reason". A text may be empty (an empty line or field):
+// it is still an input, which infer/classifier.h's empty_input_problem names.
 #include <cstdint>
 #include <filesystem>
 #include <istream>

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "infer/session.h"
 #include "kernels/loss.h"
+#include "kernels/softmax.h"
 #include "model/linear_model.h"
 
 namespace greenbert {
@@ -23,6 +24,7 @@ Classifier open_linear_classifier(ModelDirectory model, const ClassifierOptions&
   config.num_layers = 0;
   config.max_position_embeddings = max_length;
   Classifier classifier{std::move(config),
+                        OutputActivation::sigmoid,  // one-vs-all: multi-label
                         std::move(model.tokenizer),
                         std::move(model.thresholds),
                         Precision::fp32,
@@ -39,11 +41,28 @@ Classifier open_linear_classifier(ModelDirectory model, const ClassifierOptions&
 
 }  // namespace
 
+const char* output_activation_name(OutputActivation activation) {
+  return activation == OutputActivation::softmax ? "softmax" : "sigmoid";
+}
+
+OutputActivation output_activation(const BertConfig& config, const std::string& source) {
+  const std::string& type = config.problem_type;
+  if (type == kMultiLabelProblem) return OutputActivation::sigmoid;
+  if (type == "single_label_classification") return OutputActivation::softmax;
+  if (type.empty())
+    return config.num_labels() > 1 ? OutputActivation::softmax : OutputActivation::sigmoid;
+  if (type == "regression") fail(source, ": problem_type \"regression\" is not a classifier");
+  fail(source, ": unknown problem_type \"", type, "\" (expected ", kMultiLabelProblem,
+       " or single_label_classification)");
+}
+
 Classifier open_classifier(ModelDirectory model, const ClassifierOptions& options) {
   if (options.max_batch < 1 || options.max_length < 0)
     fail("inference needs a batch of at least 1 and a max length >= 0, got ", options.max_batch,
          " and ", options.max_length);
   if (model.kind == ModelKind::linear) return open_linear_classifier(std::move(model), options);
+  const OutputActivation activation =
+      output_activation(model.config, (model.path / model_files::kConfig).string());
   const int64_t positions = model.config.max_position_embeddings;
   const int64_t max_length =
       options.max_length > 0 ? options.max_length : std::min<int64_t>(512, positions);
@@ -58,15 +77,11 @@ Classifier open_classifier(ModelDirectory model, const ClassifierOptions& option
   // BatchLogits must be copyable and the session is move-only: it is shared.
   auto session = std::make_shared<InferenceSession>(InferenceSession::open(model, session_options));
   const int64_t parameters = ParameterLayout(model.config).parameter_count();
-  Classifier classifier{std::move(model.config),
-                        std::move(model.tokenizer),
-                        std::move(model.thresholds),
-                        session->precision(),
-                        parameters,
-                        options.max_batch,
-                        max_length,
-                        {},
-                        ModelKind::encoder};
+  Classifier classifier{
+      std::move(model.config),     activation,           std::move(model.tokenizer),
+      std::move(model.thresholds), session->precision(), parameters,
+      options.max_batch,           max_length,           {},
+      ModelKind::encoder};
   classifier.logits = [session](const TokenBatch& batch, std::span<float> logits) {
     session->run(batch, logits);
   };
@@ -95,25 +110,35 @@ std::vector<float> predict_logits(const BatchLogits& logits, int64_t labels, int
   return result;
 }
 
-std::vector<float> probabilities_of(std::span<const float> logits) {
+std::vector<float> probabilities_of(std::span<const float> logits, int64_t labels,
+                                    OutputActivation activation) {
   std::vector<float> p(logits.size());
-  sigmoid(p.data(), logits.data(), static_cast<int64_t>(logits.size()));
+  const auto n = static_cast<int64_t>(logits.size());
+  if (activation == OutputActivation::sigmoid)
+    sigmoid(p.data(), logits.data(), n);
+  else
+    softmax_forward(p.data(), logits.data(), n / labels, labels);
   return p;
+}
+
+std::string empty_input_problem(const PredictInput& input, const BertTokenizer& tokenizer) {
+  if (input.has_ids) return {};
+  // Empty means no tokens: a text of only spaces the tokenizer drops (U+3000, U+200B, control
+  // characters) would otherwise be classified as [CLS] [SEP].
+  std::vector<int32_t> tokens;
+  tokenizer.tokenize(input.text.abstract, tokens);
+  if (!tokens.empty()) return {};
+  return cat(input.where,
+             ": the text is empty (no tokens: only spaces, invisible or control characters)");
 }
 
 EncodedExamples encode_inputs(std::span<const PredictInput> inputs, const BertTokenizer& tokenizer,
                               const BertConfig& config, TextInput text, size_t max_length) {
   std::vector<Example> examples(inputs.size());
-  std::vector<int32_t> tokens;
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (inputs[i].has_ids) continue;
-    // Empty means no tokens: a text of only spaces the tokenizer drops (U+3000, U+200B,
-    // control characters) would otherwise be classified as [CLS] [SEP].
-    tokens.clear();
-    tokenizer.tokenize(inputs[i].text.abstract, tokens);
-    if (tokens.empty())
-      fail(inputs[i].where,
-           ": the text is empty (no tokens: only spaces, invisible or control characters)");
+    const std::string problem = empty_input_problem(inputs[i], tokenizer);
+    if (!problem.empty()) fail(problem);
     examples[i] = inputs[i].text;
   }
   EncodedExamples texts = encode_examples(tokenizer, examples, text, max_length);

@@ -26,8 +26,18 @@ namespace greenbert {
 // tokens each.
 using BatchLogits = std::function<void(const TokenBatch& batch, std::span<float> logits)>;
 
+// How logits become probabilities, decided by config.json's problem_type as transformers'
+// text-classification pipeline decides: multi_label_classification takes a sigmoid per label,
+// single_label_classification a softmax over the labels; without a problem_type, a softmax
+// when there are several labels and a sigmoid for one. A regression head is no classifier.
+enum class OutputActivation { sigmoid, softmax };
+const char* output_activation_name(OutputActivation activation);  // "sigmoid" / "softmax"
+// Throws greenbert::Error naming `source` for problem_type regression or an unknown one.
+OutputActivation output_activation(const BertConfig& config, const std::string& source);
+
 struct Classifier {
   BertConfig config;  // architecture and labels (config.labels, in id order)
+  OutputActivation activation = OutputActivation::sigmoid;
   BertTokenizer tokenizer;
   Thresholds thresholds;
   Precision precision = Precision::fp32;  // the session's: the directory's unless the caller chose
@@ -61,12 +71,18 @@ std::vector<float> predict_logits(const BatchLogits& logits, int64_t labels, int
                                   const EncodedExamples& data,
                                   const std::function<void(int64_t)>& on_batch = {});
 
-// σ(logits), element-wise.
-std::vector<float> probabilities_of(std::span<const float> logits);
+// probabilities (n, labels) of logits (n, labels) by `activation`.
+std::vector<float> probabilities_of(std::span<const float> logits, int64_t labels,
+                                    OutputActivation activation);
+
+// Why `input` cannot be classified: "WHERE: the text is empty (no tokens: ...)" when it is text
+// whose abstract has no tokens (an empty line or field, only spaces, invisible or control
+// characters); empty when it can.
+std::string empty_input_problem(const PredictInput& input, const BertTokenizer& tokenizer);
 
 // Model input for `inputs` (data/predict_reader.h): texts encoded as the model was trained
 // (`text`, truncated to max_length), token ids checked against `config` (vocabulary, token types,
-// positions) and max_length. Labels are empty. A text whose abstract has no tokens is an error
+// positions) and max_length. Labels are empty. A text with an empty_input_problem is an error
 // naming its input: empty means no tokens, whatever spaces it holds.
 EncodedExamples encode_inputs(std::span<const PredictInput> inputs, const BertTokenizer& tokenizer,
                               const BertConfig& config, TextInput text, size_t max_length);

@@ -183,6 +183,7 @@ BertConfig parse_config(const json& j, const std::string& source) {
   else
     fail(source, ": model_type '", type, "' is not supported (expected bert or distilbert)");
   c.labels = parse_labels(r);
+  c.problem_type = r.string("problem_type", "");
   validate(c, source);
   return c;
 }
@@ -237,7 +238,7 @@ nlohmann::ordered_json to_json(const BertConfig& c) {
   }
   j["id2label"] = id2label;
   j["label2id"] = label2id;
-  j["problem_type"] = "multi_label_classification";
+  if (!c.problem_type.empty()) j["problem_type"] = c.problem_type;
   j["torch_dtype"] = "float32";
   return j;
 }

@@ -18,6 +18,8 @@ enum class ModelType { bert, distilbert };
 
 const char* model_type_name(ModelType type);  // "bert" / "distilbert"
 
+inline constexpr const char* kMultiLabelProblem = "multi_label_classification";
+
 struct BertConfig {
   ModelType model_type = ModelType::bert;
   int64_t vocab_size = 30522;
@@ -35,6 +37,9 @@ struct BertConfig {
   double initializer_range = 0.02;
   int32_t pad_token_id = 0;
   std::vector<std::string> labels = {"LABEL_0", "LABEL_1"};  // id2label, in id order
+  // config.json's problem_type (HF: multi_label_classification, single_label_classification or
+  // regression); empty when the file has none. greenbert trains multi-label classifiers.
+  std::string problem_type = kMultiLabelProblem;
 
   int64_t head_dim() const { return hidden_size / num_heads; }
   int64_t num_labels() const { return static_cast<int64_t>(labels.size()); }
@@ -52,7 +57,7 @@ BertConfig parse_config(const nlohmann::json& json, const std::string& source);
 BertConfig load_config(const std::filesystem::path& path);
 
 // An HF-compatible config.json for BertForSequenceClassification or
-// DistilBertForSequenceClassification with problem_type "multi_label_classification".
+// DistilBertForSequenceClassification, with the config's problem_type when it has one.
 nlohmann::ordered_json to_json(const BertConfig& config);
 void save_config(const std::filesystem::path& path, const BertConfig& config);
 

@@ -35,6 +35,20 @@ std::vector<float> threshold_grid() {
 
 }  // namespace
 
+void count_missed_labels(MultiLabelMetrics& metrics, int64_t missed) {
+  LabelScores micro;
+  for (const auto& s : metrics.per_label) {
+    micro.true_positives += s.true_positives;
+    micro.false_positives += s.false_positives;
+    micro.false_negatives += s.false_negatives;
+  }
+  micro.false_negatives += missed;
+  finish_scores(micro);
+  metrics.micro_f1 = micro.f1;
+  metrics.micro_precision = micro.precision;
+  metrics.micro_recall = micro.recall;
+}
+
 MultiLabelMetrics compute_metrics(std::span<const float> probabilities,
                                   std::span<const uint8_t> targets, int64_t labels,
                                   std::span<const float> thresholds) {

@@ -37,6 +37,11 @@ MultiLabelMetrics compute_metrics(std::span<const float> probabilities,
                                   std::span<const uint8_t> targets, int64_t labels,
                                   std::span<const float> thresholds);
 
+// Counts `missed` true (example, label) pairs that have no column in the matrices (labels the
+// model was never trained on) as false negatives of the micro averages; macro-F1 and the
+// per-label scores cover the model's labels only.
+void count_missed_labels(MultiLabelMetrics& metrics, int64_t missed);
+
 struct ThresholdChoice {
   float global = 0.5f;            // best single threshold for micro-F1
   std::vector<float> per_label;   // best per-label thresholds (label F1), global where unsure

@@ -6,7 +6,7 @@
 #include "core/json_document.h"
 #include "data/arxiv_categories.h"
 #include "data/ascii_space.h"
-#include "train/label_decisions.h"
+#include "infer/label_decisions.h"
 
 namespace greenbert {
 namespace {

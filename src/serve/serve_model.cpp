@@ -1,16 +1,10 @@
 #include "serve/serve_model.h"
 
 #include "core/error.h"
-#include "core/json_document.h"
 #include "infer/classifier.h"
-#include "kernels/softmax.h"
 #include "model/model_directory.h"
 
 namespace greenbert {
-
-const char* output_activation_name(OutputActivation activation) {
-  return activation == OutputActivation::softmax ? "softmax" : "sigmoid";
-}
 
 ServeModel ServeModel::open(const std::filesystem::path& dir, const ServeModelOptions& options) {
   ModelDirectory model = ModelDirectory::open(dir);
@@ -24,13 +18,8 @@ ServeModel ServeModel::open(const std::filesystem::path& dir, const ServeModelOp
   info.name = (path.has_filename() ? path : path.parent_path()).filename().string();
   info.model_type = model_type_name(config.model_type);
   info.precision = precision_name(classifier->precision);
-  const nlohmann::json json = read_json_file(dir / model_files::kConfig);
-  if (json.contains("problem_type") && json["problem_type"].is_string())
-    info.problem_type = json["problem_type"].get<std::string>();
-  if (info.problem_type == "regression")
-    fail(dir.string(), "/config.json: problem_type \"regression\" is not a classifier");
-  info.activation = info.problem_type == "single_label_classification" ? OutputActivation::softmax
-                                                                       : OutputActivation::sigmoid;
+  info.problem_type = config.problem_type;
+  info.activation = classifier->activation;
   info.labels = config.labels;
   const auto effective = classifier->thresholds.effective();
   info.thresholds.assign(info.labels.size(), effective[0]);
@@ -70,11 +59,7 @@ void ServeModel::run(const TokenBatch& batch, std::span<float> logits) const {
 }
 
 std::vector<float> ServeModel::probabilities(std::span<const float> logits) const {
-  if (info_.activation == OutputActivation::sigmoid) return probabilities_of(logits);
-  const auto labels = static_cast<int64_t>(info_.labels.size());
-  std::vector<float> p(logits.size());
-  softmax_forward(p.data(), logits.data(), static_cast<int64_t>(logits.size()) / labels, labels);
-  return p;
+  return probabilities_of(logits, static_cast<int64_t>(info_.labels.size()), info_.activation);
 }
 
 }  // namespace greenbert

@@ -18,18 +18,10 @@
 #include "core/precision.h"
 #include "data/batching.h"
 #include "data/dataset.h"
+#include "infer/classifier.h"
 #include "model/batch.h"
 
 namespace greenbert {
-
-struct Classifier;
-
-// How logits become probabilities, decided by config.json's problem_type as transformers'
-// pipelines do: "single_label_classification" takes a softmax over the labels; anything else
-// (greenbert's own "multi_label_classification", or none) a sigmoid per label. A softmax for
-// a multi-label model would force its probabilities to compete and sum to 1.
-enum class OutputActivation { sigmoid, softmax };
-const char* output_activation_name(OutputActivation activation);  // "sigmoid" / "softmax"
 
 struct ServeModelOptions {
   std::optional<Precision> precision;  // unset: the directory's

@@ -174,7 +174,7 @@ class LinearTrainer {
     for (int64_t i = 0; i < n; ++i)
       linear_forward(model_, data.row(i), hidden,
                      std::span<float>(logits).subspan(size_t(i * labels_), size_t(labels_)));
-    return probabilities_of(logits);
+    return probabilities_of(logits, labels_, OutputActivation::sigmoid);
   }
 
   void validate_epoch(const FeatureMatrix& val, int64_t epoch, double elapsed) {
@@ -216,7 +216,7 @@ class LinearTrainer {
                        labels_, 64, data);
     tracker.add_work(data.size(), data.tokens());
     tracker.stop();
-    return probabilities_of(logits);
+    return probabilities_of(logits, labels_, OutputActivation::sigmoid);
   }
 
   nlohmann::ordered_json finish(double elapsed) {

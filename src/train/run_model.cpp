@@ -43,6 +43,7 @@ ClassifierModel new_run_model(const RunModelSource& source, const Dataset& datas
     options.seed = init_seed;
     LoadModelReport report;
     ClassifierModel model = load_model(ModelDirectory::open(source.init), options, &report);
+    model.config.problem_type = kMultiLabelProblem;  // fine-tuned with one sigmoid per label
     // A replaced head is initialised fresh too, so `initialized` names it in both cases.
     if (std::ranges::find(report.initialized, "classifier.bias") != report.initialized.end())
       init_head_bias_to_label_prior(model.params, dataset.train);

@@ -345,7 +345,7 @@ class Trainer {
     if (!targets.empty())
       result.loss =
           bce_with_logits(logits.data(), targets.data(), static_cast<int64_t>(logits.size()));
-    result.probabilities = probabilities_of(logits);
+    result.probabilities = probabilities_of(logits, labels_, OutputActivation::sigmoid);
     energy_done_ += tracker.snapshot();
     tracker.stop_or_warn();
     return result;

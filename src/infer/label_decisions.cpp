@@ -1,4 +1,4 @@
-#include "train/label_decisions.h"
+#include "infer/label_decisions.h"
 
 #include <algorithm>
 #include <numeric>

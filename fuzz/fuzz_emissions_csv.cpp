@@ -1,0 +1,22 @@
+// emissions.csv (CodeCarbon 3.x's columns), as a report or a finished run reads it: rows that
+// load are written back by format_emissions_row to rows that load and write back identically.
+#include "energy/emissions_csv.h"
+#include "scratch.h"
+#include "target.h"
+
+namespace {
+std::string formatted(const std::vector<greenbert::EmissionsRecord>& records) {
+  std::string text = greenbert::emissions_csv_header();
+  for (const auto& record : records) text += greenbert::format_emissions_row(record);
+  return text;
+}
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace greenbert;
+  fuzz::read_or_refuse([&] {
+    fuzz::require_reads_back("emissions.csv", fuzz::as_text(data, size), read_emissions_csv,
+                             formatted);
+  });
+  return 0;
+}
