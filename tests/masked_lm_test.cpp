@@ -1,6 +1,6 @@
 // Masked-language-model head: every parameter gradient (head, tied word embeddings, encoder)
 // against finite differences of the double reference, for BERT and DistilBERT, with dropout
-// off and on; and the masking recipe.
+// off and on; the same for ELECTRA's replaced-token head; and the masking recipe.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "model/bert.h"
 #include "model/masked_lm.h"
+#include "model/replaced_token.h"
 #include "numeric.h"
 #include "reference_model.h"
 
@@ -29,22 +30,52 @@ BertConfig tiny(ModelType type) {
   return c;
 }
 
+// Uniform in ±0.5 (LayerNorm weights in [0.5, 1.5]): large enough that every part matters.
+void randomize(ParameterBuffer& params, uint32_t seed) {
+  std::mt19937 rng(seed);
+  for (const ParameterTensor& t : params.layout().tensors()) {
+    bool norm = t.role == TensorRole::norm_weight;
+    std::uniform_real_distribution<float> dist(norm ? 0.5f : -0.5f, norm ? 1.5f : 0.5f);
+    for (float& v : params.view(t)) v = dist(rng);
+  }
+}
+
+// Two sequences of 6 and 4 tokens, the second padded.
+PaddedBatch two_sequences() {
+  PaddedBatch in;
+  in.batch = 2, in.seq_len = 6;
+  in.input_ids = {2, 5, 9, 4, 7, 3, /**/ 2, 14, 4, 3, 0, 0};
+  in.attention_mask = {1, 1, 1, 1, 1, 1, /**/ 1, 1, 1, 1, 0, 0};
+  return in;
+}
+
+// d loss / d values by central differences (step 1e-5), `loss` reading `values`.
+template <typename Loss>
+std::vector<double> central_differences(const ParameterLayout& layout, std::vector<double>& values,
+                                        Loss loss) {
+  std::vector<double> numeric(values.size(), 0.0);
+  const double h = 1e-5;
+  for (const ParameterTensor& t : layout.tensors())
+    for (int64_t i = t.offset; i < t.offset + t.size; ++i) {
+      double keep = values[i];
+      values[i] = keep + h;
+      double up = loss();
+      values[i] = keep - h;
+      double down = loss();
+      values[i] = keep;
+      numeric[i] = (up - down) / (2 * h);
+    }
+  return numeric;
+}
+
 class MaskedLmTest : public ::testing::TestWithParam<std::tuple<ModelType, bool>> {};
 
 TEST_P(MaskedLmTest, EveryGradientMatchesFiniteDifferences) {
   auto [type, training] = GetParam();
   const BertConfig config = tiny(type);
   ParameterBuffer params = make_parameters(config, {.masked_lm_head = true});
-  std::mt19937 rng(5);
-  for (const ParameterTensor& t : params.layout().tensors()) {
-    bool norm = t.role == TensorRole::norm_weight;
-    std::uniform_real_distribution<float> dist(norm ? 0.5f : -0.5f, norm ? 1.5f : 0.5f);
-    for (float& v : params.view(t)) v = dist(rng);
-  }
-  PaddedBatch in;
-  in.batch = 2, in.seq_len = 6;
-  in.input_ids = {2, 5, 9, 4, 7, 3, /**/ 2, 14, 4, 3, 0, 0};
-  in.attention_mask = {1, 1, 1, 1, 1, 1, /**/ 1, 1, 1, 1, 0, 0};
+  randomize(params, 5);
+  const PaddedBatch in = two_sequences();
   const TokenBatch batch = pack_padded(in.input_ids, in.attention_mask, {}, 2, 6);
   // Packed positions 1, 3, 7, 8 (padded rows 1, 3, 7, 8 as well); position 3 twice.
   MaskedTokens masked{{1, 3, 7, 8, 3}, {5, 11, 14, 0, 18}};
@@ -64,18 +95,7 @@ TEST_P(MaskedLmTest, EveryGradientMatchesFiniteDifferences) {
     return ref.masked_lm_loss(ref.forward(in, training, 3).hidden, rows, masked.labels);
   };
   EXPECT_NEAR(masked_lm_forward(config, params, acts, masked, mlm), loss(), 1e-5);
-  std::vector<double> numeric(values.size(), 0.0);
-  const double h = 1e-5;
-  for (const ParameterTensor& t : params.layout().tensors())
-    for (int64_t i = t.offset; i < t.offset + t.size; ++i) {
-      double keep = values[i];
-      values[i] = keep + h;
-      double up = loss();
-      values[i] = keep - h;
-      double down = loss();
-      values[i] = keep;
-      numeric[i] = (up - down) / (2 * h);
-    }
+  std::vector<double> numeric = central_differences(params.layout(), values, loss);
   // torch's padding_idx: the pad row of the INPUT embedding gets no gradient, but as decoder
   // weight (tied) it does: only the input path's share is dropped. Compare that row apart.
   const ParameterTensor& word = params.layout().at("bert.embeddings.word_embeddings.weight");
@@ -87,6 +107,44 @@ TEST_P(MaskedLmTest, EveryGradientMatchesFiniteDifferences) {
     if (&t == &word)
       for (int64_t c = 0; c < 8; ++c)
         expected[pad - t.offset + c] = analytic[pad - t.offset + c] = 0;
+    EXPECT_TRUE(all_close(analytic, expected, 1e-5, 1e-6 * scale)) << t.name;
+  }
+}
+
+// ELECTRA's discriminator loss (model/replaced_token.h) through the head and the encoder.
+TEST(ReplacedTokenTest, EveryGradientMatchesFiniteDifferences) {
+  const BertConfig config = tiny(ModelType::bert);
+  ParameterBuffer params = make_parameters(config, {.replaced_token_head = true});
+  randomize(params, 9);
+  const PaddedBatch in = two_sequences();
+  const TokenBatch batch = pack_padded(in.input_ids, in.attention_mask, {}, 2, 6);
+  const std::vector<float> replaced = {0, 1, 0, 0, 1, 0, /**/ 0, 1, 1, 0};  // packed tokens
+  const std::vector<int64_t> rows = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};         // their padded rows
+  const float weight = 1.5f;  // ELECTRA's λ scales the gradient, not the returned loss
+
+  Activations acts(config, {batch.tokens(), 2, 6});
+  ReplacedTokenActivations rtd(config, batch.tokens());
+  encoder_forward(config, params, batch, {false, 3, Precision::fp32}, acts);
+  const float forward = replaced_token_forward(config, params, acts, replaced, weight, rtd);
+  ParameterBuffer grads = ParameterBuffer::zeros_like(params);
+  replaced_token_backward(config, params, acts, rtd, grads);
+  encoder_backward(config, params, batch, acts, grads);
+
+  std::vector<double> values(params.data(), params.data() + params.size());
+  ReferenceModel ref(config, params.layout(), values);
+  auto loss = [&] {
+    return ref.replaced_token_loss(ref.forward(in, false, 3).hidden, rows, replaced);
+  };
+  EXPECT_NEAR(forward, loss(), 1e-5);
+  std::vector<double> numeric = central_differences(params.layout(), values, loss);
+  for (double& g : numeric) g *= weight;
+  const ParameterTensor& word = params.layout().at("bert.embeddings.word_embeddings.weight");
+  const int64_t pad = word.offset + config.pad_token_id * 8;  // torch's padding_idx: no gradient
+  for (int64_t c = 0; c < 8; ++c) numeric[pad + c] = 0;
+  double scale = testing::max_abs(numeric);
+  for (const ParameterTensor& t : params.layout().tensors()) {
+    std::vector<double> expected(numeric.begin() + t.offset, numeric.begin() + t.offset + t.size);
+    std::vector<float> analytic(grads.view(t).begin(), grads.view(t).end());
     EXPECT_TRUE(all_close(analytic, expected, 1e-5, 1e-6 * scale)) << t.name;
   }
 }

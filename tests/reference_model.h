@@ -166,6 +166,18 @@ class ReferenceModel {
     return total / double(rows.size());
   }
 
+  // HF's ElectraDiscriminatorPredictions + BCE, mean over `rows` (indices into the padded
+  // rows of `hidden`), `replaced` one 0/1 target per row.
+  double replaced_token_loss(const std::vector<double>& hidden, const std::vector<int64_t>& rows,
+                             const std::vector<float>& replaced) const {
+    const int64_t C = c_.hidden_size;
+    std::vector<double> h;
+    for (int64_t r : rows) h.insert(h.end(), hidden.begin() + r * C, hidden.begin() + (r + 1) * C);
+    h = linear(h, "discriminator_predictions.dense", C, C);
+    for (double& y : h) y = 0.5 * y * (1 + std::erf(y / std::sqrt(2.0)));
+    return bce(linear(h, "discriminator_predictions.dense_prediction", 1, C), replaced);
+  }
+
   // Mean BCE-with-logits over batch × labels.
   static double bce(const std::vector<double>& logits, const std::vector<float>& targets) {
     double s = 0;

@@ -209,6 +209,49 @@ TEST(Report, SaysWhenEveryModelScoresTheSame) {
   EXPECT_NE(read_file(dir / "report.md").find(alike), std::string::npos);
 }
 
+// tinybert gives every paper the same labels (the priors) yet has the best micro-F1; bert-tiny
+// reads the papers, equally well in every precision.
+TEST(Report, NeverRecommendsTheLabelPriorsAndTiesOverlappingIntervals) {
+  const auto dir = copy_fixture("priors");
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir / "results")) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("eval-", 0) != 0) continue;
+    const bool priors = entry.path().parent_path().filename() == "tinybert";
+    auto eval = nlohmann::json::parse(read_file(entry.path()));
+    nlohmann::json truth = nlohmann::json::array(), predicted = nlohmann::json::array();
+    for (int i = 0; i < 200; ++i) {
+      truth.push_back({i % 6});
+      predicted.push_back(priors ? nlohmann::json{0} : nlohmann::json{i % 6});
+    }
+    eval["version"] = 2;
+    eval["papers"] = {{"true", truth}, {"predicted", predicted}};
+    eval["metrics"]["micro_f1"] = priors ? 0.99 : 0.9;
+    write_file_atomically(entry.path(), eval.dump(2));
+  }
+  auto result = testing::run_cli("report --study " + dir.string());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const std::string report = read_file(dir / "report.md");
+  for (const char* precision : {"f32", "bf16", "int8"})
+    EXPECT_NE(report.find(cat("tinybert ", precision,
+                              " learned only the label priors: it gives "
+                              "100 % of the test papers the same labels")),
+              std::string::npos)
+        << report;
+  EXPECT_EQ(report.find("Most accurate: tinybert"), std::string::npos) << report;
+  EXPECT_NE(report.find("Most accurate: bert-tiny"), std::string::npos) << report;
+  // Perfect predictions resample to F1 1 every time: the intervals are [1, 1] and coincide.
+  EXPECT_NE(report.find("It is not distinguishably more accurate than bert-tiny"),
+            std::string::npos)
+      << report;
+  const auto study = nlohmann::json::parse(read_file(dir / "study.json"));
+  for (const auto& config : study["configurations"]) {
+    EXPECT_EQ(config["learned_only_label_priors"].get<bool>(), config["model"] == "tinybert");
+    if (config["model"] == "bert-tiny") {
+      EXPECT_EQ(config["micro_f1_interval"], nlohmann::json({1.0, 1.0}));
+    }
+  }
+}
+
 TEST(Report, FailedStagesLeaveGapsNotErrors) {
   const auto dir = copy_fixture("gaps");
   auto state = nlohmann::json::parse(read_file(dir / "study_state.json"));

@@ -64,7 +64,8 @@ class StudyCli : public ::testing::Test {
             "--threads",
             "2",
             "--energy-interval",
-            "0.2"};
+            "0.2",
+            "--no-linear"};  // the stub's fixture has two encoders
   }
   testing::CliResult study(const std::string& extra = "") const {
     std::string line;

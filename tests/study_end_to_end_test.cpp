@@ -28,11 +28,12 @@ TEST(StudyEndToEnd, RealStagesWriteAReportAndAReRunSkipsThemAll) {
           " --bench-repeats 1 --bench-rows 8 --threads 1 --energy-interval 0.2");
   const auto first = testing::run_cli(command);
   ASSERT_EQ(first.exit_code, 0) << first.err;
-  EXPECT_NE(first.err.find("stage 3/12: bert-tiny train"), std::string::npos) << first.err;
+  EXPECT_NE(first.err.find("stage 3/15: bert-tiny train"), std::string::npos) << first.err;
   EXPECT_NE(first.err.find("| eta "), std::string::npos) << "an ETA once stages have finished";
 
   const StudyState state = read_study_state(dir / "study_state.json");
-  ASSERT_EQ(state.stages.size(), 12u);  // split, vocab, train, 3 eval, 2 quantize, 3 bench, report
+  ASSERT_EQ(state.stages.size(), 15u);  // split, vocab, train, 3 eval, 2 quantize, 3 bench,
+  // the linear baseline's train, eval and bench (f32 only), report
   std::set<std::string> stage_ids;
   for (const auto& stage : state.stages) {
     EXPECT_EQ(stage.status, StageStatus::done) << stage.id << ": " << stage.failure;
@@ -47,7 +48,7 @@ TEST(StudyEndToEnd, RealStagesWriteAReportAndAReRunSkipsThemAll) {
 
   // The report read what the real commands wrote: F1 and benchmark figures for every precision.
   const json study = json::parse(read_file(dir / "study.json"));
-  ASSERT_EQ(study.at("configurations").size(), 3u);
+  ASSERT_EQ(study.at("configurations").size(), 4u);  // bert-tiny x 3 precisions, linear
   for (const auto& config : study["configurations"]) {
     const std::string label = config.at("precision").get<std::string>();
     EXPECT_TRUE(config.at("micro_f1").is_number()) << label;
@@ -57,11 +58,23 @@ TEST(StudyEndToEnd, RealStagesWriteAReportAndAReRunSkipsThemAll) {
     ASSERT_TRUE(config.at("bench").is_array()) << label;
     EXPECT_EQ(config["bench"].size(), 2u) << label << ": batch sizes 1 and 4";
   }
+  // Every F1 has its bootstrap interval (eval lists every paper's labels); the linear
+  // baseline reads the papers rather than predicting the label priors.
+  for (const auto& config : study["configurations"]) {
+    ASSERT_TRUE(config.at("micro_f1_interval").is_array()) << config["model"];
+    EXPECT_LE(config["micro_f1_interval"][0].get<double>(),
+              config["micro_f1_interval"][1].get<double>());
+    EXPECT_TRUE(config.at("learned_only_label_priors").is_boolean());
+  }
+  const json& linear = study["configurations"][3];
+  EXPECT_EQ(linear["model"], "linear");
+  EXPECT_EQ(linear["precision"], "f32");
+  EXPECT_FALSE(linear["learned_only_label_priors"].get<bool>());
   EXPECT_EQ(study.at("data").at("test").get<int>() + study["data"].at("val").get<int>() +
                 study["data"].at("train").get<int>(),
             300);
   const json merged = json::parse(read_file(dir / "bench.json"));
-  EXPECT_EQ(merged.size(), 3u);
+  EXPECT_EQ(merged.size(), 4u);
   const std::string report = read_file(dir / "report.md");
   EXPECT_NE(report.find("Most accurate: "), std::string::npos) << report;
   EXPECT_NE(report.find("| bert-tiny | int8 |"), std::string::npos) << report;
@@ -79,7 +92,7 @@ TEST(StudyEndToEnd, RealStagesWriteAReportAndAReRunSkipsThemAll) {
 
   const auto again = testing::run_cli(command);
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_NE(again.err.find("12 stages: 0 ran, 12 skipped"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("15 stages: 0 ran, 15 skipped"), std::string::npos) << again.err;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <numeric>
+#include <optional>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -15,6 +16,7 @@
 #include "core/threads.h"
 #include "energy/energy_tracker.h"
 #include "infer/packed_gemm.h"
+#include "model/linear_model.h"
 
 namespace greenbert {
 
@@ -186,26 +188,40 @@ BenchPoint measure_configuration(const BenchConfiguration& c) {
   for (const auto& ids : inputs.abstracts) longest = std::max<int64_t>(longest, ids.size());
   for (const auto& ids : inputs.throughput) longest = std::max<int64_t>(longest, ids.size());
 
-  SessionOptions options;
-  options.precision = c.precision;
-  options.threads = threads;
-  options.activations = c.activations;
-  options.attention = c.attention;
-  options.max_tokens = c.batch_size * longest;
-  options.max_sequences = c.batch_size;
-  InferenceSession session = InferenceSession::open(ModelDirectory::open(c.model), options);
-  const int64_t labels = session.config().num_labels();
+  // An encoder runs in the inference session; the linear baseline has no GEMM to report.
+  const ModelDirectory model = ModelDirectory::open(c.model);
+  std::optional<InferenceSession> session;
+  std::optional<LinearModel> linear;
+  if (model.kind == ModelKind::linear) {
+    if (c.precision != Precision::fp32)
+      fail(c.model.string(), ": a linear model runs in fp32 only");
+    linear.emplace(load_linear_model(model));
+  } else {
+    SessionOptions options;
+    options.precision = c.precision;
+    options.threads = threads;
+    options.activations = c.activations;
+    options.attention = c.attention;
+    options.max_tokens = c.batch_size * longest;
+    options.max_sequences = c.batch_size;
+    session.emplace(InferenceSession::open(model, options));
+  }
+  const int64_t labels = linear ? linear->config.num_labels() : session->config().num_labels();
   const std::vector<TokenBatch> timed = make_batches(inputs.abstracts, c.batch_size);
   const std::vector<TokenBatch> throughput = make_batches(inputs.throughput, c.batch_size);
   std::vector<float> logits(static_cast<size_t>(c.batch_size * labels));
   auto run = [&](const TokenBatch& batch) {
-    session.run(batch, std::span<float>(logits.data(), size_t(batch.sequences() * labels)));
+    const std::span<float> out(logits.data(), size_t(batch.sequences() * labels));
+    if (linear)
+      linear_forward(*linear, batch, out);
+    else
+      session->run(batch, out);
   };
   for (const TokenBatch& batch : timed) run(batch);  // warm-up: primitives, caches, pages
 
   const std::string phase = cat("bench-", precision_name(c.precision), "-b", c.batch_size);
   EnergyTracker tracker(phase, c.emissions, c.energy, c.project, phase);
-  session.reset_stats();
+  if (session) session->reset_stats();
   std::vector<double> times, latencies;
   int64_t timed_tokens = 0;
   for (const TokenBatch& batch : timed) timed_tokens += batch.tokens();
@@ -220,7 +236,7 @@ BenchPoint measure_configuration(const BenchConfiguration& c) {
     times.push_back(seconds_between(start, Clock::now()));
   }
   const double cpu_per_repeat = (cpu_seconds() - cpu_start) / c.repeats;
-  const SessionStats gemm = session.stats();
+  const SessionStats gemm = session ? session->stats() : SessionStats{};
   const int64_t timed_sequences = static_cast<int64_t>(inputs.abstracts.size()) * c.repeats;
   tracker.add_work(timed_sequences, timed_tokens * c.repeats);
 
@@ -241,7 +257,7 @@ BenchPoint measure_configuration(const BenchConfiguration& c) {
   int64_t largest = 0;
   for (const TokenBatch& batch : timed) largest = std::max(largest, batch.tokens());
   const double reference =
-      reference_gemm_rate(session.config(), c.precision, c.activations, largest);
+      session ? reference_gemm_rate(session->config(), c.precision, c.activations, largest) : 0;
   const double achieved = gemm.gemm_seconds > 0 ? gemm.gemm_ops / gemm.gemm_seconds / 1e9 : 0;
   std::vector<double> sorted = times;
   std::sort(sorted.begin(), sorted.end());
@@ -264,11 +280,16 @@ BenchPoint measure_configuration(const BenchConfiguration& c) {
   p.gemm_reference_gops = reference;
   p.gemm_efficiency = reference > 0 ? achieved / reference : 0.0;
   p.gemm_time_share = gemm.gemm_seconds / std::accumulate(times.begin(), times.end(), 0.0);
-  p.gemm_implementation = session.gemm_implementation();
-  p.attention = precision_name(session.attention());
+  p.others["repeat_times"] = times;
+  if (!session) {
+    p.gemm_implementation = "none (linear model)";
+    return p;
+  }
+  p.gemm_implementation = session->gemm_implementation();
+  p.attention = precision_name(session->attention());
   if (c.precision == Precision::int8)
-    p.activations = cat(activation_type_name(session.activations()),
-                        session.static_activations() ? "-static" : "-dynamic");
+    p.activations = cat(activation_type_name(session->activations()),
+                        session->static_activations() ? "-static" : "-dynamic");
   return p;
 }
 

@@ -13,7 +13,7 @@
 #include "data/encode_example.h"
 #include "export/model_export.h"
 #include "infer/model_quantizer.h"
-#include "model/model_directory.h"
+#include "model/linear_model.h"
 #include "report/bench_records.h"
 
 namespace greenbert {
@@ -37,6 +37,14 @@ struct BenchModel {
 BenchModel prepare_model(const std::string& name, const ModelDirectory& dir,
                          const BenchOptions& options, const std::filesystem::path& work) {
   BenchModel model{name, {}, {}};
+  if (dir.kind == ModelKind::linear) {  // fp32 only: no quantized copy, no baseline runtime
+    model.dirs[Precision::fp32] = dir.path;
+    for (Precision p : options.precisions)
+      if (p != Precision::fp32)
+        std::fprintf(stderr, "bench: %s is a linear model (fp32 only); skipping %s\n",
+                     dir.path.c_str(), precision_name(p));
+    return model;
+  }
   const Precision own = dir.require_weights().precision();
   if (own != Precision::fp32) {
     model.dirs[own] = dir.path;
@@ -242,7 +250,10 @@ void run_bench(const BenchOptions& options, const Dataset& dataset) {
       record.batch_sizes = options.batch_sizes;
       record.model_size_mb =
           double(std::filesystem::file_size(found->second / model_files::kWeights)) / 1e6;
-      record.parameters = ParameterLayout(opened.config).parameter_count();
+      record.parameters = opened.kind == ModelKind::linear
+                              ? load_linear_model(opened).parameter_count()
+                              : ParameterLayout(opened.config).parameter_count();
+      record.others["model_type"] = opened.kind == ModelKind::linear ? kLinearModelType : "encoder";
       record.threads = options.threads;
       record.hardware =
           BenchHardware{info.cpu_model, info.isa, info.physical_cores, info.logical_cpus};

@@ -15,6 +15,7 @@ void add_data_command(CLI::App& app);
 void add_study_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 void add_train_command(CLI::App& app);
+void add_pretrain_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_quantize_command(CLI::App& app);

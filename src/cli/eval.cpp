@@ -194,8 +194,9 @@ void run(const CLI::App& command, EvalArgs& a) {
   const auto logits = predict_logits(classifier.logits, labels, a.batch_size, encoded,
                                      [&](int64_t done) { progress.update(done); });
   tracker.add_work(encoded.size(), encoded.tokens());
-  auto metrics = compute_metrics(probabilities_of(logits, labels, classifier.activation),
-                                 target_matrix(encoded, labels), labels, thresholds);
+  const std::vector<float> probabilities = probabilities_of(logits, labels, classifier.activation);
+  const std::vector<uint8_t> targets = target_matrix(encoded, labels);
+  auto metrics = compute_metrics(probabilities, targets, labels, thresholds);
   if (all) count_missed_labels(metrics, missed);
   const EmissionsRecord energy = tracker.stop();
   const double seconds =
@@ -204,7 +205,7 @@ void run(const CLI::App& command, EvalArgs& a) {
   if (a.json) {
     EvalRecord record;
     record.model = summarize_model(model_name(a.model), classifier.config, classifier.parameters,
-                                   classifier.precision);
+                                   classifier.precision, classifier.kind);
     record.split = a.split;
     record.labels = names;
     record.thresholds = thresholds;
@@ -215,6 +216,7 @@ void run(const CLI::App& command, EvalArgs& a) {
     record.max_length = max_length;
     record.text = text_input_name(text);
     record.labels_not_in_model = missing;
+    record.papers = paper_predictions(probabilities, targets, labels, thresholds);
     record.kwh = energy.energy_consumed;
     record.kg_co2eq = energy.emissions;
     record.energy_method = tracker.details().method;

@@ -43,6 +43,7 @@ struct StudyArgs {
   int64_t bench_rows = 0;
   int64_t lifetime_predictions = 1'000'000;
   bool dry_run = false;
+  bool linear = true;  // the linear baseline as a row of its own
   std::string stage_executable;
   EnergyOptions energy;
 };
@@ -76,6 +77,7 @@ std::vector<StudyModel> study_models(const StudyArgs& args) {
   };
   const auto& presets = args.models.empty() && args.inits.empty() ? kDefaultModels : args.models;
   for (const auto& preset : presets) {
+    if (preset == kLinearPreset) continue;            // added below, once
     const BertConfig config = preset_config(preset);  // an unknown name fails here
     models.push_back(
         {unique(preset), preset, "",
@@ -91,6 +93,7 @@ std::vector<StudyModel> study_models(const StudyArgs& args) {
         {unique(model_name_for(dir)), "", dir.string(),
          encoder_size(config.num_layers, config.hidden_size, config.intermediate_size)});
   }
+  if (args.linear) models.push_back({unique(kLinearPreset), kLinearPreset, "", 0});
   return models;
 }
 
@@ -223,6 +226,9 @@ void add_study_command(CLI::App& app) {
                   "quantization + this many predictions) and the most efficient model")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  cmd->add_flag("!--no-linear", args->linear,
+                "Leave out the linear baseline (bag of n-grams + one sigmoid per label, trained in "
+                "seconds), which every study trains by default as the cheapest model to beat");
   cmd->add_flag("--dry-run", args->dry_run,
                 "Print the stages, their commands and whether each would run, then stop");
   // Tests run the study with stand-in stage programs through this.

@@ -19,6 +19,8 @@
 #include "core/threads.h"
 #include "data/split_directory.h"
 #include "model/model_directory.h"
+#include "study/study_settings.h"
+#include "train/linear_trainer.h"
 #include "train/run_directory.h"
 #include "train/run_model.h"
 #include "train/trainer.h"
@@ -39,6 +41,8 @@ struct ModeDefaults {
 };
 constexpr ModeDefaults kPretrainedDefaults{3, 2e-5, 0.0};
 constexpr ModeDefaults kScratchDefaults{8, 1e-3, 0.06};
+// The linear baseline (model/linear_model.h): fastText's SGD; measured in docs/linear-baseline.md.
+constexpr ModeDefaults kLinearDefaults{10, 0.5, 0.0};
 constexpr size_t kDefaultVocabSize = 8192;
 
 struct TrainArgs {
@@ -55,8 +59,14 @@ struct TrainArgs {
   bool resume = false;
   bool force = false;
   EnergyOptions energy;
+  // --preset linear
+  int64_t linear_dim = 0;
+  int64_t bigrams = 1 << 18;
+  std::string weighting = "tfidf";
+  bool max_length_given = false;
 
   bool from_scratch() const { return init.empty(); }
+  bool linear() const { return preset == kLinearPreset; }
   std::string model_name() const {
     return !preset.empty() ? preset : !config.empty() ? config : init;
   }
@@ -85,6 +95,11 @@ nlohmann::json binding_json(const TrainArgs& a) {
   json["max-length"] = a.train.max_length;
   json["eval-every"] = a.train.eval_every;
   json["precision"] = precision_name(parse_precision(a.precision, "--precision"));
+  if (a.linear()) {
+    json["dim"] = a.linear_dim;
+    json["bigrams"] = a.bigrams;
+    json["weighting"] = a.weighting;
+  }
   return json;
 }
 
@@ -115,6 +130,12 @@ void args_from_json(const nlohmann::json& j, TrainArgs& a) {
     a.train.max_length = j.at("max-length").get<int64_t>();
     a.train.eval_every = j.at("eval-every").get<int64_t>();
     a.precision = j.at("precision").get<std::string>();
+    if (a.linear()) {
+      a.linear_dim = j.at("dim").get<int64_t>();
+      a.bigrams = j.at("bigrams").get<int64_t>();
+      a.weighting = j.at("weighting").get<std::string>();
+    }
+    a.max_length_given = true;  // the run's own
   } catch (const nlohmann::json::exception& e) {
     fail(kRunConfigFile, ": ", e.what());
   }
@@ -130,14 +151,20 @@ void resolve(TrainArgs& a) {
         "HF_DIR (fine-tune a checkpoint)");
   if (!a.init.empty() && !a.vocab.empty())
     usage_error("train: --vocab is for models trained from scratch; --init uses the checkpoint's");
-  const ModeDefaults& d = a.from_scratch() ? kScratchDefaults : kPretrainedDefaults;
+  const ModeDefaults& d = a.linear()         ? kLinearDefaults
+                          : a.from_scratch() ? kScratchDefaults
+                                             : kPretrainedDefaults;
+  if (a.linear() && !a.max_length_given) a.train.max_length = kLinearMaxLength;
   a.train.epochs = a.epochs.value_or(d.epochs);
   a.train.lr = a.lr.value_or(d.lr);
   a.train.warmup = a.warmup.value_or(d.warmup);
   a.train.precision = parse_precision(a.precision, "--precision");
   a.precision = precision_name(a.train.precision);  // the one spelling, also in train_config.json
   a.train.seed = a.data.seed;
-  validate(a.train);
+  if (a.linear())  // SGD on one example at a time takes rates above 1
+    validate(LinearTrainOptions{a.train.epochs, a.train.lr, a.train.max_length});
+  else
+    validate(a.train);
 }
 
 // What RUN_DIR holds decides what the command does (train/run_directory.h). On --resume, the
@@ -170,6 +197,36 @@ RunAction reconcile_with_run_dir(const CLI::App& command, TrainArgs& a) {
   return action;
 }
 
+// The linear baseline: seconds of SGD, no checkpoint (an interrupted run starts over).
+void run_linear(const TrainArgs& a, const Dataset& dataset, RunAction action) {
+  const std::filesystem::path dir = a.out;
+  LinearModel model = new_run_linear_model(
+      {a.preset, a.config, a.init, a.vocab, a.vocab_size, a.train.seed}, a.linear_dim,
+      a.weighting == "mean" ? FeatureWeighting::mean : FeatureWeighting::tfidf, dataset);
+  const LinearConfig& config = model.config;
+  if (action == RunAction::start) {
+    std::filesystem::create_directories(dir);
+    nlohmann::json run_config = binding_json(a);
+    run_config["threads"] = 1;
+    save_run_config(dir, run_config);
+  }
+  std::fprintf(stderr,
+               "train: linear (%s, %s), %lld tokens + up to %lld bigrams, %zu/%zu/%zu "
+               "train/val/test examples, %d labels -> %s\n",
+               config.dim > 0 ? cat("fastText, dim ", config.dim).c_str() : "logistic regression",
+               weighting_name(config.weighting), static_cast<long long>(config.vocab_size),
+               static_cast<long long>(a.bigrams), dataset.train.size(), dataset.val.size(),
+               dataset.test.size(), dataset.labels.size(), dir.c_str());
+  LinearTrainRun run;
+  run.dir = dir;
+  run.options = {a.train.epochs, a.train.lr, a.train.max_length, a.train.seed, a.bigrams};
+  run.data_path = std::filesystem::absolute(a.data.data).lexically_normal().string();
+  run.energy = a.energy;
+  train_linear_classifier(run, model, dataset);
+  std::printf("train: %s is ready: model, thresholds.json, metrics.json, emissions.csv\n",
+              dir.c_str());
+}
+
 void run(const CLI::App& command, TrainArgs& a) {
   // Before any thread starts (core/stop_signals.h says why).
   StopSignals stop(
@@ -188,6 +245,7 @@ void run(const CLI::App& command, TrainArgs& a) {
   const int threads = set_thread_count(a.threads);
   Dataset dataset = load_dataset(a.data.data, to_load_options(a.data));
   print_load_warnings(dataset);
+  if (a.linear()) return run_linear(a, dataset, action);
 
   const bool has_checkpoint = std::filesystem::exists(checkpoint_file(checkpoint_dir(dir)));
   if (action == RunAction::resume && !has_checkpoint)
@@ -256,8 +314,30 @@ void add_train_command(CLI::App& app) {
   std::string presets;
   for (const auto& name : preset_names()) presets += (presets.empty() ? "" : ", ") + name;
   cmd->add_option("--preset", args->preset,
-                  cat("Train from scratch with a preset architecture: ", presets))
+                  cat("Train from scratch with a preset architecture: ", presets,
+                      "; or linear: the linear baseline (bag of token n-grams, one sigmoid per "
+                      "label, trained by SGD in seconds; defaults: 10 epochs, lr 0.5, "
+                      "--max-length 512)"))
       ->group(model_group);
+  const std::string linear_group = "Linear model (--preset linear)";
+  cmd->add_option("--dim", args->linear_dim,
+                  "0: logistic regression straight from the features; N > 0: fastText's "
+                  "N-wide hidden layer (smaller model, often a little less accurate)")
+      ->check(CLI::Range(0, 4096))
+      ->capture_default_str()
+      ->group(linear_group);
+  cmd->add_option("--bigrams", args->bigrams,
+                  "Bigram features: the most frequent token pairs of the training texts (seen "
+                  "in 2 texts at least)")
+      ->check(CLI::Range(1, 1 << 30))
+      ->capture_default_str()
+      ->group(linear_group);
+  cmd->add_option("--weighting", args->weighting,
+                  "Feature weights: tfidf (sublinear tf x idf, L2-normalised) or mean "
+                  "(fastText's average)")
+      ->check(CLI::IsMember({"tfidf", "mean"}))
+      ->capture_default_str()
+      ->group(linear_group);
   cmd->add_option("--config", args->config,
                   "Train from scratch with the architecture of an HF config.json")
       ->check(CLI::ExistingFile)
@@ -340,7 +420,10 @@ void add_train_command(CLI::App& app) {
                 "Continue the run even though its data changed since it started (its checkpoint "
                 "records a fingerprint of the data; without --force a change is an error)");
   add_energy_options(*cmd, args->energy);
-  cmd->callback([cmd, args] { run(*cmd, *args); });
+  cmd->callback([cmd, args] {
+    args->max_length_given = cmd->count("--max-length") > 0;
+    run(*cmd, *args);
+  });
 }
 
 }  // namespace greenbert::cli

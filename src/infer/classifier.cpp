@@ -7,8 +7,39 @@
 #include "infer/session.h"
 #include "kernels/loss.h"
 #include "kernels/softmax.h"
+#include "model/linear_model.h"
 
 namespace greenbert {
+namespace {
+
+// The linear baseline behind the same seam: fp32 only, any length (it reads all it is given).
+// Its config holds what the seams read: labels, vocabulary size, token types, positions.
+Classifier open_linear_classifier(ModelDirectory model, const ClassifierOptions& options) {
+  if (options.precision && *options.precision != Precision::fp32)
+    fail(model.path.string(), ": a linear model runs in fp32 only (it has no bf16 or int8 copy)");
+  auto linear = std::make_shared<const LinearModel>(load_linear_model(model));
+  const int64_t max_length = options.max_length > 0 ? options.max_length : 512;
+  BertConfig config = std::move(model.config);
+  config.hidden_size = linear->config.width();
+  config.num_layers = 0;
+  config.max_position_embeddings = max_length;
+  Classifier classifier{std::move(config),
+                        OutputActivation::sigmoid,  // one-vs-all: multi-label
+                        std::move(model.tokenizer),
+                        std::move(model.thresholds),
+                        Precision::fp32,
+                        linear->parameter_count(),
+                        options.max_batch,
+                        max_length,
+                        {},
+                        ModelKind::linear};
+  classifier.logits = [linear](const TokenBatch& batch, std::span<float> logits) {
+    linear_forward(*linear, batch, logits);
+  };
+  return classifier;
+}
+
+}  // namespace
 
 const char* output_activation_name(OutputActivation activation) {
   return activation == OutputActivation::softmax ? "softmax" : "sigmoid";
@@ -29,6 +60,7 @@ Classifier open_classifier(ModelDirectory model, const ClassifierOptions& option
   if (options.max_batch < 1 || options.max_length < 0)
     fail("inference needs a batch of at least 1 and a max length >= 0, got ", options.max_batch,
          " and ", options.max_length);
+  if (model.kind == ModelKind::linear) return open_linear_classifier(std::move(model), options);
   const OutputActivation activation =
       output_activation(model.config, (model.path / model_files::kConfig).string());
   const int64_t positions = model.config.max_position_embeddings;
@@ -48,7 +80,8 @@ Classifier open_classifier(ModelDirectory model, const ClassifierOptions& option
   Classifier classifier{
       std::move(model.config),     activation,           std::move(model.tokenizer),
       std::move(model.thresholds), session->precision(), parameters,
-      options.max_batch,           max_length,           {}};
+      options.max_batch,           max_length,           {},
+      ModelKind::encoder};
   classifier.logits = [session](const TokenBatch& batch, std::span<float> logits) {
     session->run(batch, logits);
   };

@@ -45,6 +45,9 @@ struct Classifier {
   int64_t max_batch = 0;   // the most sequences one call of `logits` takes
   int64_t max_length = 0;  // the longest sequence it takes, in tokens
   BatchLogits logits;
+  // linear: greenbert's linear baseline (model/linear_model.h), whose config holds only what the
+  // seams need (labels, vocabulary size, token types, positions).
+  ModelKind kind = ModelKind::encoder;
 };
 
 struct ClassifierOptions {
@@ -56,9 +59,10 @@ struct ClassifierOptions {
   int threads = 0;  // 0: the physical cores
 };
 
-// The directory (a training run, a `greenbert quantize` output, or an HF-style directory with a
-// classification head) ready for inference; its workspace is sized here, once, for
-// max_batch × max_length. The directory is moved in: its description becomes the classifier's.
+// The directory (a training run, a `greenbert quantize` output, an HF-style directory with a
+// classification head, or a linear baseline: open_classifier dispatches on its kind) ready for
+// inference; its workspace is sized here, once, for max_batch × max_length. The directory is moved
+// in: its description becomes the classifier's.
 Classifier open_classifier(ModelDirectory model, const ClassifierOptions& options);
 
 // Logits (n, labels) of every example of `data`, in data order, computed in batches of up to

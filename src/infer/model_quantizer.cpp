@@ -45,6 +45,9 @@ ActivationRanges calibrate(const BertConfig& config, const ParameterBuffer& para
 QuantizeReport quantize_model(const ModelDirectory& model, const std::filesystem::path& out_dir,
                               const QuantizeOptions& options) {
   if (options.precision == Precision::fp32) fail("quantize: the precision must be int8 or bf16");
+  if (model.kind != ModelKind::encoder)
+    fail(model.path.string(), ": a ", model_kind_name(model.kind),
+         " model runs in fp32 only: it has no bf16 or int8 copy");
   if (std::filesystem::exists(out_dir) && std::filesystem::equivalent(model.path, out_dir))
     fail(out_dir.string(), ": the output directory must differ from the model's");
   ClassifierModel fp32 = load_model(model);

@@ -540,6 +540,9 @@ InferenceSession InferenceSession::from_parameters(const BertConfig& config,
 
 InferenceSession InferenceSession::open(const ModelDirectory& model,
                                         const SessionOptions& options) {
+  if (model.kind != ModelKind::encoder)
+    fail(model.path.string(), ": a ", model_kind_name(model.kind),
+         " model has no encoder to run (open_classifier runs it)");
   const ModelWeights& weights = model.require_weights();
   const Precision declared = weights.precision();
   const Precision wanted = options.precision.value_or(declared);

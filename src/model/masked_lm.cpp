@@ -30,13 +30,25 @@ MaskedTokens mask_tokens(TokenBatch& batch, const BertConfig& config, const Mask
   auto uniform = [&](uint64_t token, uint64_t draw) {
     return static_cast<double>(splitmix64_at(key, 3 * token + draw) >> 11) * 0x1.0p-53;
   };
+  const bool whole_words = !options.continuation.empty();
+  if (whole_words && static_cast<int64_t>(options.continuation.size()) != config.vocab_size)
+    fail("whole-word masking: ", options.continuation.size(), " continuation flags for a ",
+         config.vocab_size, "-token vocabulary");
   MaskedTokens masked;
   int64_t first_candidate = -1;
+  bool word_chosen = false;  // of the word the previous token belongs to
+  bool in_word = false;      // whether the previous token was a (non-special) word piece
   for (int64_t t = 0; t < batch.tokens(); ++t) {
     const int32_t id = batch.input_ids[t];
-    if (special(id)) continue;
+    if (special(id)) {
+      in_word = false;
+      continue;
+    }
     if (first_candidate < 0) first_candidate = t;
-    if (uniform(t, 0) >= options.probability) continue;
+    const bool continues = whole_words && in_word && options.continuation[size_t(id)] != 0;
+    if (!continues) word_chosen = uniform(t, 0) < options.probability;
+    in_word = true;
+    if (!word_chosen) continue;
     masked.positions.push_back(static_cast<int32_t>(t));
     masked.labels.push_back(id);
   }
@@ -53,6 +65,13 @@ MaskedTokens mask_tokens(TokenBatch& batch, const BertConfig& config, const Mask
           static_cast<int32_t>(uniform(uint64_t(t), 2) * double(config.vocab_size));
   }
   return masked;
+}
+
+std::vector<uint8_t> continuation_flags(const Vocab& vocab) {
+  std::vector<uint8_t> flags(static_cast<size_t>(vocab.size()));
+  for (int32_t id = 0; id < vocab.size(); ++id)
+    flags[size_t(id)] = vocab.token(id).starts_with("##");
+  return flags;
 }
 
 MaskedLmActivations::MaskedLmActivations(const BertConfig& config, int64_t max_masked)
@@ -146,6 +165,23 @@ void masked_lm_backward(const BertConfig& config, const ParameterBuffer& params,
     float* row = acts.d_hidden + int64_t(masked.positions[i]) * C;
     for (int64_t c = 0; c < C; ++c) row[c] += mlm.d_gathered[i * C + c];
   }
+}
+
+int64_t masked_lm_hits(const BertConfig& config, const MaskedTokens& masked,
+                       const MaskedLmActivations& mlm) {
+  const int64_t M = static_cast<int64_t>(masked.positions.size()), V = config.vocab_size;
+  int64_t hits = 0;
+  for (int64_t i = 0; i < M; ++i) {
+    const float* d = mlm.logits + i * V;
+    const int32_t label = masked.labels[size_t(i)];
+    // Scaled by M, the label's entry is p - 1 and every other entry p: compare the label's
+    // probability with the largest other one.
+    const float label_p = d[label] + 1.0f / static_cast<float>(M);
+    bool best = true;
+    for (int64_t v = 0; v < V && best; ++v) best = v == label || d[v] <= label_p;
+    hits += best;
+  }
+  return hits;
 }
 
 }  // namespace greenbert

@@ -14,6 +14,7 @@
 #include "model/config.h"
 #include "model/parameters.h"
 #include "tensor/aligned_array.h"
+#include "text/vocab.h"
 
 namespace greenbert {
 
@@ -27,11 +28,20 @@ struct MaskedTokens {
 // `probability`; a chosen token becomes mask_token_id 80% of the time, a random token 10%, and
 // stays 10%. Deterministic for a seed (counter-based draws). At least one token is chosen when
 // the batch has any non-special token.
+//
+// Whole-word masking (DataCollatorForWholeWordMask's choice): with `continuation` set, words are
+// chosen instead of tokens — a word is a token and the "##" pieces that follow it, chosen with
+// `probability` by the draw of its first token, all of its pieces or none; the 80/10/10
+// replacement then applies to each chosen token.
 struct MaskingOptions {
   double probability = 0.15;
   int32_t mask_token_id = 103;  // [MASK] in the uncased BERT vocabulary
   std::vector<int32_t> special_token_ids = {0, 100, 101, 102, 103};  // never chosen
+  // Empty, or one flag per vocabulary id: 1 for a piece that continues a word ("##ing").
+  std::vector<uint8_t> continuation;
 };
+// The `continuation` flags of a vocabulary: 1 for every token spelled "##...".
+std::vector<uint8_t> continuation_flags(const Vocab& vocab);
 MaskedTokens mask_tokens(TokenBatch& batch, const BertConfig& config, const MaskingOptions& options,
                          uint64_t seed);
 
@@ -67,5 +77,10 @@ float masked_lm_forward(const BertConfig& config, const ParameterBuffer& params,
 void masked_lm_backward(const BertConfig& config, const ParameterBuffer& params, Activations& acts,
                         const MaskedTokens& masked, MaskedLmActivations& mlm,
                         ParameterBuffer& grads);
+
+// Masked tokens the head predicts right (the argmax of its softmax is the label), read back
+// from what masked_lm_forward left in mlm.logits ((softmax - onehot(label)) / M).
+int64_t masked_lm_hits(const BertConfig& config, const MaskedTokens& masked,
+                       const MaskedLmActivations& mlm);
 
 }  // namespace greenbert

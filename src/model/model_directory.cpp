@@ -10,6 +10,7 @@
 #include "data/label_map.h"
 #include "io/mapped_file.h"
 #include "io/safetensors.h"
+#include "model/linear_model.h"
 #include "model/names.h"
 #include "text/vocab_trainer.h"
 
@@ -141,39 +142,79 @@ ModelWeights open_weights(const std::filesystem::path& path, const BertConfig& c
   return w;
 }
 
-void write_description(const std::filesystem::path& dir, const BertConfig& config,
-                       const BertTokenizer& tokenizer, const Thresholds& thresholds,
-                       const nlohmann::json& run_config) {
+// A linear model's weights (model/linear_model.h): its own tensors under the file's names.
+ModelWeights open_linear_weights(const std::filesystem::path& path, const LinearConfig& config) {
+  auto file = std::make_shared<const TensorFile>(TensorFile::open(path));
+  ModelWeights w;
+  w.path = path;
+  w.bytes = std::filesystem::file_size(path);
+  w.header.greenbert = true;
+  w.header.version = kLinearFormatVersion;
+  w.tensors.keep_alive.push_back(file);
+  w.tensors.mapped = file->format() == "safetensors";
+  for (const NamedTensor& t : file->tensors()) {
+    if (!w.tensors.tensors.emplace(t.name, t.view).second)
+      fail(path.string(), ": tensor ", t.name, " appears twice");
+    w.checkpoint_names.emplace(t.name, t.name);
+  }
+  check_linear_weights(file->metadata(), w.tensors, config, path.string());
+  return w;
+}
+
+void write_config(const std::filesystem::path& dir, const ModelDescription& description) {
+  if (description.kind == ModelKind::linear)
+    write_file_atomically(dir / files::kConfig, to_json(description.linear).dump(2) + "\n");
+  else
+    save_config(dir / files::kConfig, description.config);
+}
+
+void write_description(const std::filesystem::path& dir, const ModelDescription& description) {
+  const BertConfig& config = description.config;
+  const BertTokenizer& tokenizer = description.tokenizer;
   const Vocab& vocab = tokenizer.vocab();
   std::vector<std::string> tokens;
   tokens.reserve(static_cast<size_t>(vocab.size()));
   for (int32_t id = 0; id < vocab.size(); ++id) tokens.emplace_back(vocab.token(id));
-  save_config(dir / files::kConfig, config);
+  write_config(dir, description);
   write_vocab(dir / files::kVocab, tokens);
   write_tokenizer_config(dir / files::kTokenizerConfig, tokenizer.options());
   LabelMap(config.labels).save(dir / files::kLabels);
-  save_thresholds(dir / files::kThresholds, thresholds, config.labels);
-  if (!run_config.is_null()) save_run_config(dir, run_config);
+  save_thresholds(dir / files::kThresholds, description.thresholds, config.labels);
+  if (!description.run_config.is_null()) save_run_config(dir, description.run_config);
 }
 
-void write_weights(const std::filesystem::path& dir, const BertConfig& config,
+void write_weights(const std::filesystem::path& dir, const ModelDescription& description,
                    const ModelTensors& weights) {
+  const bool linear = description.kind == ModelKind::linear;
   std::vector<NamedTensor> named;
   named.reserve(weights.tensors.size());
   for (const auto& [name, view] : weights.tensors)
-    named.push_back({weights_checkpoint_name(name, config.model_type), view});
-  write_safetensors(dir / files::kWeights, named, weights_metadata(weights));
+    named.push_back(
+        {linear ? name : weights_checkpoint_name(name, description.config.model_type), view});
+  write_safetensors(dir / files::kWeights, named,
+                    linear ? linear_weights_metadata() : weights_metadata(weights));
 }
 
 }  // namespace
 
-const char* model_kind_name(ModelKind) {
-  return "encoder";
+const char* model_kind_name(ModelKind kind) {
+  return kind == ModelKind::linear ? "linear" : "encoder";
 }
 
 ModelDirectory ModelDirectory::open(const std::filesystem::path& dir) {
   if (!std::filesystem::is_directory(dir)) fail(dir.string(), ": not a model directory");
-  BertConfig config = load_config(dir / files::kConfig);
+  const auto config_path = dir / files::kConfig;
+  const nlohmann::json config_json = read_json_file(config_path);
+  const ModelKind kind = is_linear_config(config_json) ? ModelKind::linear : ModelKind::encoder;
+  LinearConfig linear;
+  BertConfig config;
+  if (kind == ModelKind::linear) {
+    linear = linear_config_from_json(config_json, config_path.string());
+    config.labels = linear.labels;
+    config.vocab_size = linear.vocab_size;
+  } else {
+    config = parse_config(config_json, config_path.string());
+  }
   if (std::filesystem::exists(dir / files::kLabels)) {
     const auto names = LabelMap::load(dir / files::kLabels).names();
     if (names != config.labels)
@@ -181,6 +222,9 @@ ModelDirectory ModelDirectory::open(const std::filesystem::path& dir) {
            " vs ", config.labels.size(), " labels)");
   }
   BertTokenizer tokenizer = load_tokenizer(dir);
+  if (kind == ModelKind::linear && tokenizer.vocab().size() != config.vocab_size)
+    fail(tokenizer.vocab().source(), ": ", tokenizer.vocab().size(),
+         " tokens but config.json's vocab_size is ", config.vocab_size);
   if (tokenizer.vocab().size() > config.vocab_size)
     fail(tokenizer.vocab().source(), ": ", tokenizer.vocab().size(),
          " tokens but config.json's vocab_size is ", config.vocab_size, ": ids from ",
@@ -201,9 +245,11 @@ ModelDirectory ModelDirectory::open(const std::filesystem::path& dir) {
     run_text = *parsed;
   }
   std::optional<ModelWeights> weights;
-  if (const auto file = weights_file(dir)) weights = open_weights(*file, config);
-  return {{ModelKind::encoder, std::move(config), std::move(tokenizer), std::move(thresholds),
-           std::move(run_config), run_max_length, run_text},
+  if (const auto file = weights_file(dir))
+    weights = kind == ModelKind::linear ? open_linear_weights(*file, linear)
+                                        : open_weights(*file, config);
+  return {{kind, std::move(config), std::move(tokenizer), std::move(thresholds),
+           std::move(run_config), run_max_length, run_text, std::move(linear)},
           dir,
           std::move(weights)};
 }
@@ -231,6 +277,9 @@ ClassifierModel load_model(const ModelDirectory& dir, const LoadModelOptions& op
   LoadModelReport local;
   LoadModelReport& r = report ? *report : local;
   r = {};
+  if (dir.kind != ModelKind::encoder)
+    fail(dir.path.string(), ": a ", model_kind_name(dir.kind),
+         " model has no encoder parameters (model/linear_model.h loads it)");
   const ModelWeights& weights = dir.require_weights();
   if (weights.precision() != Precision::fp32)
     fail(weights.path.string(), ": a ", precision_name(weights.precision()),
@@ -277,15 +326,15 @@ ClassifierModel load_model(const ModelDirectory& dir, const LoadModelOptions& op
 void save_model(const std::filesystem::path& dir, const ModelDescription& description,
                 const ModelTensors* weights) {
   std::filesystem::create_directories(dir);
-  if (weights != nullptr) write_weights(dir, description.config, *weights);
-  write_description(dir, description.config, description.tokenizer, description.thresholds,
-                    description.run_config);
+  if (weights != nullptr) write_weights(dir, description, *weights);
+  write_description(dir, description);
 }
 
 void save_model(const std::filesystem::path& dir, const ClassifierModel& model) {
-  std::filesystem::create_directories(dir);
-  write_weights(dir, model.config, parameter_tensors(model.params));
-  write_description(dir, model.config, model.tokenizer, model.thresholds, nullptr);
+  const ModelDescription description{ModelKind::encoder, model.config, model.tokenizer,
+                                     model.thresholds, nullptr};
+  const ModelTensors weights = parameter_tensors(model.params);
+  save_model(dir, description, &weights);
 }
 
 nlohmann::json load_run_config(const std::filesystem::path& dir) {

@@ -16,7 +16,8 @@
 // loading allocates), every value is finite and every quantization scale valid, and every
 // integer of every file fits the type it is stored in. Loaders then take the opened directory:
 // load_model (fp32 parameters for the reference encoder: training, quantizing),
-// InferenceSession::open and open_classifier (infer/), quantize_model, the benchmark.
+// load_linear_model (model/linear_model.h), InferenceSession::open and open_classifier (infer/),
+// quantize_model, the benchmark.
 //
 // load_model behaves like HF's from_pretrained: tensors the model lacks are initialised fresh
 // (and listed), tensors it does not use are listed, and a classification head trained for other
@@ -32,6 +33,7 @@
 
 #include "data/dataset.h"
 #include "model/config.h"
+#include "model/linear_config.h"
 #include "model/parameters.h"
 #include "model/thresholds.h"
 #include "model/weights_format.h"
@@ -52,17 +54,21 @@ inline constexpr const char* kThresholds = "thresholds.json";
 inline constexpr const char* kRunConfig = "train_config.json";
 }  // namespace model_files
 
-// What a directory holds; loaders check it. Every model today is a BERT-family encoder with a
-// multi-label classification head (config.json's model_type says which family). Another kind
-// (a fastText-style linear model) is another value here, with its own config and weights in the
-// same files.
-enum class ModelKind : uint8_t { encoder };
-const char* model_kind_name(ModelKind kind);  // "encoder"
+// What a directory holds: the one place a directory's kind is decided (ModelDirectory::open, from
+// config.json's model_type); every loader dispatches on it.
+//   encoder  a BERT-family encoder with a multi-label classification head (config.json's
+//            model_type says which family)
+//   linear   greenbert's fastText-style baseline (model/linear_model.h): model_type
+//            "greenbert-linear", its own config and tensors in the same files
+enum class ModelKind : uint8_t { encoder, linear };
+const char* model_kind_name(ModelKind kind);  // "encoder" / "linear"
 
 // Everything of a model directory but the weights.
 struct ModelDescription {
   ModelKind kind = ModelKind::encoder;
-  BertConfig config;  // config.labels are the label names, in id order
+  // config.labels are the label names, in id order. A linear model's config holds only its
+  // labels and vocab_size; `linear` below is its own.
+  BertConfig config;
   BertTokenizer tokenizer;
   Thresholds thresholds;
   nlohmann::json run_config;  // train_config.json (an object); null when absent
@@ -70,6 +76,7 @@ struct ModelDescription {
   // --max-length (0 without a run config: the caller's default) and --text.
   int64_t run_max_length = 0;
   TextInput run_text = TextInput::abstract;
+  LinearConfig linear = {};  // kind linear
 };
 
 // The weights file, mapped and checked against the config.
@@ -119,7 +126,7 @@ struct LoadModelReport {
 };
 
 // The directory's fp32 parameters (its weights must be fp32: a quantized directory is for the
-// inference session).
+// inference session; an encoder's: a linear model loads with load_linear_model).
 ClassifierModel load_model(const ModelDirectory& dir, const LoadModelOptions& options = {},
                            LoadModelReport* report = nullptr);
 
@@ -127,7 +134,8 @@ ClassifierModel load_model(const ModelDirectory& dir, const LoadModelOptions& op
 ClassifierModel new_model(const BertConfig& config, BertTokenizer tokenizer, uint64_t seed,
                           LayoutOptions layout = {});
 
-// Writes DIR (created if missing) as a model directory, each file atomically: the weights first
+// Writes DIR (created if missing) as a model directory of description.kind, each file
+// atomically: the weights first
 // (a crash in between leaves the previous description of the same architecture, which the new
 // weights fit), then config.json, vocab.txt, tokenizer_config.json, labels.json,
 // thresholds.json, and train_config.json when the description has a run config. Without

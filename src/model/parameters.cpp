@@ -73,6 +73,10 @@ ParameterLayout::ParameterLayout(const BertConfig& config, LayoutOptions options
     masked_lm.norm = norm("cls.predictions.transform.LayerNorm");
     masked_lm.decoder_bias = add("cls.predictions.bias", {config.vocab_size}, TensorRole::bias);
   }
+  if (options.replaced_token_head) {
+    replaced_token.dense = linear("discriminator_predictions.dense", C, C);
+    replaced_token.prediction = linear("discriminator_predictions.dense_prediction", 1, C);
+  }
   buffer_size_ = (buffer_size_ + kAlignFloats - 1) / kAlignFloats * kAlignFloats;
 }
 

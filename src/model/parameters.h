@@ -66,8 +66,16 @@ struct MaskedLmOffsets {
   int64_t decoder_bias = -1;  // (vocab)
 };
 
+// ELECTRA's discriminator head (HF ElectraDiscriminatorPredictions, discriminator_predictions.*):
+// dense + GELU, then one logit per token: was this token replaced?
+struct ReplacedTokenOffsets {
+  LinearOffsets dense;       // (C, C)
+  LinearOffsets prediction;  // (1, C)
+};
+
 struct LayoutOptions {
-  bool masked_lm_head = false;  // add cls.predictions.* for masked-language-model training
+  bool masked_lm_head = false;       // add cls.predictions.* for masked-language-model training
+  bool replaced_token_head = false;  // add discriminator_predictions.* for ELECTRA pre-training
 };
 
 class ParameterLayout {
@@ -85,6 +93,8 @@ class ParameterLayout {
   HeadOffsets head;
   MaskedLmOffsets masked_lm;  // offsets -1 unless built with masked_lm_head
   bool has_masked_lm_head() const { return masked_lm.decoder_bias >= 0; }
+  ReplacedTokenOffsets replaced_token;  // offsets -1 unless built with replaced_token_head
+  bool has_replaced_token_head() const { return replaced_token.prediction.bias >= 0; }
 
  private:
   int64_t add(std::string name, std::vector<int64_t> shape, TensorRole role, bool aligned = true);

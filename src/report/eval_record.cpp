@@ -11,6 +11,7 @@ namespace {
 constexpr const char* kMetrics = "metrics";
 constexpr const char* kThreshold = "threshold";
 constexpr const char* kPerLabel = "per_label";
+constexpr const char* kPapers = "papers";
 
 double number_field(const nlohmann::json& object, const char* key, const std::string& where) {
   if (!object.is_object() || !object.contains(key)) fail(where, ": no ", key);
@@ -21,9 +22,9 @@ double number_field(const nlohmann::json& object, const char* key, const std::st
 }  // namespace
 
 ModelSummary summarize_model(const std::string& name, const BertConfig& config, int64_t parameters,
-                             Precision precision) {
+                             Precision precision, ModelKind kind) {
   return {name,
-          model_type_name(config.model_type),
+          kind == ModelKind::linear ? kLinearModelType : model_type_name(config.model_type),
           parameters,
           config.num_layers,
           config.hidden_size,
@@ -63,6 +64,7 @@ nlohmann::ordered_json to_json(const EvalRecord& r) {
                  {"max_length", r.max_length},
                  {"text", r.text}};
   out["labels_not_in_model"] = r.labels_not_in_model;
+  out[kPapers] = to_json(r.papers);
   out["energy"] = {{"kwh", r.kwh},
                    {"kg_co2eq", r.kg_co2eq},
                    {"method", r.energy_method},
@@ -73,7 +75,8 @@ nlohmann::ordered_json to_json(const EvalRecord& r) {
 EvalFigures read_eval_figures(const std::filesystem::path& file) {
   const std::string where = file.string();
   const auto j = read_json_file(file);
-  check_json_format(j, kEvalFormat, kEvalVersion, where + " (`greenbert eval --json` output)");
+  const int version =
+      check_json_format(j, kEvalFormat, kEvalVersion, where + " (`greenbert eval --json` output)");
   if (!j.contains(kMetrics)) fail(where, ": no ", kMetrics);
   EvalFigures figures;
   figures.micro_f1 = number_field(j[kMetrics], "micro_f1", where + ": metrics");
@@ -81,6 +84,11 @@ EvalFigures read_eval_figures(const std::filesystem::path& file) {
     figures.macro_f1 = number_field(j[kMetrics], "macro_f1", where + ": metrics");
   if (j.contains(kThreshold) && j[kThreshold].is_number())
     figures.threshold = j[kThreshold].get<double>();
+  if (version >= 2) {
+    if (!j.contains(kPapers)) fail(where, ": version ", version, " without ", kPapers);
+    figures.papers = paper_predictions_from_json(j[kPapers], where);
+    figures.labels = static_cast<int64_t>(number_field(j[kMetrics], "labels", where + ": metrics"));
+  }
   return figures;
 }
 

@@ -23,6 +23,7 @@ ConfigFigures figures_for(const StudyResults& results, const ConfigResult& confi
   f.precision = config.precision;
   f.micro_f1 = config.micro_f1;
   f.macro_f1 = config.macro_f1;
+  f.predictions = config.predictions;
   if (const StageResult* train = results.stage(config.model + "/train");
       train && train->record.status == StageStatus::done && train->energy) {
     f.training_kwh = train->energy->kwh;
@@ -104,18 +105,57 @@ bool all_score_alike(const std::vector<ConfigFigures>& configs) {
   return models.size() > 1;
 }
 
+// "0.696 (95 % CI 0.684-0.708)", or the bare F1 when no interval is known.
+std::string f1_words(double f1, const std::optional<PredictionSummary>& p) {
+  return p ? cat(fixed(f1, 3), " (95 % CI ", fixed(p->micro_f1.low, 3), "-",
+                 fixed(p->micro_f1.high, 3), ")")
+           : fixed(f1, 3);
+}
+
+bool intervals_overlap(const ConfigFigures& x, const ConfigFigures& y) {
+  return x.predictions && y.predictions &&
+         x.predictions->micro_f1.overlaps(y.predictions->micro_f1);
+}
+
 Recommendation recommend(const StudyFigures& figures) {
   Recommendation r;
   const auto& configs = figures.configs;
-  r.most_accurate = best(configs, [](const ConfigFigures& c) { return c.micro_f1; });
-  r.most_efficient = best(configs, [](const ConfigFigures& c) { return c.f1_per_kwh; });
+  for (size_t i = 0; i < configs.size(); ++i)
+    if (configs[i].micro_f1 && configs[i].priors_only()) {
+      r.priors_only.push_back(i);
+      r.sentences.push_back(
+          cat(configs[i].label(), " learned only the label priors: it gives ",
+              fixed(100.0 * configs[i].predictions->modal_share, 0),
+              " % of the test papers the same labels whatever they say (micro-F1 ",
+              fixed(*configs[i].micro_f1, 3), "), so it is not recommended."));
+    }
+  // Never recommended: a model that predicts the label priors (whatever its micro-F1).
+  auto unless_priors = [](std::optional<double> value, const ConfigFigures& c) {
+    return c.priors_only() ? std::nullopt : value;
+  };
+  r.most_accurate =
+      best(configs, [&](const ConfigFigures& c) { return unless_priors(c.micro_f1, c); });
+  r.most_efficient =
+      best(configs, [&](const ConfigFigures& c) { return unless_priors(c.f1_per_kwh, c); });
   if (!r.most_accurate) {
-    r.sentences.push_back("No configuration was evaluated: there is nothing to recommend yet.");
+    r.sentences.push_back(r.priors_only.empty()
+                              ? "No configuration was evaluated: there is nothing to recommend yet."
+                              : "No configuration learned more than the label priors: none is "
+                                "recommended. Train longer, or on more data.");
     return r;
   }
   const ConfigFigures& a = configs[*r.most_accurate];
-  r.sentences.push_back(cat("Most accurate: ", a.label(), " (test micro-F1 ", fixed(*a.micro_f1, 3),
-                            ", macro-F1 ", a.macro_f1 ? fixed(*a.macro_f1, 3) : "n/a", ")."));
+  r.sentences.push_back(cat("Most accurate: ", a.label(), " (test micro-F1 ",
+                            f1_words(*a.micro_f1, a.predictions), ", macro-F1 ",
+                            a.macro_f1 ? fixed(*a.macro_f1, 3) : "n/a", ")."));
+  std::string tied;
+  for (size_t i = 0; i < configs.size(); ++i)
+    if (i != *r.most_accurate && !configs[i].priors_only() && configs[i].micro_f1 &&
+        intervals_overlap(configs[i], a))
+      tied += cat(tied.empty() ? "" : ", ", configs[i].label());
+  if (!tied.empty())
+    r.sentences.push_back(cat("It is not distinguishably more accurate than ", tied,
+                              ": their bootstrap 95 % intervals on micro-F1 overlap."));
   if (all_score_alike(configs))
     r.sentences.push_back(
         "Every configuration scores exactly the same micro-F1 and macro-F1: the models most "
@@ -144,6 +184,7 @@ Recommendation recommend(const StudyFigures& figures) {
   r.training_saving_percent = saving(x.training_kg, a.training_kg);
   r.inference_saving_percent = saving(x.inference_j_per_1000, a.inference_j_per_1000);
   r.f1_drop_points = 100.0 * (*a.micro_f1 - *x.micro_f1);
+  r.accuracy_indistinguishable = intervals_overlap(x, a);
   std::string sentence = cat("Choosing ", x.label(), " over ", a.label(), " ");
   std::vector<std::string> parts;
   if (r.training_saving_percent)
@@ -153,10 +194,15 @@ Recommendation recommend(const StudyFigures& figures) {
         saving_words(*r.inference_saving_percent, "inference energy", r.training_saving_percent));
   for (size_t i = 0; i < parts.size(); ++i) sentence += cat(i == 0 ? "" : " and ", parts[i]);
   const double drop = *r.f1_drop_points;
-  sentence += drop >= 0 ? cat(parts.empty() ? "costs " : " for ", "a drop of ", fixed(drop, 1),
-                              " points of micro-F1.")
-                        : cat(parts.empty() ? "gains " : " and gains ", fixed(-drop, 1),
-                              " points of micro-F1.");
+  if (r.accuracy_indistinguishable)
+    sentence += cat(parts.empty() ? "" : " ", "at no distinguishable cost in accuracy (micro-F1 ",
+                    fixed(*x.micro_f1, 3), " against ", fixed(*a.micro_f1, 3),
+                    ": their 95 % intervals overlap).");
+  else
+    sentence += drop >= 0 ? cat(parts.empty() ? "costs " : " for ", "a drop of ", fixed(drop, 1),
+                                " points of micro-F1.")
+                          : cat(parts.empty() ? "gains " : " and gains ", fixed(-drop, 1),
+                                " points of micro-F1.");
   r.sentences.push_back(sentence);
   return r;
 }

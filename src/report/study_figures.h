@@ -9,8 +9,10 @@
 //   lifetime        training + quantization + L predictions (L = lifetime_predictions)
 //   efficiency      test micro-F1 per lifetime kWh and per lifetime kg CO2eq
 //
-// Most accurate: the highest test micro-F1. Most efficient: the highest micro-F1 per lifetime
-// kWh.
+// Configurations that learned only the label priors (report/paper_predictions.h) are flagged
+// and never recommended. Of the others, most accurate: the highest test micro-F1; most
+// efficient: the highest micro-F1 per lifetime kWh. Where bootstrap intervals on micro-F1 are
+// known, one configuration is called more accurate than another only when they do not overlap.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -24,6 +26,7 @@ struct ConfigFigures {
   std::string model;
   Precision precision = Precision::fp32;
   std::optional<double> micro_f1, macro_f1;
+  std::optional<PredictionSummary> predictions;  // intervals and the label-priors check
   std::optional<double> training_kwh, training_kg;
   std::optional<double> quantization_kwh, quantization_kg;
   std::optional<double> inference_j_per_1000, inference_kg_per_1000;
@@ -36,6 +39,7 @@ struct ConfigFigures {
   std::vector<std::string> energy_sources;  // EnergySource ids behind its energy figures
 
   std::string label() const { return model + " " + precision_name(precision); }
+  bool priors_only() const { return predictions && predictions->priors_only(); }
 };
 
 struct Recommendation {
@@ -44,7 +48,10 @@ struct Recommendation {
   std::optional<double> training_saving_percent;  // of the most efficient vs the most accurate
   std::optional<double> inference_saving_percent;
   std::optional<double> f1_drop_points;  // micro-F1 x 100
-  std::vector<std::string> sentences;    // the recommendation in words
+  std::vector<size_t> priors_only;       // configurations that learned only the label priors
+  // Whether the most efficient's and the most accurate's micro-F1 intervals overlap.
+  bool accuracy_indistinguishable = false;
+  std::vector<std::string> sentences;  // the recommendation in words
 };
 
 struct StudyFigures {

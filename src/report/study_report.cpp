@@ -44,6 +44,13 @@ nlohmann::ordered_json optional_json(const std::optional<double>& value) {
   return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json();
 }
 
+// [low, high] of a bootstrap 95 % interval, null when eval listed no papers.
+nlohmann::ordered_json interval_json(const std::optional<PredictionSummary>& p,
+                                     Interval PredictionSummary::*which) {
+  if (!p) return nullptr;
+  return {((*p).*which).low, ((*p).*which).high};
+}
+
 nlohmann::ordered_json study_json(const StudyResults& results, const StudyFigures& figures) {
   nlohmann::ordered_json configs = nlohmann::ordered_json::array();
   for (size_t i = 0; i < figures.configs.size(); ++i) {
@@ -58,6 +65,9 @@ nlohmann::ordered_json study_json(const StudyResults& results, const StudyFigure
         {"precision", precision_name(f.precision)},
         {"micro_f1", optional_json(f.micro_f1)},
         {"macro_f1", optional_json(f.macro_f1)},
+        {"micro_f1_interval", interval_json(f.predictions, &PredictionSummary::micro_f1)},
+        {"macro_f1_interval", interval_json(f.predictions, &PredictionSummary::macro_f1)},
+        {"learned_only_label_priors", f.priors_only()},
         {"threshold", optional_json(r.threshold)},
         {"training",
          {{"kwh", optional_json(f.training_kwh)}, {"kg_co2eq", optional_json(f.training_kg)}}},

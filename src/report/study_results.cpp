@@ -71,6 +71,7 @@ void read_eval(ConfigResult& config, const std::filesystem::path& file) {
   config.micro_f1 = figures.micro_f1;
   config.macro_f1 = figures.macro_f1;
   config.threshold = figures.threshold;
+  if (figures.papers) config.predictions = summarize_predictions(*figures.papers, figures.labels);
 }
 
 void read_logs(ModelResult& model, const std::filesystem::path& run_dir) {
@@ -185,7 +186,7 @@ StudyResults collect_study(const std::filesystem::path& dir) {
       read_logs(m, run_dir);
     }
     results.models.push_back(std::move(m));
-    for (const Precision p : settings.precisions) {
+    for (const Precision p : model_precisions(settings, model)) {
       const std::string precision = layout::precision_dir(p, names);
       ConfigResult config;
       config.model = model.name;

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report/bench_records.h"
+#include "report/paper_predictions.h"
 #include "study/study_state.h"
 
 namespace greenbert {
@@ -49,6 +50,7 @@ struct ConfigResult {
   std::string model;
   Precision precision = Precision::fp32;
   std::optional<double> micro_f1, macro_f1, threshold;  // on the test split
+  std::optional<PredictionSummary> predictions;         // from eval's per-paper labels
   std::optional<size_t> bench;      // index into StudyResults::bench (its cpp backend)
   std::string bench_energy_source;  // EnergySource id of bench's energy figures
 };

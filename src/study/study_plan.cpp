@@ -42,9 +42,11 @@ std::vector<Stage> model_stages(const StudySettings& s, const StudyModel& m, boo
   } else {
     append(train.args, {"--init", m.init});
   }
-  if (s.epochs) append(train.args, {"--epochs", cat(*s.epochs)});
+  // The study's epochs and length are the encoders': the linear baseline keeps its own.
+  const int64_t max_length = m.linear() ? kLinearMaxLength : s.max_length;
+  if (s.epochs && !m.linear()) append(train.args, {"--epochs", cat(*s.epochs)});
   append(train.args,
-         {"--max-length", cat(s.max_length), "--seed", cat(s.seed), "--threads", cat(s.threads)});
+         {"--max-length", cat(max_length), "--seed", cat(s.seed), "--threads", cat(s.threads)});
   append(train.args, s.energy_args);
   train.depends_on = {"split"};
   if (!m.preset.empty() && vocab_stage) train.depends_on.push_back("vocab");
@@ -58,7 +60,7 @@ std::vector<Stage> model_stages(const StudySettings& s, const StudyModel& m, boo
     Stage e = new_stage(m.name, "eval-" + precision, m.size);
     e.args = {"eval",      "--model",        layout::model_dir(m.name, precision),
               "--data",    layout::kDataDir, "--split",
-              "test",      "--max-length",   cat(s.max_length),
+              "test",      "--max-length",   cat(max_length),
               "--threads", cat(s.threads),   "--json"};
     append(e.args, s.energy_args);
     e.depends_on = {after};
@@ -68,7 +70,7 @@ std::vector<Stage> model_stages(const StudySettings& s, const StudyModel& m, boo
     return e;
   };
   std::map<std::string, std::string> producer;  // precision -> the stage making its model
-  for (const Precision p : s.precisions) {
+  for (const Precision p : model_precisions(s, m)) {
     const std::string precision = dir_name(p);
     if (p == Precision::fp32) {
       producer[precision] = train.id;
@@ -87,7 +89,7 @@ std::vector<Stage> model_stages(const StudySettings& s, const StudyModel& m, boo
     stages.push_back(q);
     stages.push_back(eval(precision, q.id));
   }
-  for (const Precision p : s.precisions) {
+  for (const Precision p : model_precisions(s, m)) {
     const std::string precision = dir_name(p);
     Stage b = new_stage(m.name, "bench-" + precision, m.size);
     const std::string out = layout::bench_json(m.name, precision);
@@ -103,7 +105,7 @@ std::vector<Stage> model_stages(const StudySettings& s, const StudyModel& m, boo
               "--batch-sizes",
               join(s.batch_sizes),
               "--max-length",
-              cat(s.max_length),
+              cat(max_length),
               "--repeats",
               cat(s.bench_repeats),
               "--threads",

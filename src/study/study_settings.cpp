@@ -82,4 +82,8 @@ double encoder_size(int64_t layers, int64_t hidden, int64_t intermediate) {
           2.0 * static_cast<double>(hidden) * static_cast<double>(intermediate));
 }
 
+std::vector<Precision> model_precisions(const StudySettings& settings, const StudyModel& model) {
+  return model.linear() ? std::vector<Precision>{Precision::fp32} : settings.precisions;
+}
+
 }  // namespace greenbert

@@ -13,6 +13,11 @@
 
 namespace greenbert {
 
+// The linear baseline (`train --preset linear`, model/linear_model.h): trained with its own
+// defaults (epochs, learning rate), reading whole abstracts, in f32 only.
+inline constexpr const char* kLinearPreset = "linear";
+inline constexpr int64_t kLinearMaxLength = 512;
+
 struct StudyModel {
   std::string name;    // label and directory name: the preset's name, or the checkpoint's
   std::string preset;  // set for a model trained from scratch (with the study's vocabulary)
@@ -20,6 +25,8 @@ struct StudyModel {
   // Encoder multiply-adds per token, layers x (4 h^2 + 2 h i): how a stage's time scales from
   // one model to another for the ETA. 0 when the architecture could not be read.
   double size = 0;
+
+  bool linear() const { return preset == kLinearPreset; }
 };
 
 struct StudySettings {
@@ -50,5 +57,9 @@ StudySettings settings_from_json(const nlohmann::json& json, const std::string& 
 
 // The encoder size of a preset or an HF config.json (see StudyModel::size).
 double encoder_size(int64_t layers, int64_t hidden, int64_t intermediate);
+
+// The precisions a model is evaluated and benchmarked in: the study's, or fp32 alone for the
+// linear baseline (it has no quantized copy).
+std::vector<Precision> model_precisions(const StudySettings& settings, const StudyModel& model);
 
 }  // namespace greenbert

@@ -17,12 +17,27 @@ namespace {
 constexpr const char* kFormat = "greenbert-checkpoint";
 constexpr const char* kVersion = "1";
 
-// The three buffers of a checkpoint and the prefix of their tensor names.
+// The buffers of a checkpoint and the prefix of their tensor names: parameters and both AdamW
+// moments of the model, then of each extra. Buffer is const for saving, mutable for loading.
+template <typename Buffer>
 struct Part {
-  const char* prefix;
-  const ParameterBuffer* read;
-  ParameterBuffer* write;
+  std::string prefix;
+  Buffer* buffer;
 };
+
+template <typename Buffer, typename Adam>
+std::vector<Part<Buffer>> parts_of(Buffer& params, Adam& adam,
+                                   std::span<const CheckpointExtra> extras) {
+  std::vector<Part<Buffer>> parts = {
+      {"param.", &params}, {"adam_m.", &adam.m}, {"adam_v.", &adam.v}};
+  for (const CheckpointExtra& e : extras) {
+    if (e.params == nullptr || e.adam == nullptr) fail("checkpoint: an extra without its buffers");
+    parts.push_back({e.prefix + "param.", e.params});
+    parts.push_back({e.prefix + "adam_m.", &e.adam->m});
+    parts.push_back({e.prefix + "adam_v.", &e.adam->v});
+  }
+  return parts;
+}
 
 nlohmann::json to_json(const TrainingState& s) {
   return {{"step", s.step},
@@ -81,21 +96,21 @@ std::filesystem::path checkpoint_file(const std::filesystem::path& dir) {
 }
 
 void save_checkpoint(const std::filesystem::path& dir, const TrainingState& state,
-                     const ParameterBuffer& params, const AdamWState& adam) {
+                     const ParameterBuffer& params, const AdamWState& adam,
+                     std::span<const CheckpointExtra> extras) {
   std::filesystem::create_directories(dir);
-  const Part parts[] = {
-      {"param.", &params, nullptr}, {"adam_m.", &adam.m, nullptr}, {"adam_v.", &adam.v, nullptr}};
   std::vector<NamedTensor> tensors;
-  for (const Part& part : parts)
-    for (const ParameterTensor& t : params.layout().tensors())
+  for (const auto& part : parts_of(params, adam, extras))
+    for (const ParameterTensor& t : part.buffer->layout().tensors())
       tensors.push_back(
-          {cat(part.prefix, t.name), {DType::F32, t.shape, std::as_bytes(part.read->view(t))}});
+          {cat(part.prefix, t.name), {DType::F32, t.shape, std::as_bytes(part.buffer->view(t))}});
   write_safetensors(checkpoint_file(dir), tensors,
                     {{"format", kFormat}, {"version", kVersion}, {"state", to_json(state).dump()}});
 }
 
 std::optional<TrainingState> load_checkpoint(const std::filesystem::path& dir,
-                                             ParameterBuffer& params, AdamWState& adam) {
+                                             ParameterBuffer& params, AdamWState& adam,
+                                             std::span<const CheckpointExtra> extras) {
   const auto path = checkpoint_file(dir);
   if (!std::filesystem::exists(path)) return std::nullopt;
   const std::string file = path.string();
@@ -111,25 +126,25 @@ std::optional<TrainingState> load_checkpoint(const std::filesystem::path& dir,
     fail(file, ": checkpoint version ", meta("version"), " is not ", kVersion);
   TrainingState state = state_from_json(meta("state"), file);
 
-  const Part parts[] = {
-      {"param.", nullptr, &params}, {"adam_m.", nullptr, &adam.m}, {"adam_v.", nullptr, &adam.v}};
-  const auto& layout = params.layout();
-  const size_t expected = 3 * layout.tensors().size();
+  const auto parts = parts_of(params, adam, extras);
+  size_t expected = 0;
+  for (const auto& part : parts) expected += part.buffer->layout().tensors().size();
   if (checkpoint.tensors().size() != expected)
     fail(file, ": ", checkpoint.tensors().size(), " tensors but this model needs ", expected,
          " (a checkpoint of another model?)");
-  for (const Part& part : parts) {
-    for (const ParameterTensor& t : layout.tensors()) {
+  for (const auto& part : parts) {
+    for (const ParameterTensor& t : part.buffer->layout().tensors()) {
       const std::string name = cat(part.prefix, t.name);
       const TensorView& view = checkpoint.at(name);
       if (view.dtype != DType::F32 || view.shape != t.shape)
         fail(file, ": tensor ", name, ": ", dtype_name(view.dtype), " ", format_shape(view.shape),
              " but the model needs F32 ", format_shape(t.shape));
-      auto target = std::as_writable_bytes(part.write->view(t));
+      auto target = std::as_writable_bytes(part.buffer->view(t));
       std::copy(view.bytes.begin(), view.bytes.end(), target.begin());
     }
   }
   adam.step = state.step;
+  for (const CheckpointExtra& e : extras) e.adam->step = state.step;
   return state;
 }
 

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
+#include <string>
 
 #include "data/data_fingerprint.h"
 #include "model/optimizer.h"
@@ -43,14 +45,25 @@ struct TrainingState {
 // dir/checkpoint.safetensors.
 std::filesystem::path checkpoint_file(const std::filesystem::path& dir);
 
+// A second model trained alongside the first (ELECTRA's generator), in the same file under its
+// own name prefix, so that both are always of the same step.
+struct CheckpointExtra {
+  std::string prefix;  // "generator."
+  ParameterBuffer* params = nullptr;
+  AdamWState* adam = nullptr;
+};
+
 // Writes the checkpoint atomically (creating `dir` if needed).
 void save_checkpoint(const std::filesystem::path& dir, const TrainingState& state,
-                     const ParameterBuffer& params, const AdamWState& adam);
+                     const ParameterBuffer& params, const AdamWState& adam,
+                     std::span<const CheckpointExtra> extras = {});
 
 // Reads the checkpoint of `dir` into params and adam (which must have the layout it was written
-// with); nullopt when there is none. Leftover temporaries of interrupted writes are ignored.
-// Throws greenbert::Error naming the file for a corrupt or mismatched checkpoint.
+// with), and the extras it was written with; nullopt when there is none. Leftover temporaries
+// of interrupted writes are ignored. Throws greenbert::Error naming the file for a corrupt or
+// mismatched checkpoint.
 std::optional<TrainingState> load_checkpoint(const std::filesystem::path& dir,
-                                             ParameterBuffer& params, AdamWState& adam);
+                                             ParameterBuffer& params, AdamWState& adam,
+                                             std::span<const CheckpointExtra> extras = {});
 
 }  // namespace greenbert

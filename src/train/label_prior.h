@@ -12,11 +12,15 @@
 // for imbalanced multi-label heads use; it changes no shape or name, so the model stays an HF
 // checkpoint.
 #include <span>
+#include <vector>
 
 #include "data/dataset.h"
 #include "model/parameters.h"
 
 namespace greenbert {
+
+// log(p_l / (1 - p_l)) for each of `labels` labels, p_l smoothed by half an example.
+std::vector<float> label_prior_logits(std::span<const Example> train, size_t labels);
 
 // Sets `params`' classifier.bias (labels) from the label frequencies of `train`, smoothed by
 // half an example so that no label gets an infinite bias.

@@ -9,6 +9,15 @@
 #include "train/label_prior.h"
 
 namespace greenbert {
+namespace {
+
+// A model from scratch reads the given vocabulary or one trained on the training split.
+BertTokenizer run_tokenizer(const RunModelSource& source, const Dataset& dataset) {
+  return source.vocab.empty() ? train_vocabulary(dataset, source.vocab_size)
+                              : BertTokenizer::from_file(source.vocab);
+}
+
+}  // namespace
 
 BertTokenizer train_vocabulary(const Dataset& dataset, size_t size) {
   std::vector<std::string> texts;
@@ -45,8 +54,7 @@ ClassifierModel new_run_model(const RunModelSource& source, const Dataset& datas
   }
   BertConfig config =
       source.preset.empty() ? load_config(source.config) : preset_config(source.preset);
-  BertTokenizer tokenizer = source.vocab.empty() ? train_vocabulary(dataset, source.vocab_size)
-                                                 : BertTokenizer::from_file(source.vocab);
+  BertTokenizer tokenizer = run_tokenizer(source, dataset);
   // The embedding matrix is sized to the vocabulary: a small one makes a much smaller model.
   config.vocab_size = tokenizer.vocab().size();
   const int32_t pad = tokenizer.vocab().id("[PAD]");
@@ -56,6 +64,18 @@ ClassifierModel new_run_model(const RunModelSource& source, const Dataset& datas
   ClassifierModel model = new_model(config, std::move(tokenizer), init_seed);
   init_head_bias_to_label_prior(model.params, dataset.train);
   return model;
+}
+
+LinearModel new_run_linear_model(const RunModelSource& source, int64_t dim,
+                                 FeatureWeighting weighting, const Dataset& dataset) {
+  BertTokenizer tokenizer = run_tokenizer(source, dataset);
+  LinearConfig config;
+  config.vocab_size = tokenizer.vocab().size();
+  config.dim = dim;
+  config.weighting = weighting;
+  config.labels = dataset.labels.names();
+  validate(config, "--preset linear");
+  return {config, {}, {}, {}, {}, {}, {}, std::move(tokenizer), {}};
 }
 
 ClassifierModel resumed_run_model(const std::filesystem::path& run_dir) {

@@ -1,12 +1,14 @@
 #pragma once
 // The model a training run starts from: a preset or an HF config.json with a fresh vocabulary
 // (trained on the training split, or given), or a Hugging Face checkpoint to fine-tune; or, when
-// a run continues from its checkpoint, the run directory's own description.
+// a run continues from its checkpoint, the run directory's own description; or the linear
+// baseline's.
 #include <cstdint>
 #include <filesystem>
 #include <string>
 
 #include "data/dataset.h"
+#include "model/linear_model.h"
 #include "model/model_directory.h"
 
 namespace greenbert {
@@ -23,6 +25,11 @@ struct RunModelSource {
 // The model for `dataset`'s labels, its classification head starting at the labels' prior.
 // What loading a checkpoint left out or replaced is said on stderr.
 ClassifierModel new_run_model(const RunModelSource& source, const Dataset& dataset);
+
+// The linear baseline's untrained model (model/linear_model.h) for `dataset`'s labels over the
+// source's vocabulary (given or trained); its bigrams, idf and weights come from training.
+LinearModel new_run_linear_model(const RunModelSource& source, int64_t dim,
+                                 FeatureWeighting weighting, const Dataset& dataset);
 
 // A run continuing from its checkpoint: the model the run directory describes (the checkpoint
 // has its weights).

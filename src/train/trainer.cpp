@@ -1,16 +1,11 @@
 #include "train/trainer.h"
 
-#include <fcntl.h>
 #include <omp.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <optional>
 
 #include "core/atomic_file.h"
@@ -33,6 +28,7 @@
 #include "train/run_logs.h"
 #include "train/run_summary.h"
 #include "train/schedule.h"
+#include "train/threshold_mode.h"
 
 namespace greenbert {
 
@@ -406,26 +402,15 @@ class Trainer {
                         {o_.batch_size, o_.max_length, Precision::fp32, omp_get_max_threads()});
     const auto& names = best.config.labels;
     const Evaluation val = evaluate(best.logits, val_, {}, "eval-val");
-    const ThresholdChoice choice = tune_thresholds(val.probabilities, val_targets_, labels_);
-    save_thresholds(run_.dir / model_files::kThresholds, {choice.global, choice.per_label, false},
-                    names);
-    const float half = 0.5f;
-    auto metrics_at = [&](const Evaluation& eval, std::span<const uint8_t> targets,
-                          std::span<const float> thresholds) {
-      return to_json(compute_metrics(eval.probabilities, targets, labels_, thresholds), names);
-    };
-
-    nlohmann::ordered_json test = nullptr, test_half = nullptr, test_per_label = nullptr;
+    Evaluation test;
+    std::vector<uint8_t> test_targets;
     if (test_.size() > 0) {
-      const auto targets = target_matrix(test_, labels_);
-      const Evaluation eval = evaluate(best.logits, test_, {}, "eval-test");
-      test = metrics_at(eval, targets, {&choice.global, 1});
-      test_half = metrics_at(eval, targets, {&half, 1});
-      test_per_label = metrics_at(eval, targets, choice.per_label);
+      test = evaluate(best.logits, test_, {}, "eval-test");
+      test_targets = target_matrix(test_, labels_);
     }
-
-    nlohmann::ordered_json per_label = nlohmann::ordered_json::object();
-    for (size_t l = 0; l < names.size(); ++l) per_label[names[l]] = choice.per_label[l];
+    const ThresholdResult tuned =
+        choose_thresholds(val.probabilities, val_targets_, test.probabilities, test_targets, names);
+    save_thresholds(run_.dir / model_files::kThresholds, tuned.thresholds, names);
     nlohmann::ordered_json metrics;
     metrics["format"] = "greenbert-metrics";
     metrics["version"] = 1;
@@ -455,28 +440,14 @@ class Trainer {
                            {"best_step", state_.best_step},
                            {"best_val_micro_f1_at_0.5", state_.best_micro_f1},
                            {"elapsed_seconds", elapsed()}};
-    metrics["threshold"] = {{"global", choice.global},
-                            {"per_label_available", true},
-                            {"val_micro_f1_global", choice.global_micro_f1},
-                            {"val_micro_f1_per_label", choice.per_label_micro_f1},
-                            {"per_label", per_label}};
-    metrics["val"] = metrics_at(val, val_targets_, {&choice.global, 1});
-    metrics["test"] = test;
-    metrics["test_threshold_0.5"] = test_half;
-    metrics["test_per_label_thresholds"] = test_per_label;
+    for (const auto& [key, value] : tuned.metrics.items()) metrics[key] = value;
     add_energy(metrics);
     write_file_atomically(run_.dir / "metrics.json", metrics.dump(2) + "\n");
     std::filesystem::remove_all(checkpoint_dir(run_.dir));
 
     std::fprintf(stderr, "train: best model at epoch %.2f; threshold %.2f tuned on validation\n",
-                 state_.best_epoch, static_cast<double>(choice.global));
-    if (!test.is_null())
-      std::fprintf(stderr,
-                   "test: micro-F1 %.4f at threshold %.2f, %.4f at 0.5; macro-F1 %.4f (%lld "
-                   "examples)\n",
-                   test["micro_f1"].get<double>(), static_cast<double>(choice.global),
-                   test_half["micro_f1"].get<double>(), test["macro_f1"].get<double>(),
-                   static_cast<long long>(test_.size()));
+                 state_.best_epoch, static_cast<double>(tuned.choice.global));
+    print_test_line(tuned, test_.size());
     return metrics;
   }
 

@@ -1,0 +1,48 @@
+// `greenbert pretrain` end to end on the synthetic task with a tiny encoder: both objectives
+// write a model directory that `train --init` fine-tunes, and a finished run is left alone.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "support.h"
+#include "train_support.h"
+
+namespace greenbert {
+namespace {
+
+using nlohmann::json;
+
+TEST(PretrainCli, BothObjectivesWriteAModelThatTrainInitFineTunes) {
+  const auto dir = testing::temp_dir("pretrain-cli");
+  const auto data = testing::write_synthetic_csv(dir / "data.csv", 200, 3);
+  const auto config = testing::write_tiny_config(dir / "tiny.json");
+  for (const char* objective : {"mlm", "rtd"}) {
+    const auto pretrained = dir / cat("pretrained-", objective);
+    const std::string pretrain =
+        cat("pretrain --data ", data.string(), " --config ", config.string(), " --objective ",
+            objective, " --vocab-size 120 --epochs 1 --batch-size 8 --max-length 32 --threads 1 ",
+            "--out ", pretrained.string());
+    auto run = testing::run_cli(pretrain);
+    ASSERT_EQ(run.exit_code, 0) << objective << ": " << run.err;
+    for (const char* file : {"config.json", "model.safetensors", "vocab.txt"})
+      EXPECT_TRUE(std::filesystem::exists(pretrained / file)) << objective << ": " << file;
+    auto again = testing::run_cli(pretrain);
+    EXPECT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_NE(again.out.find("nothing to do"), std::string::npos) << again.out;
+
+    const auto tuned = dir / cat("tuned-", objective);
+    auto fine_tuned = testing::run_cli(
+        cat("train --init ", pretrained.string(), " --data ", data.string(),
+            " --split-ratios 0.8,0.1,0.1 --epochs 1 --batch-size 8 --max-length 32 --threads 1 "
+            "--out ",
+            tuned.string()));
+    ASSERT_EQ(fine_tuned.exit_code, 0) << objective << ": " << fine_tuned.err;
+    const auto metrics = json::parse(read_file(tuned / "metrics.json"));
+    EXPECT_TRUE(metrics["test"].contains("micro_f1")) << objective;
+  }
+}
+
+}  // namespace
+}  // namespace greenbert
