@@ -33,10 +33,11 @@ void run(ServeArgs& a) {
                a.serve.host.c_str(), service.port(), a.serve.model.c_str());
   service.load();
   const ServeModelInfo& m = service.model_info();
-  std::fprintf(
-      stderr, "greenbert serve: ready: %s (%s, %zu labels, %s, inputs: %s, up to %lld tokens)\n",
-      m.name.c_str(), m.precision.c_str(), m.labels.size(), output_activation_name(m.activation),
-      std::string(text_input_name(m.text)).c_str(), static_cast<long long>(m.max_length));
+  std::fprintf(stderr,
+               "greenbert serve: ready: %s (%s, %zu labels, %s, inputs: %s, up to %lld tokens)\n",
+               m.name.c_str(), m.precision.c_str(), m.config->labels.size(),
+               output_activation_name(m.activation), std::string(text_input_name(m.text)).c_str(),
+               static_cast<long long>(m.max_length));
   service.serve_until_drained(&stop.flag());
   std::fprintf(stderr, "greenbert serve: drained; every admitted request was answered\n");
 }
