@@ -44,8 +44,11 @@ EncodedExamples ServeModel::encode(std::span<const Example> texts) const {
     inputs[i].where = cat("inputs[", i, "]");
     inputs[i].text = texts[i];
   }
-  return encode_inputs(inputs, classifier_->tokenizer, classifier_->config, info_.text,
-                       static_cast<size_t>(info_.max_length));
+  EncodedInputs encoded = encode_inputs(inputs, classifier_->tokenizer, classifier_->config,
+                                        info_.text, static_cast<size_t>(info_.max_length));
+  for (const std::string& problem : encoded.problems)
+    if (!problem.empty()) fail(problem);
+  return std::move(encoded.encoded);
 }
 
 void ServeModel::run(const TokenBatch& batch, std::span<float> logits) const {
