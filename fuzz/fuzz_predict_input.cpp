@@ -1,6 +1,7 @@
 // `greenbert predict` input (lines, lines with model-input JSON, CSV, JSONL; the first byte
 // picks the format) read and encoded for the tiny model: every id, token type and position
 // that reaches the model indexes inside its embedding tables.
+#include <algorithm>
 #include <sstream>
 
 #include "data/predict_reader.h"
@@ -30,12 +31,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::read_or_refuse([&] {
     PredictReader reader(in, "input", formats[mode & 3], options);
     std::vector<PredictInput> inputs;
-    // As predict does: an input with no text is answered empty, not encoded.
-    for (PredictInput input; reader.next(input);)
-      if (empty_input_problem(input, tokenizer).empty()) inputs.push_back(input);
+    for (PredictInput input; reader.next(input);) inputs.push_back(input);
     const size_t max_length = config.max_position_embeddings;
-    const EncodedExamples encoded = encode_inputs(inputs, tokenizer, config, text, max_length);
-    fuzz::require(encoded.size() == static_cast<int64_t>(inputs.size()), "an input was lost");
+    const EncodedInputs result = encode_inputs(inputs, tokenizer, config, text, max_length);
+    // An input with no text is left out (predict answers it empty), and only such an input.
+    fuzz::require(result.problems.size() == inputs.size(), "an input was lost");
+    const auto left_out = std::count_if(result.problems.begin(), result.problems.end(),
+                                        [](const std::string& p) { return !p.empty(); });
+    const EncodedExamples& encoded = result.encoded;
+    fuzz::require(encoded.size() + left_out == static_cast<int64_t>(inputs.size()),
+                  "an input was lost");
     for (size_t i = 0; i < encoded.ids.size(); ++i) {
       fuzz::require(encoded.ids[i] >= 0 && encoded.ids[i] < config.vocab_size,
                     "an id outside the vocabulary");

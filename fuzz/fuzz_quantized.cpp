@@ -36,13 +36,11 @@ constexpr std::string_view kKeys[] = {"__metadata__",
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace greenbert;
-  static const auto dir = fuzz::tiny_model_dir("quantized", true);
-  fuzz::scratch_file("quantized/model.safetensors",
-                     fuzz::frame_safetensors(fuzz::as_text(data, size)));
-  fuzz::read_or_refuse([&] {
-    const ModelDirectory model = ModelDirectory::open(dir);
+  const std::string file = fuzz::frame_safetensors(fuzz::as_text(data, size));
+  const auto check = [](const ModelDirectory& model) {
     for (const auto& [name, view] : model.require_weights().tensors.tensors) fuzz::check_view(view);
-  });
+  };
+  fuzz::open_with_file("quantized", true, "model.safetensors", file, check);
   return 0;
 }
 

@@ -10,15 +10,14 @@ constexpr std::string_view kKeys[] = {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace greenbert;
-  static const auto dir = fuzz::tiny_model_dir("thresholds_json", true);
-  fuzz::scratch_file("thresholds_json/thresholds.json", fuzz::as_text(data, size));
-  fuzz::read_or_refuse([&] {
-    const Thresholds thresholds = ModelDirectory::open(dir).thresholds;
-    const auto effective = thresholds.effective();
+  const auto check = [](const ModelDirectory& model) {
+    const auto effective = model.thresholds.effective();
     fuzz::require(effective.size() == 1 || effective.size() == fuzz::tiny_config().labels.size(),
                   "thresholds are neither one global nor one per label");
     for (float t : effective) fuzz::require(t >= 0 && t <= 1, "a threshold outside [0, 1]");
-  });
+  };
+  fuzz::open_with_file("thresholds_json", true, "thresholds.json", fuzz::as_text(data, size),
+                       check);
   return 0;
 }
 

@@ -32,9 +32,10 @@ constexpr std::string_view kKeys[] = {"model",
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace greenbert;
-  static const auto dir = fuzz::tiny_model_dir("tokenizer_json", false);
-  fuzz::scratch_file("tokenizer_json/tokenizer.json", fuzz::as_text(data, size));
-  fuzz::read_or_refuse([&] { ModelDirectory::open(dir).tokenizer.encode(fuzz::kSampleText, 64); });
+  const auto check = [](const ModelDirectory& model) {
+    model.tokenizer.encode(fuzz::kSampleText, 64);
+  };
+  fuzz::open_with_file("tokenizer_json", false, "tokenizer.json", fuzz::as_text(data, size), check);
   return 0;
 }
 

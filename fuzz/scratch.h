@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "target.h"
+
 namespace greenbert::fuzz {
 
 struct ScratchDir {
@@ -44,13 +46,22 @@ inline std::filesystem::path scratch_file(const std::string& name, std::string_v
   return path;
 }
 
-// Reads `bytes` as the file `name` and writes what it read back as text with `format`; that
-// text must read back to the same text. Throws Error when `read` refuses `bytes`.
-template <typename Read, typename Format>
-void require_reads_back(const std::string& name, std::string_view bytes, Read read, Format format) {
-  const std::string written = format(read(scratch_file(name, bytes)));
-  if (format(read(scratch_file("again-" + name, written))) != written)
-    throw std::logic_error(name + " does not read back as written");
+// Reads `bytes` as the file `name` and writes what it read back as text: `header`, then each
+// record as `format_record` writes it; that text must read back to the same text. A
+// greenbert::Error from `read` is a clean refusal.
+template <typename Read, typename FormatRecord>
+void require_reads_back(const std::string& name, std::string_view bytes, Read read,
+                        const std::string& header, FormatRecord format_record) {
+  const auto format = [&](const auto& records) {
+    std::string text = header;
+    for (const auto& record : records) text += format_record(record);
+    return text;
+  };
+  read_or_refuse([&] {
+    const std::string written = format(read(scratch_file(name, bytes)));
+    if (format(read(scratch_file("again-" + name, written))) != written)
+      throw std::logic_error(name + " does not read back as written");
+  });
 }
 
 }  // namespace greenbert::fuzz

@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "model/config.h"
+#include "tiny_bert_config.h"
 
 namespace greenbert::fuzz {
 
@@ -36,12 +37,10 @@ bool read_or_refuse(Read&& read) {
   }
 }
 
-// 1 layer, hidden 8 in 2 heads, intermediate 16, 16 tokens, 8 positions, labels "a" and "b".
+// tests/tiny_bert_config.h's model with 1 layer, a 16-wide feed-forward, 8 positions and labels
+// "a" and "b" (fuzz/seeds holds files of it: make_seeds.cpp).
 inline BertConfig tiny_config() {
-  BertConfig c;
-  c.vocab_size = 16;
-  c.hidden_size = 8;
-  c.num_heads = 2;
+  BertConfig c = testing::tiny_bert_config();
   c.num_layers = 1;
   c.intermediate_size = 16;
   c.max_position_embeddings = 8;

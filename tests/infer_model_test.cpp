@@ -250,6 +250,34 @@ TEST(InferModel, ClassifierKeepsInputOrderAcrossLengthBatches) {
   }
 }
 
+// encode_inputs tokenizes each text once and leaves out, naming them, only the inputs whose
+// abstract has no tokens: a title does not count, and an abstract that truncation cuts to nothing
+// is not empty.
+TEST(InferModel, EncodeInputsLeavesOutOnlyAbstractsWithoutTokens) {
+  const BertTokenizer tokenizer = small_tokenizer();
+  const BertConfig config = testing::small_config(ModelType::bert, 2);
+  std::vector<PredictInput> inputs(3);
+  for (size_t i = 0; i < inputs.size(); ++i) inputs[i].where = cat("in:", i + 1);
+  inputs[0].text = {"two words", "paper of lines", {}, {}};
+  inputs[1].text = {"two words", " \u3000 ", {}, {}};
+  const EncodedInputs pairs =
+      encode_inputs(inputs, tokenizer, config, TextInput::title_and_abstract, 3);
+  ASSERT_EQ(pairs.problems.size(), 3u);
+  EXPECT_EQ(pairs.problems[0], "");  // [CLS] [SEP] [SEP]: no room for any of its tokens
+  EXPECT_EQ(pairs.problems[1],
+            "in:2: the text is empty (no tokens: only spaces, invisible or control characters)");
+  EXPECT_NE(pairs.problems[2].find("in:3: the text is empty"), std::string::npos);
+  ASSERT_EQ(pairs.encoded.size(), 1);
+  EXPECT_EQ(pairs.encoded.length(0), 3);
+
+  const EncodedInputs abstracts = encode_inputs(inputs, tokenizer, config, TextInput::abstract, 16);
+  ASSERT_EQ(abstracts.encoded.size(), 1);
+  const auto ids = abstracts.encoded.example_ids(0);
+  EXPECT_EQ(std::vector<int32_t>(ids.begin(), ids.end()),
+            tokenizer.encode(inputs[0].text.abstract, 16).input_ids);
+  EXPECT_NE(abstracts.problems[1], "");
+}
+
 TEST(InferCli, QuantizeWritesADirectoryAndAnEmissionsRow) {
   const auto source = small_model_dir("infer-cli-source", ModelType::bert);
   const auto out = testing::temp_dir("infer-cli-int8");

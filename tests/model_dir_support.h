@@ -6,6 +6,7 @@
 
 #include "model/config.h"
 #include "text/bert_tokenizer.h"
+#include "tiny_bert_config.h"
 
 namespace greenbert::testing {
 
@@ -16,15 +17,7 @@ inline BertTokenizer tiny_tokenizer() {
 }
 
 inline BertConfig tiny_config(ModelType type = ModelType::bert) {
-  BertConfig config = preset_config("bert-tiny");
-  config.model_type = type;
-  config.vocab_size = 16;
-  config.hidden_size = 8;
-  config.num_heads = 2;
-  config.intermediate_size = 12;
-  config.num_layers = 2;
-  config.max_position_embeddings = 32;
-  config.type_vocab_size = type == ModelType::bert ? 2 : 0;
+  BertConfig config = tiny_bert_config(type);
   config.labels = {"cs.CL", "cs.LG", "math.OC"};
   return config;
 }

@@ -13,6 +13,7 @@
 #include "model/bert.h"
 #include "numeric.h"
 #include "reference_model.h"
+#include "tiny_bert_config.h"
 
 namespace greenbert {
 namespace {
@@ -24,15 +25,10 @@ using testing::random_floats;
 using testing::ReferenceModel;
 
 BertConfig tiny_config(ModelType type) {
-  BertConfig c;
-  c.model_type = type;
+  BertConfig c = testing::tiny_bert_config(type);
   c.vocab_size = 23;
-  c.hidden_size = 8;
-  c.num_heads = 2;
-  c.num_layers = 2;
-  c.intermediate_size = 12;
   c.max_position_embeddings = 16;
-  c.type_vocab_size = type == ModelType::bert ? 3 : 0;
+  if (type == ModelType::bert) c.type_vocab_size = 3;
   c.hidden_dropout = 0.2;
   c.attention_dropout = 0.25;
   c.classifier_dropout = 0.3;

@@ -62,6 +62,13 @@ void expect_error(const HttpAnswer& answer, int status, const std::string& fragm
 class ServeApi : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { model_ = testing::serve_model_dir("serve-api-model"); }
+  // A batch that is not full waits up to `max_wait_ms` for company, up to `max_batch_requests`.
+  static ServeOptions batching_options(double max_wait_ms, int64_t max_batch_requests) {
+    ServeOptions options = testing::serve_options(model_);
+    options.max_wait_ms = max_wait_ms;
+    options.max_batch_requests = max_batch_requests;
+    return options;
+  }
   static std::filesystem::path model_;
 };
 std::filesystem::path ServeApi::model_;
@@ -267,10 +274,8 @@ TEST_F(ServeApi, UnknownRoutesAre404AndWrongMethods405) {
 }
 
 TEST_F(ServeApi, StartingAndDrainingAre503AndAdmittedRequestsFinish) {
-  ServeOptions options = testing::serve_options(model_);
-  options.max_wait_ms = 4000;  // a lone request waits this long for company: still in flight
-  options.max_batch_requests = 8;
-  Service service(options);
+  // A lone request waits 4 s for company: still in flight.
+  Service service(batching_options(4000, 8));
   const int port = service.port();
   EXPECT_EQ(http_request(port, "GET", "/health/live").status, 200);
   expect_error(http_request(port, "GET", "/health/ready"), 503, "still loading");
@@ -297,10 +302,8 @@ TEST_F(ServeApi, StartingAndDrainingAre503AndAdmittedRequestsFinish) {
 }
 
 TEST_F(ServeApi, OverTheConcurrencyLimitIs429AtOnce) {
-  ServeOptions options = testing::serve_options(model_);
+  ServeOptions options = batching_options(4000, 8);
   options.max_concurrent = 2;
-  options.max_wait_ms = 4000;
-  options.max_batch_requests = 8;
   auto service = testing::loaded_service(options);
   const int port = service->port();
   std::vector<std::future<HttpAnswer>> admitted;
@@ -318,10 +321,8 @@ TEST_F(ServeApi, OverTheConcurrencyLimitIs429AtOnce) {
 }
 
 TEST_F(ServeApi, PastTheTimeoutIs504) {
-  ServeOptions options = testing::serve_options(model_);
+  ServeOptions options = batching_options(10000, 8);
   options.timeout_seconds = 0.3;
-  options.max_wait_ms = 10000;
-  options.max_batch_requests = 8;
   auto service = testing::loaded_service(options);
   expect_error(classify(service->port(), {{"inputs", "slow"}}), 504, "--timeout");
   EXPECT_EQ(metric(metrics_text(service->port()),
@@ -330,10 +331,8 @@ TEST_F(ServeApi, PastTheTimeoutIs504) {
 }
 
 TEST_F(ServeApi, ConcurrentRequestsShareOneBatch) {
-  ServeOptions options = testing::serve_options(model_);
-  options.max_wait_ms = 10000;  // the batch runs when full, long before this
-  options.max_batch_requests = 6;
-  auto service = testing::loaded_service(options);
+  // The batch runs when full, long before 10 s.
+  auto service = testing::loaded_service(batching_options(10000, 6));
   const int port = service->port();
   std::vector<std::future<HttpAnswer>> answers;
   for (int i = 0; i < 6; ++i)
@@ -352,10 +351,7 @@ TEST_F(ServeApi, ConcurrentRequestsShareOneBatch) {
 }
 
 TEST_F(ServeApi, BadRequestsNeverReachTheirNeighboursBatch) {
-  ServeOptions options = testing::serve_options(model_);
-  options.max_wait_ms = 10000;
-  options.max_batch_requests = 4;
-  auto service = testing::loaded_service(options);
+  auto service = testing::loaded_service(batching_options(10000, 4));
   const int port = service->port();
   std::vector<std::future<HttpAnswer>> good, bad;
   for (int i = 0; i < 7; ++i) {

@@ -14,6 +14,7 @@
 #include "model/config.h"
 #include "model/model_directory.h"
 #include "text/bert_tokenizer.h"
+#include "tiny_bert_config.h"
 
 namespace greenbert::testing {
 
@@ -98,11 +99,9 @@ inline BertTokenizer synthetic_tokenizer() {
 
 // A 2-layer, 32-wide BERT: a training step takes about a millisecond.
 inline BertConfig tiny_config(int64_t vocab_size) {
-  BertConfig c;
+  BertConfig c = tiny_bert_config();
   c.vocab_size = vocab_size;
   c.hidden_size = 32;
-  c.num_layers = 2;
-  c.num_heads = 2;
   c.intermediate_size = 64;
   c.max_position_embeddings = 64;
   return c;

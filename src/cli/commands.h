@@ -21,6 +21,6 @@ void add_predict_command(CLI::App& app);
 void add_quantize_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_export_command(CLI::App& app);
-void add_serve_command(CLI::App& app);
+void add_serve_command(CLI::App& app);  // runs greenbert-serve: cli/serve_command.h
 
 }  // namespace greenbert::cli

@@ -39,10 +39,10 @@ struct UnknownCommand {
 // Follows argv's command words down the subcommands; the first word that names none, where a
 // command is expected, is the unknown one. CLI11 says only "A subcommand is required" or "The
 // following argument was not expected".
-std::optional<UnknownCommand> unknown_command(const CLI::App& app, int argc,
-                                              const char* const* argv) {
+std::optional<UnknownCommand> unknown_command(const CLI::App& app, const std::string& program,
+                                              int argc, const char* const* argv) {
   const CLI::App* at = &app;
-  std::string path = "greenbert";
+  std::string path = program;
   for (int i = 1; i < argc; ++i) {
     const std::string_view word = argv[i];
     const auto commands = at->get_subcommands([](const CLI::App*) { return true; });
@@ -86,8 +86,8 @@ std::string renamed_options_hint(const CLI::ParseError& error, int argc, const c
 }
 
 // "greenbert data split": the deepest command the parser got to.
-std::string command_path(const CLI::App& app) {
-  std::string path = "greenbert";
+std::string command_path(const CLI::App& app, const std::string& program) {
+  std::string path = program;
   const CLI::App* at = &app;
   while (!at->get_subcommands().empty()) {
     at = at->get_subcommands().front();
@@ -98,13 +98,13 @@ std::string command_path(const CLI::App& app) {
 
 }  // namespace
 
-int report_parse_error(const CLI::App& app, const CLI::ParseError& error, int argc,
-                       const char* const* argv) {
+int report_parse_error(const CLI::App& app, const std::string& program,
+                       const CLI::ParseError& error, int argc, const char* const* argv) {
   if (error.get_exit_code() == 0) return app.exit(error);  // --help, --version
   if (dynamic_cast<const CLI::RuntimeError*>(&error) != nullptr) return error.get_exit_code();
   std::string message = error.what() + renamed_options_hint(error, argc, argv);
-  std::string path = command_path(app);
-  if (auto unknown = unknown_command(app, argc, argv)) {
+  std::string path = command_path(app, program);
+  if (auto unknown = unknown_command(app, program, argc, argv)) {
     message = unknown->message;
     path = unknown->path;
   }

@@ -34,10 +34,10 @@ template <typename... Args>
   throw CLI::ValidationError(cat(args...));
 }
 
-// Says what was wrong with the command line (naming an unknown command, which CLI11 does not)
-// and returns the exit status: 0 for --help and --version, the command's own for `energy
-// measure`, else kExitUsage.
-int report_parse_error(const CLI::App& app, const CLI::ParseError& error, int argc,
-                       const char* const* argv);
+// Says what was wrong with the command line of `program` ("greenbert", "greenbert serve"),
+// naming an unknown command, which CLI11 does not, and returns the exit status: 0 for --help and
+// --version, the command's own for `energy measure`, else kExitUsage.
+int report_parse_error(const CLI::App& app, const std::string& program,
+                       const CLI::ParseError& error, int argc, const char* const* argv);
 
 }  // namespace greenbert::cli

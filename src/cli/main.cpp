@@ -1,13 +1,8 @@
 // greenbert: energy-efficient multi-label classification of arXiv papers with BERT models.
 // This file only dispatches; each subcommand lives in its own file (see commands.h).
-#include <cstdio>
-#include <exception>
-#include <string>
-
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
-#include "cli/failure_report.h"
-#include "core/error.h"
+#include "cli/run_main.h"
 #include "core/openmp_env.h"
 
 int main(int argc, char** argv) {
@@ -34,22 +29,5 @@ int main(int argc, char** argv) {
   greenbert::cli::add_bench_command(app);
   greenbert::cli::add_export_command(app);
   greenbert::cli::add_serve_command(app);
-  if (const std::string problem = greenbert::cli::openmp_environment_problem(); !problem.empty()) {
-    std::fprintf(stderr, "greenbert: error: %s\n", problem.c_str());
-    return 1;
-  }
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return greenbert::cli::report_parse_error(app, e, argc, argv);
-  } catch (const greenbert::cli::StoppedBySignal& e) {
-    std::fprintf(stderr, "greenbert: %s\n", e.what());
-    return 128 + e.signal;
-  } catch (const greenbert::Error& e) {
-    std::fprintf(stderr, "greenbert: error: %s\n", e.what());
-    return greenbert::cli::kExitError;
-  } catch (const std::exception& e) {
-    return greenbert::cli::report_failure(e);
-  }
-  return 0;
+  return greenbert::cli::run_main(app, "greenbert", argc, argv);
 }

@@ -114,30 +114,27 @@ void run(PredictArgs& a) {
   // Output lines stay aligned with inputs: one with no text (an empty line or field, only
   // spaces) is answered with an empty prediction and a warning naming it.
   std::vector<PredictInput> inputs;
-  std::vector<bool> skipped;
   PredictInput input;
   bool more = true;
   while (more) {
     inputs.clear();
-    skipped.clear();
-    std::string out;
     do {
       if (!(more = reader.next(input))) break;
-      const std::string problem = empty_input_problem(input, classifier.tokenizer);
+      inputs.push_back(std::move(input));
+    } while (inputs.size() < static_cast<size_t>(a.batch_size) && input_waiting());
+    if (inputs.empty()) break;
+    const EncodedInputs encoded = encode_inputs(inputs, classifier.tokenizer, classifier.config,
+                                                encoding.text, static_cast<size_t>(max_length));
+    for (const std::string& problem : encoded.problems)
       if (!problem.empty())
         std::fprintf(stderr, "predict: warning: %s: answered with no labels\n", problem.c_str());
-      skipped.push_back(!problem.empty());
-      if (problem.empty()) inputs.push_back(std::move(input));
-    } while (skipped.size() < static_cast<size_t>(a.batch_size) && input_waiting());
-    if (skipped.empty()) break;
-    const EncodedExamples encoded = encode_inputs(inputs, classifier.tokenizer, classifier.config,
-                                                  encoding.text, static_cast<size_t>(max_length));
-    const auto logits = predict_logits(classifier.logits, labels, a.batch_size, encoded);
+    const auto logits = predict_logits(classifier.logits, labels, a.batch_size, encoded.encoded);
     const auto probabilities = probabilities_of(logits, labels, classifier.activation);
-    if (tracker) tracker->add_work(encoded.size(), encoded.tokens());
+    if (tracker) tracker->add_work(encoded.encoded.size(), encoded.encoded.tokens());
+    std::string out;
     size_t at = 0;
-    for (const bool skip : skipped) {
-      if (skip) {
+    for (const std::string& problem : encoded.problems) {
+      if (!problem.empty()) {
         out += kEmptyPrediction;
         continue;
       }

@@ -1,14 +1,20 @@
 #include "data/encode_example.h"
 
 #include <limits>
+#include <vector>
 
 namespace greenbert {
 
 Encoding encode_example(const BertTokenizer& tokenizer, const Example& example, TextInput text,
-                        size_t max_length) {
-  return text == TextInput::title_and_abstract
-             ? tokenizer.encode_pair(example.title, example.abstract, max_length)
-             : tokenizer.encode(example.abstract, max_length);
+                        size_t max_length, bool* abstract_empty) {
+  thread_local std::vector<int32_t> title_ids, abstract_ids;
+  abstract_ids.clear();
+  tokenizer.tokenize(example.abstract, abstract_ids);
+  if (abstract_empty) *abstract_empty = abstract_ids.empty();
+  if (text != TextInput::title_and_abstract) return tokenizer.encode_ids(abstract_ids, max_length);
+  title_ids.clear();
+  tokenizer.tokenize(example.title, title_ids);
+  return tokenizer.encode_pair_ids(title_ids, abstract_ids, max_length);
 }
 
 std::vector<int64_t> token_lengths(const BertTokenizer& tokenizer,

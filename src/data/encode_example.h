@@ -13,8 +13,11 @@
 
 namespace greenbert {
 
+// `abstract_empty`, when given, is set from the same tokenization to whether the abstract has no
+// tokens at all, before truncation (an empty text, or only spaces, invisible or control
+// characters); the title does not count.
 Encoding encode_example(const BertTokenizer& tokenizer, const Example& example, TextInput text,
-                        size_t max_length);
+                        size_t max_length, bool* abstract_empty = nullptr);
 
 // Untruncated length in tokens (special tokens included) of every example, in parallel.
 std::vector<int64_t> token_lengths(const BertTokenizer& tokenizer,

@@ -9,7 +9,7 @@
 //   jsonl   one object per line: {"text": ...}, or {"abstract": ..., "title": ...} (title
 //           optional), or model input as above
 // Every problem is an Error "NAME:LINE: reason". A text may be empty (an empty line or field):
-// it is still an input, which infer/classifier.h's empty_input_problem names.
+// it is still an input, which infer/classifier.h's encode_inputs leaves out and names.
 #include <cstdint>
 #include <filesystem>
 #include <istream>

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "core/error.h"
+#include "data/encode_example.h"
 #include "infer/session.h"
 #include "kernels/loss.h"
 #include "kernels/softmax.h"
@@ -121,71 +122,81 @@ std::vector<float> probabilities_of(std::span<const float> logits, int64_t label
   return p;
 }
 
-std::string empty_input_problem(const PredictInput& input, const BertTokenizer& tokenizer) {
-  if (input.has_ids) return {};
-  // Empty means no tokens: a text of only spaces the tokenizer drops (U+3000, U+200B, control
-  // characters) would otherwise be classified as [CLS] [SEP].
-  std::vector<int32_t> tokens;
-  tokenizer.tokenize(input.text.abstract, tokens);
-  if (!tokens.empty()) return {};
-  return cat(input.where,
-             ": the text is empty (no tokens: only spaces, invisible or control characters)");
+namespace {
+
+// Throws greenbert::Error naming `input` (HF model input) when the model cannot take it.
+void check_model_input(const PredictInput& input, const BertConfig& config, size_t max_length) {
+  if (input.input_ids.size() > max_length)
+    fail(input.where, ": ", input.input_ids.size(), " tokens, more than the maximum length ",
+         max_length);
+  for (size_t t = 0; t < input.input_ids.size(); ++t) {
+    if (input.input_ids[t] < 0 || input.input_ids[t] >= config.vocab_size)
+      fail(input.where, ": input id ", input.input_ids[t], " is outside the vocabulary (",
+           config.vocab_size, " tokens)");
+    if (input.position_ids[t] >= config.max_position_embeddings)
+      fail(input.where, ": position ", input.position_ids[t], " is beyond the model's ",
+           config.max_position_embeddings, " positions");
+    if (config.has_token_types() &&
+        (input.token_type_ids[t] < 0 || input.token_type_ids[t] >= config.type_vocab_size))
+      fail(input.where, ": token type ", input.token_type_ids[t], " is outside 0..",
+           config.type_vocab_size - 1);
+  }
 }
 
-EncodedExamples encode_inputs(std::span<const PredictInput> inputs, const BertTokenizer& tokenizer,
-                              const BertConfig& config, TextInput text, size_t max_length) {
-  std::vector<Example> examples(inputs.size());
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (inputs[i].has_ids) continue;
-    const std::string problem = empty_input_problem(inputs[i], tokenizer);
-    if (!problem.empty()) fail(problem);
-    examples[i] = inputs[i].text;
-  }
-  EncodedExamples texts = encode_examples(tokenizer, examples, text, max_length);
-  bool any_ids = false;
-  for (const auto& input : inputs) any_ids = any_ids || input.has_ids;
-  if (!any_ids) return texts;
+template <typename T>
+void append(std::vector<T>& to, const std::vector<T>& values) {
+  to.insert(to.end(), values.begin(), values.end());
+}
 
-  // Mixed input: rebuilt with explicit token types and positions for every example.
-  EncodedExamples encoded;
+}  // namespace
+
+EncodedInputs encode_inputs(std::span<const PredictInput> inputs, const BertTokenizer& tokenizer,
+                            const BertConfig& config, TextInput text, size_t max_length) {
+  const auto n = static_cast<int64_t>(inputs.size());
+  std::vector<Encoding> texts(inputs.size());
+  std::vector<uint8_t> empty(inputs.size(), 0);  // not vector<bool>: written in parallel
+#pragma omp parallel for schedule(dynamic, 64)
+  for (int64_t i = 0; i < n; ++i) {
+    const auto at = static_cast<size_t>(i);
+    if (inputs[at].has_ids) continue;
+    bool abstract_empty = false;
+    texts[at] = encode_example(tokenizer, inputs[at].text, text, max_length, &abstract_empty);
+    empty[at] = abstract_empty;
+  }
+  // Text alone leaves token types (single texts) and positions implicit; mixed with model input,
+  // every example has them explicit.
+  const bool any_ids = std::any_of(inputs.begin(), inputs.end(),
+                                   [](const PredictInput& input) { return input.has_ids; });
+  const bool types = any_ids || text == TextInput::title_and_abstract;
+  EncodedInputs result;
+  result.problems.resize(inputs.size());
+  EncodedExamples& encoded = result.encoded;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const PredictInput& input = inputs[i];
-    const auto at = static_cast<int64_t>(i);
+    if (empty[i]) {
+      result.problems[i] =
+          cat(input.where,
+              ": the text is empty (no tokens: only spaces, invisible or control characters)");
+      continue;
+    }
     if (input.has_ids) {
-      if (input.input_ids.size() > max_length)
-        fail(input.where, ": ", input.input_ids.size(), " tokens, more than the maximum length ",
-             max_length);
-      for (size_t t = 0; t < input.input_ids.size(); ++t) {
-        if (input.input_ids[t] < 0 || input.input_ids[t] >= config.vocab_size)
-          fail(input.where, ": input id ", input.input_ids[t], " is outside the vocabulary (",
-               config.vocab_size, " tokens)");
-        if (input.position_ids[t] >= config.max_position_embeddings)
-          fail(input.where, ": position ", input.position_ids[t], " is beyond the model's ",
-               config.max_position_embeddings, " positions");
-        if (config.has_token_types() &&
-            (input.token_type_ids[t] < 0 || input.token_type_ids[t] >= config.type_vocab_size))
-          fail(input.where, ": token type ", input.token_type_ids[t], " is outside 0..",
-               config.type_vocab_size - 1);
-      }
-      encoded.ids.insert(encoded.ids.end(), input.input_ids.begin(), input.input_ids.end());
-      encoded.token_types.insert(encoded.token_types.end(), input.token_type_ids.begin(),
-                                 input.token_type_ids.end());
-      encoded.positions.insert(encoded.positions.end(), input.position_ids.begin(),
-                               input.position_ids.end());
+      check_model_input(input, config, max_length);
+      append(encoded.ids, input.input_ids);
+      append(encoded.token_types, input.token_type_ids);
+      append(encoded.positions, input.position_ids);
     } else {
-      const auto ids = texts.example_ids(at);
-      const auto types = texts.example_types(at);
-      encoded.ids.insert(encoded.ids.end(), ids.begin(), ids.end());
-      if (types.empty())
-        encoded.token_types.insert(encoded.token_types.end(), ids.size(), 0);
-      else
-        encoded.token_types.insert(encoded.token_types.end(), types.begin(), types.end());
-      for (size_t p = 0; p < ids.size(); ++p) encoded.positions.push_back(static_cast<int32_t>(p));
+      Encoding& e = texts[i];
+      append(encoded.ids, e.input_ids);
+      if (types) append(encoded.token_types, e.token_type_ids);
+      if (any_ids)
+        for (size_t p = 0; p < e.input_ids.size(); ++p)
+          encoded.positions.push_back(static_cast<int32_t>(p));
+      e = Encoding{};  // frees the copy as we go
     }
     encoded.offsets.push_back(static_cast<int64_t>(encoded.ids.size()));
     encoded.label_offsets.push_back(0);
   }
-  return encoded;
+  return result;
 }
 
 }  // namespace greenbert

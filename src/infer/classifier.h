@@ -13,6 +13,7 @@
 #include <functional>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "core/precision.h"
@@ -75,16 +76,20 @@ std::vector<float> predict_logits(const BatchLogits& logits, int64_t labels, int
 std::vector<float> probabilities_of(std::span<const float> logits, int64_t labels,
                                     OutputActivation activation);
 
-// Why `input` cannot be classified: "WHERE: the text is empty (no tokens: ...)" when it is text
-// whose abstract has no tokens (an empty line or field, only spaces, invisible or control
-// characters); empty when it can.
-std::string empty_input_problem(const PredictInput& input, const BertTokenizer& tokenizer);
+// encode_inputs' model input, and the inputs it left out.
+struct EncodedInputs {
+  EncodedExamples encoded;  // the inputs that can be classified, in input order
+  // (inputs): "" for an input in `encoded`; for one left out, why: "WHERE: the text is empty (no
+  // tokens: only spaces, invisible or control characters)". Empty means the abstract has no
+  // tokens, whatever spaces it holds: it would otherwise be classified as [CLS] [SEP].
+  std::vector<std::string> problems;
+};
 
-// Model input for `inputs` (data/predict_reader.h): texts encoded as the model was trained
-// (`text`, truncated to max_length), token ids checked against `config` (vocabulary, token types,
-// positions) and max_length. Labels are empty. A text with an empty_input_problem is an error
-// naming its input: empty means no tokens, whatever spaces it holds.
-EncodedExamples encode_inputs(std::span<const PredictInput> inputs, const BertTokenizer& tokenizer,
-                              const BertConfig& config, TextInput text, size_t max_length);
+// Model input for `inputs` (data/predict_reader.h), each text tokenized once: texts encoded as
+// the model was trained (`text`, truncated to max_length), token ids checked against `config`
+// (vocabulary, token types, positions) and max_length. Labels are empty. Throws greenbert::Error
+// naming the input for model input the model cannot take.
+EncodedInputs encode_inputs(std::span<const PredictInput> inputs, const BertTokenizer& tokenizer,
+                            const BertConfig& config, TextInput text, size_t max_length);
 
 }  // namespace greenbert

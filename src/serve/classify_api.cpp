@@ -142,7 +142,8 @@ ordered_json classify_response(const ServeModelInfo& model, const ClassifyReques
                                std::span<const float> logits, std::span<const float> probabilities,
                                std::span<const int64_t> tokens, const ClassifyTiming& timing,
                                const RequestEnergy& energy) {
-  const size_t labels = model.labels.size();
+  const std::vector<std::string>& names = model.config->labels;
+  const size_t labels = names.size();
   const std::vector<float> thresholds =
       request.threshold ? std::vector<float>(labels, *request.threshold) : model.thresholds;
   ordered_json results = ordered_json::array();
@@ -151,10 +152,10 @@ ordered_json classify_response(const ServeModelInfo& model, const ClassifyReques
     ordered_json result;
     result["labels"] = ordered_json::array();
     for (int64_t l : labels_at_threshold(p, thresholds))
-      result["labels"].push_back(model.labels[static_cast<size_t>(l)]);
+      result["labels"].push_back(names[static_cast<size_t>(l)]);
     result["scores"] = ordered_json::array();
     for (int64_t l : most_probable_labels(p, request.top_k)) {
-      ordered_json score = label_json(model.labels[static_cast<size_t>(l)]);
+      ordered_json score = label_json(names[static_cast<size_t>(l)]);
       score["probability"] = shortest(p[static_cast<size_t>(l)]);
       score["threshold"] = shortest(thresholds[static_cast<size_t>(l)]);
       result["scores"].push_back(std::move(score));

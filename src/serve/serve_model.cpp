@@ -16,14 +16,12 @@ ServeModel ServeModel::open(const std::filesystem::path& dir, const ServeModelOp
   ServeModelInfo info;
   const auto path = std::filesystem::absolute(dir).lexically_normal();
   info.name = (path.has_filename() ? path : path.parent_path()).filename().string();
-  info.model_type = model_type_name(config.model_type);
+  info.config = &config;
   info.precision = precision_name(classifier->precision);
-  info.problem_type = config.problem_type;
   info.activation = classifier->activation;
-  info.labels = config.labels;
   const auto effective = classifier->thresholds.effective();
-  info.thresholds.assign(info.labels.size(), effective[0]);
-  if (effective.size() == info.labels.size())
+  info.thresholds.assign(config.labels.size(), effective[0]);
+  if (effective.size() == config.labels.size())
     info.thresholds.assign(effective.begin(), effective.end());
   info.global_threshold = classifier->thresholds.global;
   info.per_label_thresholds = classifier->thresholds.use_per_label;
@@ -31,10 +29,6 @@ ServeModel ServeModel::open(const std::filesystem::path& dir, const ServeModelOp
   info.parameters = classifier->parameters;
   info.max_length = classifier->max_length;
   info.max_batch = classifier->max_batch;
-  info.hidden_size = config.hidden_size;
-  info.layers = config.num_layers;
-  info.heads = config.num_heads;
-  info.vocab_size = config.vocab_size;
   return ServeModel(std::move(classifier), std::move(info));
 }
 
@@ -50,8 +44,11 @@ EncodedExamples ServeModel::encode(std::span<const Example> texts) const {
     inputs[i].where = cat("inputs[", i, "]");
     inputs[i].text = texts[i];
   }
-  return encode_inputs(inputs, classifier_->tokenizer, classifier_->config, info_.text,
-                       static_cast<size_t>(info_.max_length));
+  EncodedInputs encoded = encode_inputs(inputs, classifier_->tokenizer, classifier_->config,
+                                        info_.text, static_cast<size_t>(info_.max_length));
+  for (const std::string& problem : encoded.problems)
+    if (!problem.empty()) fail(problem);
+  return std::move(encoded.encoded);
 }
 
 void ServeModel::run(const TokenBatch& batch, std::span<float> logits) const {
@@ -59,7 +56,7 @@ void ServeModel::run(const TokenBatch& batch, std::span<float> logits) const {
 }
 
 std::vector<float> ServeModel::probabilities(std::span<const float> logits) const {
-  return probabilities_of(logits, static_cast<int64_t>(info_.labels.size()), info_.activation);
+  return probabilities_of(logits, classifier_->config.num_labels(), info_.activation);
 }
 
 }  // namespace greenbert

@@ -35,23 +35,19 @@ struct ServeModelOptions {
 
 // What the service shows about its model and decides with.
 struct ServeModelInfo {
-  std::string name;          // the directory's name
-  std::string model_type;    // "bert" / "distilbert"
-  std::string precision;     // "fp32" / "bf16" / "int8"
-  std::string problem_type;  // config.json's, or empty
+  std::string name;  // the directory's name
+  // The classifier's own (architecture, model_type, problem_type, labels in id order), which
+  // lives as long as its ServeModel.
+  const BertConfig* config = nullptr;
+  std::string precision;  // "fp32" / "bf16" / "int8"
   OutputActivation activation = OutputActivation::sigmoid;
-  std::vector<std::string> labels;  // in id order
-  std::vector<float> thresholds;    // one per label: the tuned per-label ones, or the global one
+  std::vector<float> thresholds;  // one per label: the tuned per-label ones, or the global one
   float global_threshold = 0.5f;
   bool per_label_thresholds = false;
   TextInput text = TextInput::abstract;
   int64_t parameters = 0;
   int64_t max_length = 0;
   int64_t max_batch = 0;
-  int64_t hidden_size = 0;
-  int64_t layers = 0;
-  int64_t heads = 0;
-  int64_t vocab_size = 0;
 };
 
 class ServeModel {

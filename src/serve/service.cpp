@@ -120,7 +120,7 @@ void Service::load() {
   TokenBatch batch;
   for (int64_t i = 0; i < encoded.size(); ++i)
     batch.add_sequence(encoded.example_ids(i), encoded.example_types(i));
-  std::vector<float> logits(static_cast<size_t>(sequences) * info.labels.size());
+  std::vector<float> logits(static_cast<size_t>(sequences * info.config->num_labels()));
   energy->calibrate([&] { model->run(batch, logits); }, options_.calibration_seconds);
 
   BatchLimits limits;
@@ -130,7 +130,7 @@ void Service::load() {
   ServeModel* run_model = model.get();
   batcher_ = std::make_unique<Batcher>(
       [run_model](const TokenBatch& b, std::span<float> l) { run_model->run(b, l); },
-      static_cast<int64_t>(info.labels.size()), limits, metrics_, energy.get());
+      info.config->num_labels(), limits, metrics_, energy.get());
   model_ = std::move(model);
   energy_ = std::move(energy);
   loaded_ = true;
@@ -294,27 +294,28 @@ HttpResponse Service::classify(const HttpRequest& request, RequestFacts& facts) 
 
 HttpResponse Service::model_response() const {
   const ServeModelInfo& m = model_->info();
+  const BertConfig& config = *m.config;
   nlohmann::ordered_json labels = nlohmann::ordered_json::array();
-  for (size_t l = 0; l < m.labels.size(); ++l) {
-    nlohmann::ordered_json label = label_json(m.labels[l]);
+  for (size_t l = 0; l < config.labels.size(); ++l) {
+    nlohmann::ordered_json label = label_json(config.labels[l]);
     label["id"] = l;
     label["threshold"] = shortest(m.thresholds[l]);
     labels.push_back(std::move(label));
   }
   nlohmann::ordered_json out;
   out["name"] = m.name;
-  out["model_type"] = m.model_type;
+  out["model_type"] = model_type_name(config.model_type);
   out["precision"] = m.precision;
   out["problem_type"] =
-      m.problem_type.empty() ? nlohmann::json(nullptr) : nlohmann::json(m.problem_type);
+      config.problem_type.empty() ? nlohmann::json(nullptr) : nlohmann::json(config.problem_type);
   out["activation"] = output_activation_name(m.activation);
   out["text"] = text_input_name(m.text);
   out["max_length"] = m.max_length;
   out["parameters"] = m.parameters;
-  out["config"] = {{"hidden_size", m.hidden_size},
-                   {"num_hidden_layers", m.layers},
-                   {"num_attention_heads", m.heads},
-                   {"vocab_size", m.vocab_size}};
+  out["config"] = {{"hidden_size", config.hidden_size},
+                   {"num_hidden_layers", config.num_layers},
+                   {"num_attention_heads", config.num_heads},
+                   {"vocab_size", config.vocab_size}};
   out["thresholds"] = {{"global", shortest(m.global_threshold)},
                        {"per_label", m.per_label_thresholds}};
   out["labels"] = std::move(labels);

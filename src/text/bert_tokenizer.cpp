@@ -147,27 +147,36 @@ void BertTokenizer::tokenize(std::string_view text, std::vector<int32_t>& ids) c
 }
 
 Encoding BertTokenizer::encode(std::string_view text, size_t max_length) const {
-  if (max_length < 2) fail("max_length ", max_length, " leaves no room for [CLS] and [SEP]");
   auto& ids = scratch().first;
   ids.clear();
   tokenize(text, ids);
-  const size_t kept = std::min(ids.size(), max_length - 2);
-  return make_encoding(cls_id_, std::span(ids).first(kept), sep_id_, {}, false);
+  return encode_ids(ids, max_length);
 }
 
 Encoding BertTokenizer::encode_pair(std::string_view a, std::string_view b,
                                     size_t max_length) const {
-  if (max_length < 3) fail("max_length ", max_length, " leaves no room for [CLS] and two [SEP]");
   auto& ids_a = scratch().first;
   auto& ids_b = scratch().second;
   ids_a.clear();
   ids_b.clear();
   tokenize(a, ids_a);
   tokenize(b, ids_b);
+  return encode_pair_ids(ids_a, ids_b, max_length);
+}
+
+Encoding BertTokenizer::encode_ids(std::span<const int32_t> ids, size_t max_length) const {
+  if (max_length < 2) fail("max_length ", max_length, " leaves no room for [CLS] and [SEP]");
+  return make_encoding(cls_id_, ids.first(std::min(ids.size(), max_length - 2)), sep_id_, {},
+                       false);
+}
+
+Encoding BertTokenizer::encode_pair_ids(std::span<const int32_t> a, std::span<const int32_t> b,
+                                        size_t max_length) const {
+  if (max_length < 3) fail("max_length ", max_length, " leaves no room for [CLS] and two [SEP]");
   // tokenizers' utils/truncation.rs, LongestFirst with a pair.
   const size_t budget = max_length - 3;
-  size_t n_a = ids_a.size();
-  size_t n_b = ids_b.size();
+  size_t n_a = a.size();
+  size_t n_b = b.size();
   if (n_a + n_b > budget) {
     size_t shorter = std::min(n_a, n_b);
     size_t longer = shorter > budget ? shorter : std::max(shorter, budget - shorter);
@@ -179,8 +188,8 @@ Encoding BertTokenizer::encode_pair(std::string_view a, std::string_view b,
     n_a = a_is_longer ? longer : shorter;
     n_b = a_is_longer ? shorter : longer;
   }
-  return make_encoding(cls_id_, std::span(ids_a).first(std::min(n_a, ids_a.size())), sep_id_,
-                       std::span(ids_b).first(std::min(n_b, ids_b.size())), true);
+  return make_encoding(cls_id_, a.first(std::min(n_a, a.size())), sep_id_,
+                       b.first(std::min(n_b, b.size())), true);
 }
 
 std::vector<Encoding> BertTokenizer::encode_batch(std::span<const std::string> texts,

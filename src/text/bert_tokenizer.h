@@ -62,6 +62,11 @@ class BertTokenizer {
   // rule: the shorter side keeps its length if the longer one can absorb the cut, otherwise
   // both get half of the budget and the longer one the odd id.
   Encoding encode_pair(std::string_view a, std::string_view b, size_t max_length) const;
+  // encode() and encode_pair() of text already tokenized (tokenize()'s ids), for a caller that
+  // looks at the tokens too.
+  Encoding encode_ids(std::span<const int32_t> ids, size_t max_length) const;
+  Encoding encode_pair_ids(std::span<const int32_t> a, std::span<const int32_t> b,
+                           size_t max_length) const;
   // encode() of every text, in parallel over texts (OpenMP), then padded.
   std::vector<Encoding> encode_batch(std::span<const std::string> texts, size_t max_length,
                                      Padding padding) const;
