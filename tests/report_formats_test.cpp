@@ -46,7 +46,7 @@ TEST(EvalRecord, WrittenAndReadByOneDefinition) {
   const EvalRecord record = sample_eval();
   const ordered_json j = to_json(record);
   EXPECT_EQ(j["format"], "greenbert-eval");
-  EXPECT_EQ(j["version"], 1);
+  EXPECT_EQ(j["version"], 2);
   EXPECT_EQ(j["model"]["precision"], "int8");
   write_file_atomically(dir / "eval.json", j.dump(2));
   const EvalFigures figures = read_eval_figures(dir / "eval.json");
@@ -54,12 +54,21 @@ TEST(EvalRecord, WrittenAndReadByOneDefinition) {
   EXPECT_EQ(figures.macro_f1, record.metrics.macro_f1);
   EXPECT_FLOAT_EQ(static_cast<float>(*figures.threshold), 0.35f);
 
+  // Version 1 files (before eval listed every paper) are still read, without papers.
+  ordered_json v1 = j;
+  v1["version"] = 1;
+  v1.erase("papers");
+  write_file_atomically(dir / "v1.json", v1.dump());
+  const EvalFigures v1_figures = read_eval_figures(dir / "v1.json");
+  EXPECT_EQ(v1_figures.micro_f1, record.metrics.micro_f1);
+  EXPECT_FALSE(v1_figures.papers.has_value());
+
   ordered_json newer = j;
-  newer["version"] = 2;
+  newer["version"] = 3;
   write_file_atomically(dir / "newer.json", newer.dump());
   EXPECT_NE(error_of([&] {
               read_eval_figures(dir / "newer.json");
-            }).find("greenbert-eval version 2 is not supported"),
+            }).find("greenbert-eval version 3 is not supported"),
             std::string::npos);
   ordered_json other = j;
   other["format"] = "greenbert-metrics";

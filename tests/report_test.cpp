@@ -231,7 +231,7 @@ TEST(Report, NeverRecommendsTheLabelPriorsAndTiesOverlappingIntervals) {
   auto result = testing::run_cli("report --study " + dir.string());
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const std::string report = read_file(dir / "report.md");
-  for (const char* precision : {"f32", "bf16", "int8"})
+  for (const char* precision : {"fp32", "bf16", "int8"})
     EXPECT_NE(report.find(cat("tinybert ", precision,
                               " learned only the label priors: it gives "
                               "100 % of the test papers the same labels")),

@@ -68,7 +68,7 @@ TEST(StudyEndToEnd, RealStagesWriteAReportAndAReRunSkipsThemAll) {
   }
   const json& linear = study["configurations"][3];
   EXPECT_EQ(linear["model"], "linear");
-  EXPECT_EQ(linear["precision"], "f32");
+  EXPECT_EQ(linear["precision"], "fp32");
   EXPECT_FALSE(linear["learned_only_label_priors"].get<bool>());
   EXPECT_EQ(study.at("data").at("test").get<int>() + study["data"].at("val").get<int>() +
                 study["data"].at("train").get<int>(),

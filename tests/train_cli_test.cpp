@@ -109,6 +109,21 @@ size_t line_count(const std::filesystem::path& file) {
   return n;
 }
 
+// A --config written for another task (no problem_type, or a single-label one) still trains
+// one sigmoid per label, and the run's config.json says so: HF's pipelines and greenbert's own
+// predict pick their activation from it.
+TEST(TrainCli, RunConfigSaysMultiLabelWhateverTheConfigFileSaid) {
+  Task t = make_task("train-cli-problem-type", 120);
+  json config = json::parse(read_file(t.config));
+  config["problem_type"] = "single_label_classification";
+  write_file_atomically(t.config, config.dump());
+  const auto run = t.dir / "run";
+  auto trained = testing::run_cli(train_args(t, run, "", 1));
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  EXPECT_EQ(json::parse(read_file(run / "config.json"))["problem_type"],
+            "multi_label_classification");
+}
+
 TEST(TrainCli, WritesTheRunDirectoryAndEvalMatchesComputeMetrics) {
   const Task t = make_task("train-cli-run");
   const auto run = t.dir / "run";

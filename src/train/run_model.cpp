@@ -61,6 +61,8 @@ ClassifierModel new_run_model(const RunModelSource& source, const Dataset& datas
   if (pad < 0) fail(tokenizer.vocab().source(), ": no [PAD] token");
   config.pad_token_id = pad;
   config.labels = dataset.labels.names();
+  // A --config file written for another task may name none (or a single-label one).
+  config.problem_type = kMultiLabelProblem;
   ClassifierModel model = new_model(config, std::move(tokenizer), init_seed);
   init_head_bias_to_label_prior(model.params, dataset.train);
   return model;
