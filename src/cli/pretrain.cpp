@@ -11,6 +11,7 @@
 #include "cli/data_options.h"
 #include "cli/energy_options.h"
 #include "cli/exit_codes.h"
+#include "cli/precision_option.h"
 #include "cli/run_config.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -372,8 +373,9 @@ void add_pretrain_command(CLI::App& app) {
       ->group(hyper);
   cmd->add_option("--precision", args->precision,
                   "GEMM precision: auto (bf16 where the CPU multiplies bf16 natively, else "
-                  "f32), f32 or bf16")
-      ->check(CLI::IsMember({"auto", "f32", "bf16"}))
+                  "fp32), fp32 or bf16")
+      ->check((CLI::IsMember({"auto"}) | precision_check({Precision::fp32, Precision::bf16}))
+                  .description("{auto, fp32, bf16}"))
       ->capture_default_str()
       ->group(hyper);
   cmd->add_option("--threads", args->threads, "Threads (0: the physical cores)")
