@@ -22,9 +22,9 @@
 #include <string>
 #include <vector>
 
+#include "data/batching.h"
 #include "data/dataset.h"
 #include "text/bert_tokenizer.h"
-#include "data/batching.h"
 
 namespace greenbert {
 
