@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <set>
 
 #include "core/error.h"
@@ -207,7 +208,58 @@ Recommendation recommend(const StudyFigures& figures) {
   return r;
 }
 
+// The frontier in words, for the recommendation; nothing when no configuration is on it.
+std::optional<std::string> frontier_sentence(const StudyFigures& figures) {
+  const auto& frontier = figures.pareto_frontier;
+  if (frontier.empty()) return std::nullopt;
+  std::string names;
+  for (size_t i : frontier) names += cat(names.empty() ? "" : ", ", figures.configs[i].label());
+  const std::string members =
+      frontier.size() == 1
+          ? cat(": ", names,
+                " alone, at least as cheap and as accurate as every other configuration.")
+          : cat(", from the cheapest configuration to the most accurate: ", names,
+                ". Every other configuration needs at least as much energy as one of these "
+                "for no better micro-F1.");
+  return cat("Pareto frontier of lifetime energy against test micro-F1", members,
+             " Membership compares the point estimates of micro-F1, not their bootstrap "
+             "intervals, and leaves out configurations that learned only the label priors.");
+}
+
 }  // namespace
+
+bool StudyFigures::pareto_optimal(size_t config) const {
+  return std::find(pareto_frontier.begin(), pareto_frontier.end(), config) != pareto_frontier.end();
+}
+
+// Sorted by energy (then micro-F1 descending), a configuration is dominated exactly when an
+// earlier one has a higher micro-F1, or the same micro-F1 at a lower energy: one sweep that
+// remembers the best micro-F1 so far and the lowest energy that reached it decides.
+std::vector<size_t> pareto_frontier(const std::vector<ConfigFigures>& configs) {
+  std::vector<size_t> candidates;
+  for (size_t i = 0; i < configs.size(); ++i)
+    if (configs[i].micro_f1 && configs[i].lifetime_kwh && !configs[i].priors_only())
+      candidates.push_back(i);
+  std::stable_sort(candidates.begin(), candidates.end(), [&](size_t a, size_t b) {
+    const ConfigFigures &x = configs[a], &y = configs[b];
+    return *x.lifetime_kwh != *y.lifetime_kwh ? *x.lifetime_kwh < *y.lifetime_kwh
+                                              : *x.micro_f1 > *y.micro_f1;
+  });
+  std::vector<size_t> frontier;
+  double best_f1 = -std::numeric_limits<double>::infinity();
+  double best_kwh = 0;  // the lowest energy at which best_f1 was reached
+  for (size_t i : candidates) {
+    const double f1 = *configs[i].micro_f1, kwh = *configs[i].lifetime_kwh;
+    if (f1 > best_f1) {
+      best_f1 = f1;
+      best_kwh = kwh;
+      frontier.push_back(i);
+    } else if (f1 == best_f1 && kwh == best_kwh) {
+      frontier.push_back(i);  // the same figures as a configuration on the frontier
+    }
+  }
+  return frontier;
+}
 
 std::string with_thousands(int64_t value) {
   std::string digits = std::to_string(value < 0 ? -value : value);
@@ -229,7 +281,10 @@ StudyFigures compute_figures(const StudyResults& results, int64_t lifetime_predi
     figures.configs.push_back(
         figures_for(results, config, figures.reference_batch, lifetime_predictions));
   }
+  figures.pareto_frontier = pareto_frontier(figures.configs);
   figures.recommendation = recommend(figures);
+  if (auto sentence = frontier_sentence(figures))
+    figures.recommendation.sentences.push_back(*sentence);
   return figures;
 }
 

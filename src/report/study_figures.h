@@ -13,6 +13,12 @@
 // and never recommended. Of the others, most accurate: the highest test micro-F1; most
 // efficient: the highest micro-F1 per lifetime kWh. Where bootstrap intervals on micro-F1 are
 // known, one configuration is called more accurate than another only when they do not overlap.
+//
+// The Pareto frontier of lifetime kWh against test micro-F1: a configuration is on it when no
+// other has both lower-or-equal lifetime energy and higher-or-equal micro-F1, one of them
+// strictly (so two configurations with exactly the same figures are both on it). Membership
+// compares point estimates, not bootstrap intervals; configurations without both figures, and
+// those that learned only the label priors, are never on it.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -59,8 +65,14 @@ struct StudyFigures {
   int abstracts = 20;  // how many abstracts bench timed
   int64_t lifetime_predictions = 0;
   std::vector<ConfigFigures> configs;
+  // Indices into configs, from the cheapest to the most accurate (equal figures: study order).
+  std::vector<size_t> pareto_frontier;
   Recommendation recommendation;
+
+  bool pareto_optimal(size_t config) const;
 };
+
+std::vector<size_t> pareto_frontier(const std::vector<ConfigFigures>& configs);
 
 StudyFigures compute_figures(const StudyResults& results, int64_t lifetime_predictions);
 
