@@ -128,7 +128,10 @@ std::string xy_body(const XYChart& chart, const std::filesystem::path& stem,
     const Series& series = chart.series[s];
     const std::string color = cat(" lt ", s + 1);
     if (s > 0) plot += ", \\\n     ";
-    if (scatter) {
+    if (series.steps) {
+      plot += cat("$s", s, " using 1:2 with steps lw 2 dt 2 lc rgb 'black' title ",
+                  gp_string(series.name));
+    } else if (scatter) {
       plot += cat("$s", s, " using 1:2 with points pt 7 ps 1.4", color, " title ",
                   gp_string(series.name));
       if (!series.labels.empty())

@@ -24,6 +24,9 @@ struct Series {
   std::vector<double> x, y;
   std::vector<std::string> labels;  // scatter plots: one per point, written beside it
   bool markers = false;             // line plots: mark each point too
+  // Either kind of plot: a step line through the points in their order (level to the next
+  // point's x, then up or down to its y), drawn as a dashed black line: a Pareto frontier.
+  bool steps = false;
 };
 
 struct XYChart {
