@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -48,7 +50,7 @@ bool starts_with(const std::string& text, const std::string& prefix) {
 const char* const kPlots[] = {"loss_curves",         "f1_vs_training_emissions",
                               "efficiency_per_kwh",  "efficiency_per_kg",
                               "inference_time",      "memory",
-                              "throughput_vs_batch", "f1_vs_inference_energy"};
+                              "throughput_vs_batch", "f1_vs_lifetime_energy"};
 
 TEST(Report, WritesEveryFileAndPlot) {
   const auto dir = copy_fixture("files");
@@ -80,7 +82,7 @@ TEST(Report, TableAndRecommendationMatchAHandComputation) {
   const std::string row =
       "| bert-tiny | int8 | 0.605 | 0.295 | " + format("%.3g", kTinyTrainKwh * kIntensityKgPerKwh) +
       " | " + format("%.3g", kTinyTrainKwh) + " | 8 | " + format("%.3g", lifetime_kwh) + " | " +
-      format("%.3g", f1_per_kwh) + " | 1.2 | 0.012 | 50.0 | 1.6 | E1, E2 |";
+      format("%.3g", f1_per_kwh) + " | ✓ | 1.2 | 0.012 | 50.0 | 1.6 | E1, E2 |";
   EXPECT_NE(md.find(row), std::string::npos) << row << "\n" << md;
   EXPECT_NE(md.find("| tinybert | fp32 | 0.660 | 0.380 | " +
                     format("%.3g", kTinybertTrainKwh * kIntensityKgPerKwh) + " | 0.05 |"),
@@ -124,6 +126,91 @@ TEST(Report, TableAndRecommendationMatchAHandComputation) {
   EXPECT_NEAR(rec.at("training_saving_percent").get<double>(), training_saving, 1e-9);
   EXPECT_NEAR(rec.at("inference_saving_percent").get<double>(), inference_saving, 1e-9);
   EXPECT_NEAR(rec.at("f1_drop_points").get<double>(), drop, 1e-9);
+}
+
+// The fixture with bert-tiny fp32 brought down to bf16's micro-F1 (as accurate, dearer) and
+// tinybert bf16 below every bert-tiny (dearer and worse): both fall off the frontier.
+TEST(Report, ParetoFrontierIsInTheTableStudyJsonTextAndPlot) {
+  const auto dir = copy_fixture("pareto");
+  for (const auto& [file, f1] : {std::pair{"results/bert-tiny/eval-f32.json", 0.609},
+                                 std::pair{"results/tinybert/eval-bf16.json", 0.600}}) {
+    auto eval = nlohmann::json::parse(read_file(dir / file));
+    eval["metrics"]["micro_f1"] = f1;
+    write_file_atomically(dir / file, eval.dump(2));
+  }
+  ASSERT_EQ(testing::run_cli("report --study " + dir.string()).exit_code, 0);
+  struct Config {
+    const char* label;
+    double train_kwh, quantize_kwh, joules_per_1000, f1;
+    bool on_frontier;
+  };
+  // In study order; the fixture's README has the figures.
+  const Config configs[] = {
+      {"bert-tiny fp32", kTinyTrainKwh, 0, 20, 0.609, false},
+      {"bert-tiny bf16", kTinyTrainKwh, 0.00001, 12, 0.609, true},
+      {"bert-tiny int8", kTinyTrainKwh, kTinyInt8QuantizeKwh, kTinyInt8JoulesPer1000, kTinyInt8F1,
+       true},
+      {"tinybert fp32", kTinybertTrainKwh, 0, kTinybertF32JoulesPer1000, kTinybertF32F1, true},
+      {"tinybert bf16", kTinybertTrainKwh, 0.00005, 90, 0.600, false},
+      {"tinybert int8", kTinybertTrainKwh, 0.0001, 60, 0.655, true},
+  };
+  auto lifetime_kwh = [](const Config& c) {
+    return c.train_kwh + c.quantize_kwh + kLifetime / 1000 * c.joules_per_1000 / 3.6e6;
+  };
+  const size_t cheapest_first[] = {2, 1, 5, 3};
+
+  const auto study = nlohmann::json::parse(read_file(dir / "study.json"));
+  ASSERT_EQ(study.at("configurations").size(), std::size(configs));
+  for (size_t i = 0; i < std::size(configs); ++i) {
+    const auto& config = study["configurations"][i];
+    EXPECT_EQ(
+        cat(config.at("model").get<std::string>(), " ", config.at("precision").get<std::string>()),
+        configs[i].label);
+    EXPECT_NEAR(config.at("lifetime").at("kwh").get<double>(), lifetime_kwh(configs[i]), 1e-12);
+    EXPECT_EQ(config.at("pareto_optimal").get<bool>(), configs[i].on_frontier) << configs[i].label;
+  }
+  nlohmann::json frontier_labels = nlohmann::json::array();
+  for (size_t i : cheapest_first) frontier_labels.push_back(configs[i].label);
+  EXPECT_EQ(study.at("pareto_frontier"), frontier_labels);
+
+  const std::string md = read_file(dir / "report.md");
+  EXPECT_NE(md.find("Pareto frontier of lifetime energy against test micro-F1, from the cheapest "
+                    "configuration to the most accurate: bert-tiny int8, bert-tiny bf16, tinybert "
+                    "int8, tinybert fp32. Every other configuration needs at least as much energy "
+                    "as one of these for no better micro-F1. Membership compares the point "
+                    "estimates of micro-F1, not their bootstrap intervals"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(study.at("recommendation").at("text").get<std::string>().find("Pareto frontier"),
+            std::string::npos);
+  // The table's Pareto column follows micro-F1 per kWh.
+  for (const Config& c : configs) {
+    const double per_kwh = c.f1 / lifetime_kwh(c);
+    const std::string cells = cat(" | ", format("%.3g", lifetime_kwh(c)), " | ",
+                                  format("%.3g", per_kwh), " | ", c.on_frontier ? "✓" : "", " |");
+    EXPECT_NE(md.find(cells), std::string::npos) << c.label << ": " << cells << "\n" << md;
+  }
+
+  // The plot: the frontier's steps through its points in order, then one point per configuration.
+  const std::string script = read_file(dir / "plots/f1_vs_lifetime_energy.gp");
+  const std::string block = "$s0 << EOD\n";
+  const size_t begin = script.find(block);
+  ASSERT_NE(begin, std::string::npos) << script;
+  std::istringstream steps(script.substr(
+      begin + block.size(), script.find("EOD", begin + block.size()) - begin - block.size()));
+  for (size_t i : cheapest_first) {
+    double x = 0, y = 0;
+    ASSERT_TRUE(steps >> x >> y) << configs[i].label << "\n" << script;
+    EXPECT_NEAR(x, lifetime_kwh(configs[i]), 1e-9) << configs[i].label;
+    EXPECT_DOUBLE_EQ(y, configs[i].f1) << configs[i].label;
+  }
+  double extra = 0;
+  EXPECT_FALSE(steps >> extra) << "only the frontier's points";
+  EXPECT_NE(script.find("$s0 using 1:2 with steps lw 2 dt 2 lc rgb 'black' title 'Pareto "
+                        "frontier'"),
+            std::string::npos)
+      << script;
+  EXPECT_NE(script.find("'tinybert bf16'"), std::string::npos) << "every point is drawn";
 }
 
 TEST(Report, WithoutLifetimePredictionsTrainingDecidesEfficiency) {
@@ -243,8 +330,17 @@ TEST(Report, NeverRecommendsTheLabelPriorsAndTiesOverlappingIntervals) {
   EXPECT_NE(report.find("It is not distinguishably more accurate than bert-tiny"),
             std::string::npos)
       << report;
+  // Of bert-tiny's equally accurate precisions only the cheapest, int8, is on the frontier;
+  // tinybert's higher micro-F1 does not count.
+  EXPECT_NE(report.find("Pareto frontier of lifetime energy against test micro-F1: bert-tiny int8 "
+                        "alone, at least as cheap and as accurate as every other configuration."),
+            std::string::npos)
+      << report;
   const auto study = nlohmann::json::parse(read_file(dir / "study.json"));
+  EXPECT_EQ(study.at("pareto_frontier"), nlohmann::json({"bert-tiny int8"}));
   for (const auto& config : study["configurations"]) {
+    EXPECT_EQ(config["pareto_optimal"].get<bool>(),
+              config["model"] == "bert-tiny" && config["precision"] == "int8");
     EXPECT_EQ(config["learned_only_label_priors"].get<bool>(), config["model"] == "tinybert");
     if (config["model"] == "bert-tiny") {
       EXPECT_EQ(config["micro_f1_interval"], nlohmann::json({1.0, 1.0}));
@@ -267,7 +363,7 @@ TEST(Report, FailedStagesLeaveGapsNotErrors) {
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const std::string md = read_file(dir / "report.md");
   EXPECT_NE(md.find("| bert-tiny | int8 | 0.605 | 0.295 | 0.0019 | 0.004 | — | — | — | — | — | "
-                    "— | — | E1 |"),
+                    "— | — | — | E1 |"),
             std::string::npos)
       << md;
   EXPECT_NE(md.find("| tinybert | fp32 | 0.660 | 0.380 | — | — | 200 | — | — |"), std::string::npos)

@@ -70,6 +70,19 @@ TEST(StudyEndToEnd, RealStagesWriteAReportAndAReRunSkipsThemAll) {
   EXPECT_EQ(linear["model"], "linear");
   EXPECT_EQ(linear["precision"], "fp32");
   EXPECT_FALSE(linear["learned_only_label_priors"].get<bool>());
+  // The frontier lists exactly the configurations flagged on it, and the trade-off plot draws the
+  // linear baseline beside the encoders.
+  std::set<std::string> flagged, listed;
+  for (const auto& config : study["configurations"])
+    if (config.at("pareto_optimal").get<bool>())
+      flagged.insert(
+          cat(config["model"].get<std::string>(), " ", config["precision"].get<std::string>()));
+  for (const auto& label : study.at("pareto_frontier")) listed.insert(label.get<std::string>());
+  EXPECT_FALSE(listed.empty());
+  EXPECT_EQ(listed, flagged);
+  const std::string tradeoff = read_file(dir / "plots/f1_vs_lifetime_energy.gp");
+  EXPECT_NE(tradeoff.find("title 'linear fp32'"), std::string::npos) << tradeoff;
+  EXPECT_NE(tradeoff.find("title 'Pareto frontier'"), std::string::npos) << tradeoff;
   EXPECT_EQ(study.at("data").at("test").get<int>() + study["data"].at("val").get<int>() +
                 study["data"].at("train").get<int>(),
             300);
@@ -80,7 +93,7 @@ TEST(StudyEndToEnd, RealStagesWriteAReportAndAReRunSkipsThemAll) {
   EXPECT_NE(report.find("| bert-tiny | int8 |"), std::string::npos) << report;
   for (const char* plot :
        {"loss_curves", "f1_vs_training_emissions", "efficiency_per_kwh", "efficiency_per_kg",
-        "inference_time", "memory", "throughput_vs_batch", "f1_vs_inference_energy"}) {
+        "inference_time", "memory", "throughput_vs_batch", "f1_vs_lifetime_energy"}) {
     EXPECT_GT(std::filesystem::file_size(dir / "plots" / cat(plot, ".png")), 1000u) << plot;
     EXPECT_TRUE(std::filesystem::exists(dir / "plots" / cat(plot, ".svg"))) << plot;
   }

@@ -252,22 +252,41 @@ void throughput(Drawer& draw, const StudyResults& results) {
              "Sequences per second over bench's data, per batch size");
 }
 
-void f1_vs_inference_energy(Drawer& draw, const StudyFigures& figures) {
-  XYChart chart =
-      xy_chart("The trade-off: test micro-F1 vs inference energy",
-               cat("energy per 1,000 predictions at batch size ", figures.reference_batch, " (J)"),
-               "test micro-F1");
+// The trade-off over a configuration's whole life, with the Pareto frontier (study_figures.h)
+// as a step line.
+void f1_vs_lifetime_energy(Drawer& draw, const StudyFigures& figures) {
+  const std::string lifetime =
+      figures.lifetime_predictions == 0
+          ? "training + quantization"
+          : cat("training + quantization + ", with_thousands(figures.lifetime_predictions),
+                " predictions at batch size ", figures.reference_batch);
+  XYChart chart = xy_chart("The trade-off: test micro-F1 vs lifetime energy",
+                           cat("lifetime energy (kWh): ", lifetime), "test micro-F1");
+  // The frontier first, so that the points are drawn over its line.
+  Series frontier{"Pareto frontier", {}, {}, {}, false, /*steps=*/true};
+  for (size_t i : figures.pareto_frontier) {
+    frontier.x.push_back(*figures.configs[i].lifetime_kwh);
+    frontier.y.push_back(*figures.configs[i].micro_f1);
+  }
+  if (!frontier.x.empty()) chart.series.push_back(frontier);
   // One legend entry per configuration: labels beside the points overlap where precisions of a
   // model cost about the same (bf16 and int8 often do).
   for (const auto& c : figures.configs) {
-    if (!c.micro_f1 || !c.inference_j_per_1000) continue;
-    chart.series.push_back({c.label(), {*c.inference_j_per_1000}, {*c.micro_f1}, {}, false});
+    if (!c.micro_f1 || !c.lifetime_kwh) continue;
+    chart.series.push_back({c.label() + (c.priors_only() ? " (label priors only)" : ""),
+                            {*c.lifetime_kwh},
+                            {*c.micro_f1},
+                            {},
+                            false});
   }
   if (chart.series.empty())
-    return draw.skip("micro-F1 vs inference energy", "no configuration with F1 and bench energy");
+    return draw.skip("micro-F1 vs lifetime energy", "no configuration with F1 and lifetime energy");
   chart.x.log = spans_decades(all_x(chart));
-  draw.scatter("f1_vs_inference_energy", chart,
-               "Up and to the left is better: each point is a model at a precision");
+  draw.scatter("f1_vs_lifetime_energy", chart,
+               "Up and to the left is better: each point is a model at a precision. The dashed "
+               "steps join the Pareto frontier, from the cheapest configuration to the most "
+               "accurate (point estimates of micro-F1; configurations that learned only the "
+               "label priors are left off it)");
 }
 
 }  // namespace
@@ -283,7 +302,7 @@ StudyPlots draw_study_plots(const StudyResults& results, const StudyFigures& fig
   inference_time(draw, results, figures);
   memory(draw, results);
   throughput(draw, results);
-  f1_vs_inference_energy(draw, figures);
+  f1_vs_lifetime_energy(draw, figures);
   draw.finish();
   return plots;
 }

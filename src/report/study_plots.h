@@ -7,7 +7,8 @@
 //   inference_time            time to classify the bench's abstracts, per configuration and batch
 //   memory                    peak resident memory per configuration
 //   throughput_vs_batch       sequences per second against batch size
-//   f1_vs_inference_energy    the trade-off: micro-F1 against energy per 1,000 predictions
+//   f1_vs_lifetime_energy     the trade-off: micro-F1 against lifetime kWh, with the Pareto
+//                             frontier as a step line
 // A plot whose data the study does not have (a stage failed) is skipped and said so in `skipped`;
 // so is one that gnuplot cannot draw (not installed, or failing), whose .gp script stays.
 #include <filesystem>

@@ -25,6 +25,7 @@ namespace {
 namespace layout = study_layout;
 
 const std::string kNone = "—";
+const std::string kOnFrontier = "✓";
 
 std::string general(const std::optional<double>& value) {
   return value ? greenbert::general(*value) : kNone;
@@ -68,6 +69,7 @@ nlohmann::ordered_json study_json(const StudyResults& results, const StudyFigure
         {"micro_f1_interval", interval_json(f.predictions, &PredictionSummary::micro_f1)},
         {"macro_f1_interval", interval_json(f.predictions, &PredictionSummary::macro_f1)},
         {"learned_only_label_priors", f.priors_only()},
+        {"pareto_optimal", figures.pareto_optimal(i)},
         {"threshold", optional_json(r.threshold)},
         {"training",
          {{"kwh", optional_json(f.training_kwh)}, {"kg_co2eq", optional_json(f.training_kg)}}},
@@ -121,6 +123,8 @@ nlohmann::ordered_json study_json(const StudyResults& results, const StudyFigure
     }
     stages.push_back(stage);
   }
+  nlohmann::ordered_json frontier = nlohmann::ordered_json::array();
+  for (size_t i : figures.pareto_frontier) frontier.push_back(figures.configs[i].label());
   const Recommendation& rec = figures.recommendation;
   auto label = [&](const std::optional<size_t>& i) {
     return i ? nlohmann::ordered_json(figures.configs[*i].label()) : nlohmann::ordered_json();
@@ -136,6 +140,7 @@ nlohmann::ordered_json study_json(const StudyResults& results, const StudyFigure
           {"lifetime_predictions", figures.lifetime_predictions},
           {"energy_sources", sources},
           {"configurations", configs},
+          {"pareto_frontier", frontier},
           {"models", models},
           {"recommendation",
            {{"most_accurate", label(rec.most_accurate)},
@@ -145,6 +150,13 @@ nlohmann::ordered_json study_json(const StudyResults& results, const StudyFigure
             {"f1_drop_points", optional_json(rec.f1_drop_points)},
             {"text", joined(rec.sentences, " ")}}},
           {"stages", stages}};
+}
+
+// The table's Pareto column: on the frontier, off it, or not placed for want of a figure.
+std::string pareto_mark(const StudyFigures& figures, size_t config) {
+  const ConfigFigures& c = figures.configs[config];
+  if (figures.pareto_optimal(config)) return kOnFrontier;
+  return c.micro_f1 && c.lifetime_kwh ? "" : kNone;
 }
 
 Table results_table(const StudyFigures& figures) {
@@ -159,20 +171,23 @@ Table results_table(const StudyFigures& figures) {
                   cat("Inference J / 1,000 predictions (", b, ")"),
                   "Lifetime kWh",
                   "micro-F1 per kWh",
+                  "Pareto",
                   "Latency b1 (ms)",
                   cat(figures.abstracts, " abstracts at ", b, " (s)"),
                   "Peak memory (MB)",
                   "Model size (MB)",
                   "Energy sources"};
-  table.numeric = {false, false, true, true, true, true, true,
-                   true,  true,  true, true, true, true, false};
-  for (const auto& c : figures.configs)
+  table.numeric = {false, false, true, true, true, true, true, true,
+                   true,  false, true, true, true, true, false};
+  for (size_t i = 0; i < figures.configs.size(); ++i) {
+    const ConfigFigures& c = figures.configs[i];
     table.rows.push_back({c.model, precision_name(c.precision), fixed(c.micro_f1, 3),
                           fixed(c.macro_f1, 3), general(c.training_kg), general(c.training_kwh),
                           general(c.inference_j_per_1000), general(c.lifetime_kwh),
-                          general(c.f1_per_kwh), general(c.latency_b1_ms),
+                          general(c.f1_per_kwh), pareto_mark(figures, i), general(c.latency_b1_ms),
                           general(c.abstracts_seconds), fixed(c.peak_memory_mb, 1),
                           fixed(c.model_size_mb, 1), joined(c.energy_sources, ", ")});
+  }
   return table;
 }
 
@@ -303,9 +318,9 @@ Document build_document(const StudyResults& results, const StudyFigures& figures
       "bench (peak memory: the highest over batch sizes, each configuration in its own "
       "process). Lifetime kWh = training + quantization + ",
       with_thousands(figures.lifetime_predictions), " predictions at batch size ",
-      figures.reference_batch,
-      "; micro-F1 per kWh divides by it. Energy sources name how each "
-      "row's energy figures were obtained (next section). ",
+      figures.reference_batch, "; micro-F1 per kWh divides by it. Pareto: ", kOnFrontier,
+      " on the Pareto frontier of lifetime kWh against micro-F1 (see Recommendation). Energy "
+      "sources name how each row's energy figures were obtained (next section). ",
       kNone, ": not measured (see Stages).")});
   b.push_back(results_table(figures));
 
