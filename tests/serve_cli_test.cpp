@@ -67,29 +67,5 @@ TEST(ServeCli, RefusesABusyPortAndImpossibleLimits) {
   first.signal(SIGTERM);
   EXPECT_EQ(first.exit_code(std::chrono::seconds(30)), 0) << first.log();
 }
-
-// `greenbert serve` executes greenbert-serve from greenbert's folder with every argument after
-// `serve`, --help included; greenbert itself does not link the HTTP server.
-TEST(ServeCli, GreenbertServeRunsTheServeExecutableBesideIt) {
-  EXPECT_NE(testing::run_cli("--help").out.find("\n  serve "), std::string::npos);
-  const auto help = testing::run_cli("serve --help");
-  EXPECT_EQ(help.exit_code, 0) << help.err;
-  EXPECT_NE(help.out.find("--max-batch-tokens"), std::string::npos) << help.out;
-  const auto unknown = testing::run_cli("serve --model . --no-such-option");
-  EXPECT_EQ(unknown.exit_code, 2);
-  EXPECT_NE(unknown.err.find("--no-such-option"), std::string::npos) << unknown.err;
-  EXPECT_NE(unknown.err.find("Run 'greenbert serve --help'"), std::string::npos) << unknown.err;
-
-  const auto dir = testing::temp_dir("serve-cli-alone");
-  std::filesystem::copy_file(testing::cli_path(), dir / "greenbert");
-  ProcessOptions options;
-  options.stderr_file = dir / "err.txt";
-  const ProcessExit alone =
-      wait_process(start_process({(dir / "greenbert").string(), "serve", "--help"}, options));
-  EXPECT_EQ(alone.exit_code, 1);
-  const std::string err = read_file(dir / "err.txt");
-  EXPECT_NE(err.find((dir / "greenbert-serve").string() + " is missing"), std::string::npos) << err;
-}
-
 }  // namespace
 }  // namespace greenbert

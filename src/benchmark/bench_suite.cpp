@@ -11,9 +11,9 @@
 #include "core/json_document.h"
 #include "core/system_info.h"
 #include "data/encode_example.h"
-#include "export/model_export.h"
 #include "infer/model_quantizer.h"
 #include "model/linear_model.h"
+#include "model/model_directory.h"
 #include "report/bench_records.h"
 
 namespace greenbert {
@@ -143,27 +143,25 @@ std::optional<BenchPoint> run_baseline(const std::vector<std::string>& command,
   }
 }
 
-// `fp32`: the opened directory of model.fp32_dir.
-void add_baselines(BenchRecord& record, const BenchModel& model, const ModelDirectory& fp32,
-                   Precision precision, const BenchOptions& options,
-                   const std::filesystem::path& inputs, const std::filesystem::path& work) {
+void add_baselines(BenchRecord& record, const BenchModel& model, Precision precision,
+                   const BenchOptions& options, const std::filesystem::path& inputs,
+                   const std::filesystem::path& work) {
   if (precision == Precision::bf16 || model.fp32_dir.empty()) return;
   const std::string p = precision_name(precision);
   for (const std::string& backend : options.baselines) {
     std::vector<BenchPoint> points;
     std::filesystem::path onnx;
     if (backend == "onnxruntime") {
-      // greenbert's own ONNX export, what `greenbert export --to onnx` writes.
+      // greenbert's own ONNX export: `greenbert export --to onnx`.
       const std::filesystem::path onnx_dir = work / cat(model.name, "-onnx");
-      onnx = onnx_dir / onnx_file_name(precision);
+      onnx = onnx_dir / model_files::onnx(precision);
       if (!std::filesystem::exists(onnx)) {
-        ExportOptions export_options;
-        export_options.format = ExportFormat::onnx;
-        export_options.precision = precision;
-        try {
-          export_model(fp32, onnx_dir, export_options);
-        } catch (const Error& e) {
-          std::fprintf(stderr, "bench: ONNX export failed (%s); skipping onnxruntime\n", e.what());
+        const int status =
+            run_command({options.exporter.string(), "--model", model.fp32_dir.string(), "--to",
+                         "onnx", "--precision", p, "--out", onnx_dir.string()});
+        if (status != 0) {
+          std::fprintf(stderr, "bench: ONNX export failed (%s exit %d); skipping onnxruntime\n",
+                       options.exporter.c_str(), status);
           continue;
         }
       }
@@ -278,7 +276,7 @@ void run_bench(const BenchOptions& options, const Dataset& dataset) {
         ours.push_back(run_worker(c, work, cat(name, "-", p, "-b", batch)));
       }
       record.backends.emplace_back("cpp", std::move(ours));
-      add_baselines(record, model, opened, precision, options, inputs, work);
+      add_baselines(record, model, precision, options, inputs, work);
       records.push_back(std::move(record));
       write_bench_file(options.out, records);  // partial results survive a failure
     }

@@ -38,6 +38,8 @@ struct BenchOptions {
   std::filesystem::path scripts = "scripts/baselines";
   std::string python = "/usr/bin/python3";
   std::string node = "node";
+  // greenbert-export (cli/companion.h): the onnxruntime baseline runs the model it exports.
+  std::filesystem::path exporter = "greenbert-export";
   EnergyOptions energy;
 };
 

@@ -11,6 +11,7 @@
 #include "cli/data_options.h"
 #include "cli/energy_options.h"
 #include "cli/exit_codes.h"
+#include "cli/export_command.h"
 #include "cli/precision_option.h"
 #include "cli/threads_option.h"
 #include "core/error.h"
@@ -67,6 +68,7 @@ void run(BenchArgs& args) {
   options.work_dir = args.work_dir;
   options.emissions = args.emissions;
   options.scripts = args.scripts;
+  options.exporter = companion_path(kExport);
   const Dataset dataset = load_dataset(args.data.data, to_load_options(args.data));
   print_load_warnings(dataset);
   run_bench(options, dataset);

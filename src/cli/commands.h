@@ -1,7 +1,8 @@
 #pragma once
 // Every subcommand lives in its own file and registers itself on the top-level app here.
 // Each add_* function adds a subcommand whose callback does the work and throws
-// greenbert::Error on anything the user can fix.
+// greenbert::Error on anything the user can fix. `serve` and `export` run as executables of their
+// own (cli/companion.h).
 #include <CLI/CLI.hpp>
 
 namespace greenbert::cli {
@@ -20,7 +21,5 @@ void add_eval_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_quantize_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
-void add_export_command(CLI::App& app);
-void add_serve_command(CLI::App& app);  // runs greenbert-serve: cli/serve_command.h
 
 }  // namespace greenbert::cli

@@ -1,11 +1,12 @@
-// `greenbert export`: a model directory → a Hugging Face directory (with ONNX models inside, the
-// transformers.js layout) or ONNX models (src/export/model_export.h).
+// `greenbert export` (greenbert-export: cli/export_command.h): a model directory → a Hugging Face
+// directory (with ONNX models inside, the transformers.js layout) or ONNX models
+// (src/export/model_export.h).
 #include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
 
-#include "cli/commands.h"
+#include "cli/export_command.h"
 #include "cli/precision_option.h"
 #include "core/error.h"
 #include "export/model_export.h"
@@ -36,24 +37,20 @@ void run(const ExportArgs& args) {
 
 }  // namespace
 
-void add_export_command(CLI::App& app) {
+void add_export_options(CLI::App& app) {
   auto args = std::make_shared<ExportArgs>();
-  auto* cmd = app.add_subcommand(
-      "export",
-      "Write a model directory as a Hugging Face directory (config, safetensors, tokenizer.json, "
-      "ONNX for transformers.js) or as ONNX models for ONNX Runtime");
-  cmd->add_option("--model", args->model,
-                  "Model directory (a run, a `quantize` output, an HF checkpoint with a head)")
+  app.add_option("--model", args->model,
+                 "Model directory (a run, a `quantize` output, an HF checkpoint with a head)")
       ->required();
-  cmd->add_option("--to", args->to, "hf or onnx")->required()->check(CLI::IsMember({"hf", "onnx"}));
-  cmd->add_option("--out", args->out, "Output directory")->required();
-  cmd->add_option("--precision", args->precision,
-                  "hf: fp32 or bf16; onnx: fp32 or int8 (default: the model's own)")
+  app.add_option("--to", args->to, "hf or onnx")->required()->check(CLI::IsMember({"hf", "onnx"}));
+  app.add_option("--out", args->out, "Output directory")->required();
+  app.add_option("--precision", args->precision,
+                 "hf: fp32 or bf16; onnx: fp32 or int8 (default: the model's own)")
       ->check(precision_check({Precision::fp32, Precision::bf16, Precision::int8}));
-  cmd->add_option("--max-length", args->max_length,
-                  "Tokens the tokenizer truncates to (default: the run's --max-length, else the "
-                  "model's tokenizer_config.json, else its positions)");
-  cmd->callback([args] { run(*args); });
+  app.add_option("--max-length", args->max_length,
+                 "Tokens the tokenizer truncates to (default: the run's --max-length, else the "
+                 "model's tokenizer_config.json, else its positions)");
+  app.callback([args] { run(*args); });
 }
 
 }  // namespace greenbert::cli

@@ -2,7 +2,9 @@
 // This file only dispatches; each subcommand lives in its own file (see commands.h).
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/export_command.h"
 #include "cli/run_main.h"
+#include "cli/serve_command.h"
 #include "core/openmp_env.h"
 
 int main(int argc, char** argv) {
@@ -27,7 +29,7 @@ int main(int argc, char** argv) {
   greenbert::cli::add_predict_command(app);
   greenbert::cli::add_quantize_command(app);
   greenbert::cli::add_bench_command(app);
-  greenbert::cli::add_export_command(app);
-  greenbert::cli::add_serve_command(app);
+  greenbert::cli::add_companion_command(app, greenbert::cli::kExport);
+  greenbert::cli::add_companion_command(app, greenbert::cli::kServe);
   return greenbert::cli::run_main(app, "greenbert", argc, argv);
 }

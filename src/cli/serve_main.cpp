@@ -5,7 +5,7 @@
 
 int main(int argc, char** argv) {
   greenbert::apply_openmp_wait_default(argv);
-  CLI::App app{greenbert::cli::kServeHelp, "greenbert serve"};
+  CLI::App app{greenbert::cli::kServe.help, "greenbert serve"};
   greenbert::cli::add_serve_options(app);
   return greenbert::cli::run_main(app, "greenbert serve", argc, argv);
 }

@@ -13,10 +13,6 @@ ExportFormat parse_export_format(std::string_view name) {
   fail("unknown export format '", name, "' (expected hf or onnx)");
 }
 
-const char* onnx_file_name(Precision precision) {
-  return precision == Precision::int8 ? "model_quantized.onnx" : "model.onnx";
-}
-
 ExportReport export_model(const ModelDirectory& model, const std::filesystem::path& out_dir,
                           const ExportOptions& options) {
   if (std::filesystem::exists(out_dir) && std::filesystem::equivalent(model.path, out_dir))
@@ -27,8 +23,8 @@ ExportReport export_model(const ModelDirectory& model, const std::filesystem::pa
   report.max_length = source.max_length;
   auto onnx = [&](const std::filesystem::path& dir, Precision precision) {
     std::filesystem::create_directories(dir);
-    write_onnx_model(dir / onnx_file_name(precision), source.config, source.weights, precision);
-    report.files.push_back(std::filesystem::relative(dir / onnx_file_name(precision), out_dir));
+    write_onnx_model(dir / model_files::onnx(precision), source.config, source.weights, precision);
+    report.files.push_back(std::filesystem::relative(dir / model_files::onnx(precision), out_dir));
   };
   if (options.format == ExportFormat::onnx) {
     const Precision precision =

@@ -41,8 +41,4 @@ struct ExportReport {
 ExportReport export_model(const ModelDirectory& model, const std::filesystem::path& out_dir,
                           const ExportOptions& options);
 
-// The file name an ONNX model of `precision` (fp32 or int8) gets: model.onnx /
-// model_quantized.onnx.
-const char* onnx_file_name(Precision precision);
-
 }  // namespace greenbert

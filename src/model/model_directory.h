@@ -31,6 +31,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/precision.h"
 #include "data/dataset.h"
 #include "model/config.h"
 #include "model/linear_config.h"
@@ -52,6 +53,10 @@ inline constexpr const char* kTokenizerJson = "tokenizer.json";  // HF directori
 inline constexpr const char* kLabels = "labels.json";
 inline constexpr const char* kThresholds = "thresholds.json";
 inline constexpr const char* kRunConfig = "train_config.json";
+// What `greenbert export --to onnx` writes, by transformers.js's names (fp32 or int8).
+inline const char* onnx(Precision precision) {
+  return precision == Precision::int8 ? "model_quantized.onnx" : "model.onnx";
+}
 }  // namespace model_files
 
 // What a directory holds: the one place a directory's kind is decided (ModelDirectory::open, from
