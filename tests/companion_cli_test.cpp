@@ -8,6 +8,7 @@
 
 #include "core/atomic_file.h"
 #include "core/child_process.h"
+#include "core/error.h"
 #include "support.h"
 
 namespace greenbert {
@@ -17,6 +18,7 @@ struct CompanionCase {
   const char* command;
   const char* executable;
   const char* own_option;  // an option only the companion's --help lists
+  const char* required;    // its required options, so that only an unknown one is wrong
 };
 
 void expect_runs_beside_greenbert(const CompanionCase& c) {
@@ -25,7 +27,7 @@ void expect_runs_beside_greenbert(const CompanionCase& c) {
   const auto help = testing::run_cli(cat(c.command, " --help"));
   EXPECT_EQ(help.exit_code, 0) << help.err;
   EXPECT_NE(help.out.find(c.own_option), std::string::npos) << help.out;
-  const auto unknown = testing::run_cli(cat(c.command, " --model . --no-such-option"));
+  const auto unknown = testing::run_cli(cat(c.command, " ", c.required, " --no-such-option"));
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.err.find("--no-such-option"), std::string::npos) << unknown.err;
   EXPECT_NE(unknown.err.find(cat("Run 'greenbert ", c.command, " --help'")), std::string::npos)
@@ -35,19 +37,20 @@ void expect_runs_beside_greenbert(const CompanionCase& c) {
   std::filesystem::copy_file(testing::cli_path(), dir / "greenbert");
   ProcessOptions options;
   options.stderr_file = dir / "err.txt";
-  const ProcessExit alone =
-      wait_process(start_process({(dir / "greenbert").string(), c.command, "--help"}, options));
+  const ProcessExit alone = wait_process(
+      start_process({(dir / "greenbert").string(), std::string(c.command), "--help"}, options));
   EXPECT_EQ(alone.exit_code, 1);
   const std::string err = read_file(dir / "err.txt");
   EXPECT_NE(err.find((dir / c.executable).string() + " is missing"), std::string::npos) << err;
 }
 
 TEST(CompanionCli, ServeRunsGreenbertServeBesideIt) {
-  expect_runs_beside_greenbert({"serve", "greenbert-serve", "--max-batch-tokens"});
+  expect_runs_beside_greenbert({"serve", "greenbert-serve", "--max-batch-tokens", "--model ."});
 }
 
 TEST(CompanionCli, ExportRunsGreenbertExportBesideIt) {
-  expect_runs_beside_greenbert({"export", "greenbert-export", "--max-length"});
+  expect_runs_beside_greenbert(
+      {"export", "greenbert-export", "--max-length", "--model . --to hf --out x"});
 }
 
 }  // namespace
