@@ -1,5 +1,6 @@
 // `greenbert pretrain` end to end on the synthetic task with a tiny encoder: both objectives
-// write a model directory that `train --init` fine-tunes, and a finished run is left alone.
+// write a model directory that `train --init` fine-tunes, a finished run is left alone, and a
+// run directory continues only under its own options.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -42,6 +43,38 @@ TEST(PretrainCli, BothObjectivesWriteAModelThatTrainInitFineTunes) {
     const auto metrics = json::parse(read_file(tuned / "metrics.json"));
     EXPECT_TRUE(metrics["test"].contains("micro_f1")) << objective;
   }
+}
+
+TEST(PretrainCli, ARunContinuesOnlyUnderItsOwnOptions) {
+  const auto dir = testing::temp_dir("pretrain-cli-options");
+  const auto data = testing::write_synthetic_csv(dir / "data.csv", 60, 4);
+  const auto config = testing::write_tiny_config(dir / "tiny.json");
+  const auto run = dir / "run";
+  auto nothing = testing::run_cli(cat("pretrain --out ", run.string(), " --resume"));
+  EXPECT_EQ(nothing.exit_code, 1);
+  EXPECT_NE(nothing.err.find("nothing to resume (no pretrain_config.json)"), std::string::npos)
+      << nothing.err;
+
+  // A run that has started (its options recorded) but not finished, as after a kill.
+  const std::string options =
+      cat(" --data ", data.string(), " --config ", config.string(),
+          " --vocab-size 120 --epochs 1 --batch-size 8 --max-length 32 --threads 1 --out ",
+          run.string());
+  ASSERT_EQ(testing::run_cli("pretrain" + options).exit_code, 0);
+  std::filesystem::remove(run / "pretrain_metrics.json");
+
+  auto other = testing::run_cli("pretrain --lr 0.5" + options);
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_NE(other.err.find("started with other options: --lr"), std::string::npos) << other.err;
+  auto other_resume =
+      testing::run_cli(cat("pretrain --out ", run.string(), " --resume --objective rtd"));
+  EXPECT_EQ(other_resume.exit_code, 1);
+  EXPECT_NE(other_resume.err.find("--objective \"mlm\" (this command: \"rtd\")"), std::string::npos)
+      << other_resume.err;
+
+  auto resumed = testing::run_cli(cat("pretrain --out ", run.string(), " --resume --threads 1"));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_TRUE(std::filesystem::exists(run / "pretrain_metrics.json"));
 }
 
 }  // namespace

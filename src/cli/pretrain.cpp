@@ -13,9 +13,7 @@
 #include "cli/exit_codes.h"
 #include "cli/precision_option.h"
 #include "cli/run_config.h"
-#include "core/atomic_file.h"
 #include "core/error.h"
-#include "core/json_document.h"
 #include "core/run_seeds.h"
 #include "core/stop_signals.h"
 #include "core/threads.h"
@@ -23,12 +21,10 @@
 #include "model/model_directory.h"
 #include "text/vocab_trainer.h"
 #include "train/pretrainer.h"
+#include "train/run_directory.h"
 
 namespace greenbert::cli {
 namespace {
-
-constexpr const char* kConfigFile = "pretrain_config.json";
-constexpr const char* kMetricsFile = "pretrain_metrics.json";
 
 struct PretrainArgs {
   DataOptions data;
@@ -68,7 +64,6 @@ nlohmann::json binding_json(const PretrainArgs& a) {
   auto path = [](const std::string& p) {
     return p.empty() ? p : std::filesystem::absolute(p).lexically_normal().string();
   };
-  json["data"] = path(a.data.data);
   json["preset"] = a.preset;
   json["config"] = path(a.config);
   json["vocab"] = path(a.vocab);
@@ -103,70 +98,59 @@ void resolve(PretrainArgs& a) {
   validate(a.train);
 }
 
-// Starts, continues (same options, or --resume with the run's own) or finds the run finished.
-enum class RunAction { start, resume, finished };
+// The run's own options (for --resume; reconcile_run has checked that those given match them).
+void args_from_json(const nlohmann::json& j, PretrainArgs& a) {
+  data_options_from_run([](const std::string&) { return false; }, j, a.data);
+  try {
+    a.preset = j.at("preset").get<std::string>();
+    a.config = j.at("config").get<std::string>();
+    a.vocab = j.at("vocab").get<std::string>();
+    a.vocab_size = j.at("vocab-size").get<size_t>();
+    a.objective = j.at("objective").get<std::string>();
+    a.train.mask_probability = j.at("mask-probability").get<double>();
+    a.train.whole_word = j.at("whole-word").get<bool>();
+    a.train.generator_layers = j.at("generator-layers").get<int64_t>();
+    a.train.rtd_weight = j.at("rtd-weight").get<double>();
+    a.heldout = j.at("heldout").get<int64_t>();
+    a.train.epochs = j.at("epochs").get<int64_t>();
+    a.train.batch_size = j.at("batch-size").get<int64_t>();
+    a.train.grad_accum = j.at("grad-accum").get<int64_t>();
+    a.train.lr = j.at("lr").get<double>();
+    a.train.warmup = j.at("warmup").get<double>();
+    a.train.weight_decay = j.at("weight-decay").get<double>();
+    a.train.max_grad_norm = j.at("max-grad-norm").get<double>();
+    a.train.max_length = j.at("max-length").get<int64_t>();
+    a.train.eval_every = j.at("eval-every").get<int64_t>();
+    a.precision = j.at("precision").get<std::string>();
+  } catch (const nlohmann::json::exception& e) {
+    fail(kPretrainingRunFiles.options, ": ", e.what());
+  }
+}
 
-RunAction reconcile(const CLI::App& command, PretrainArgs& a) {
-  const std::filesystem::path dir = a.out;
-  if (!std::filesystem::exists(dir / kConfigFile)) {
-    if (a.resume) fail(dir.string(), ": nothing to resume (no ", kConfigFile, ")");
-    if (std::filesystem::exists(dir) && !std::filesystem::is_empty(dir))
-      fail(dir.string(), ": exists and is not a pre-training run (no ", kConfigFile,
-           "); choose a new or empty --out");
-    resolve(a);
-    return RunAction::start;
-  }
-  if (std::filesystem::exists(dir / kMetricsFile)) return RunAction::finished;
-  const nlohmann::json stored = read_json_file(dir / kConfigFile);
-  if (a.resume) {
-    a.data.data = stored.value("data", std::string());
-    a.preset = stored.value("preset", std::string());
-    a.config = stored.value("config", std::string());
-  }
-  resolve(a);
-  const nlohmann::json now = binding_json(a);
-  std::string differing;
-  for (const auto& [key, value] : now.items()) {
-    const bool compared = !a.resume || command.count("--" + key) > 0;
-    if (compared && (!stored.contains(key) || stored[key] != value))
-      differing += cat(differing.empty() ? "" : ", ", "--", key, " ",
-                       stored.contains(key) ? stored[key].dump() : "(unset)",
-                       " (this command: ", value.dump(), ")");
-  }
-  if (!differing.empty())
-    fail(dir.string(), ": this run was started with other options: ", differing,
-         a.resume ? "" : ". Pass --resume to continue it with its own options");
-  if (a.resume) {
-    // The run's own values for everything not given.
-    auto take = [&](const char* key, auto& field) {
-      if (command.count(cat("--", key)) == 0)
-        field = stored.at(key).get<std::decay_t<decltype(field)>>();
-    };
-    take("objective", a.objective);
-    take("mask-probability", a.train.mask_probability);
-    take("whole-word", a.train.whole_word);
-    take("generator-layers", a.train.generator_layers);
-    take("rtd-weight", a.train.rtd_weight);
-    take("heldout", a.heldout);
-    take("epochs", a.train.epochs);
-    take("batch-size", a.train.batch_size);
-    take("grad-accum", a.train.grad_accum);
-    take("lr", a.train.lr);
-    take("warmup", a.train.warmup);
-    take("weight-decay", a.train.weight_decay);
-    take("max-grad-norm", a.train.max_grad_norm);
-    take("max-length", a.train.max_length);
-    take("eval-every", a.train.eval_every);
-    take("vocab", a.vocab);
-    take("vocab-size", a.vocab_size);
-    take("precision", a.precision);
-    take("text", a.data.text);
-    take("seed", a.data.seed);
-    take("max-rows", a.data.max_rows);
-    take("split-ratios", a.data.split_ratios);
+// What --out holds decides what the command does (train/run_directory.h). On --resume, the
+// run's own options replace the command's.
+RunAction reconcile_with_run_dir(const CLI::App& command, PretrainArgs& a) {
+  auto options = [&] {
+    if (!a.resume) {
+      resolve(a);
+      return binding_json(a);
+    }
+    // Only the options given are compared: --data, --preset and --config may be missing.
+    PretrainArgs shown = a;
+    shown.train.precision =
+        a.precision == "auto" ? fastest_precision() : parse_precision(a.precision, "--precision");
+    return binding_json(shown);
+  };
+  nlohmann::json stored;
+  const RunAction action = reconcile_run(
+      a.out, kPretrainingRunFiles, options,
+      [&](const std::string& key) { return command.count("--" + key) > 0; }, a.resume, stored);
+  if (action == RunAction::start) resolve(a);
+  if (action == RunAction::resume && a.resume) {
+    args_from_json(stored, a);
     resolve(a);
   }
-  return RunAction::resume;
+  return action;
 }
 
 // Titles and abstracts of the training split (validation and test papers are never read), or
@@ -218,10 +202,11 @@ void run(const CLI::App& command, PretrainArgs& a) {
   StopSignals stop(
       "\ngreenbert: stopping after this step to write a checkpoint (again to quit at once; the "
       "run directory stays valid)\n");
-  const RunAction action = reconcile(command, a);
+  const RunAction action = reconcile_with_run_dir(command, a);
   const std::filesystem::path dir = a.out;
   if (action == RunAction::finished) {
-    std::printf("pretrain: %s is a finished run (%s); nothing to do\n", dir.c_str(), kMetricsFile);
+    std::printf("pretrain: %s is a finished run (%s); nothing to do\n", dir.c_str(),
+                kPretrainingRunFiles.metrics);
     return;
   }
   validate_energy_options(a.energy);
@@ -242,7 +227,7 @@ void run(const CLI::App& command, PretrainArgs& a) {
     nlohmann::json config = binding_json(a);
     config["threads"] = threads;
     config["checkpoint-every"] = a.train.checkpoint_every;
-    write_file_atomically(dir / kConfigFile, config.dump(2) + "\n");
+    save_run_config(dir, config, kPretrainingRunFiles.options);
   }
   std::fprintf(stderr,
                "pretrain: %s (%s), %lld parameters, %lld texts (%lld held out) in %lld windows "

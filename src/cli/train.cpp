@@ -104,17 +104,8 @@ nlohmann::json binding_json(const TrainArgs& a) {
 }
 
 void args_from_json(const nlohmann::json& j, TrainArgs& a) {
+  data_options_from_run([](const std::string&) { return false; }, j, a.data);
   try {
-    a.data.data = j.at("data").get<std::string>();
-    a.data.format = j.at("format").get<std::string>();
-    a.data.title_column = j.at("title-column").get<std::string>();
-    a.data.text_column = j.at("text-column").get<std::string>();
-    a.data.terms_column = j.at("terms-column").get<std::string>();
-    a.data.on_error = j.at("on-error").get<std::string>();
-    a.data.max_rows = j.at("max-rows").get<int64_t>();
-    a.data.seed = j.at("seed").get<uint64_t>();
-    a.data.split_ratios = j.at("split-ratios").get<std::string>();
-    a.data.text = j.at("text").get<std::string>();
     a.preset = j.at("preset").get<std::string>();
     a.config = j.at("config").get<std::string>();
     a.init = j.at("init").get<std::string>();
@@ -184,8 +175,8 @@ RunAction reconcile_with_run_dir(const CLI::App& command, TrainArgs& a) {
   };
   nlohmann::json stored;
   const RunAction action = reconcile_run(
-      a.out, options, [&](const std::string& key) { return command.count("--" + key) > 0; },
-      a.resume, stored);
+      a.out, kTrainingRunFiles, options,
+      [&](const std::string& key) { return command.count("--" + key) > 0; }, a.resume, stored);
   if (action == RunAction::start) resolve(a);
   if (action == RunAction::resume && a.resume) {
     args_from_json(stored, a);

@@ -337,8 +337,8 @@ void save_model(const std::filesystem::path& dir, const ClassifierModel& model) 
   save_model(dir, description, &weights);
 }
 
-nlohmann::json load_run_config(const std::filesystem::path& dir) {
-  const auto path = dir / files::kRunConfig;
+nlohmann::json load_run_config(const std::filesystem::path& dir, const char* file) {
+  const auto path = dir / file;
   if (!std::filesystem::exists(path)) return nullptr;
   nlohmann::json run_config = read_json_file(path);
   if (!run_config.is_object()) fail(path.string(), ": not a JSON object");
@@ -351,8 +351,9 @@ nlohmann::json load_run_config(const std::filesystem::path& dir) {
   return run_config;
 }
 
-void save_run_config(const std::filesystem::path& dir, const nlohmann::json& run_config) {
-  write_file_atomically(dir / files::kRunConfig, run_config.dump(2) + "\n");
+void save_run_config(const std::filesystem::path& dir, const nlohmann::json& run_config,
+                     const char* file) {
+  write_file_atomically(dir / file, run_config.dump(2) + "\n");
 }
 
 std::string describe(const LoadModelReport& report) {

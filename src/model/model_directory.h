@@ -151,11 +151,14 @@ void save_model(const std::filesystem::path& dir, const ModelDescription& descri
 // one, is saved under HF's cls.predictions.* names, so that a pre-trained encoder loads with
 // load_model (which skips it) or HF's BertForPreTraining.
 void save_model(const std::filesystem::path& dir, const ClassifierModel& model);
-// train_config.json alone (atomically): a training run records its options when it starts.
-void save_run_config(const std::filesystem::path& dir, const nlohmann::json& run_config);
-// DIR's train_config.json (an object), or null when it has none: what a training run checks
+// train_config.json (or pretrain's `file`) alone, atomically: a run records its options when it
+// starts.
+void save_run_config(const std::filesystem::path& dir, const nlohmann::json& run_config,
+                     const char* file = model_files::kRunConfig);
+// DIR's train_config.json (or `file`; an object), or null when it has none: what a run checks
 // before it starts or resumes, when the directory may hold nothing else yet.
-nlohmann::json load_run_config(const std::filesystem::path& dir);
+nlohmann::json load_run_config(const std::filesystem::path& dir,
+                               const char* file = model_files::kRunConfig);
 
 // Human-readable notes about a load (fresh tensors, unused ones), one per line; empty when
 // the checkpoint matched the model exactly.

@@ -17,6 +17,7 @@
 #include "report/metrics.h"
 #include "train/label_prior.h"
 #include "train/linear_sgd.h"
+#include "train/run_directory.h"
 #include "train/run_logs.h"
 #include "train/run_summary.h"
 #include "train/threshold_mode.h"
@@ -97,7 +98,8 @@ class LinearTrainer {
 
   nlohmann::ordered_json run() {
     logs_.start();
-    for (const char* stale : {model_files::kWeights, model_files::kThresholds, "metrics.json"})
+    for (const char* stale :
+         {model_files::kWeights, model_files::kThresholds, kTrainingRunFiles.metrics})
       std::filesystem::remove(run_.dir / stale);
     const auto start = Clock::now();
     {
@@ -270,7 +272,7 @@ class LinearTrainer {
         {"elapsed_seconds", elapsed}};
     for (const auto& [key, value] : tuned.metrics.items()) metrics[key] = value;
     metrics["energy"] = energy_json(csv_);
-    write_file_atomically(run_.dir / "metrics.json", metrics.dump(2) + "\n");
+    write_file_atomically(run_.dir / kTrainingRunFiles.metrics, metrics.dump(2) + "\n");
     print_test_line(tuned, test_.size());
     return metrics;
   }

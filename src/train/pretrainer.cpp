@@ -22,6 +22,7 @@
 #include "model/replaced_token.h"
 #include "report/eval_record.h"
 #include "train/csv_log.h"
+#include "train/run_directory.h"
 #include "train/run_logs.h"
 #include "train/run_summary.h"
 #include "train/schedule.h"
@@ -67,7 +68,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kHeldoutHeader = "epoch,step,loss,accuracy,elapsed_s\n";
-constexpr const char* kMetricsFile = "pretrain_metrics.json";
 constexpr double kLogFlushSeconds = 5.0;
 constexpr double kProgressSeconds = 0.25;
 
@@ -264,7 +264,7 @@ class Pretrainer {
       state_.seed = o_.seed;
       state_.batches_per_epoch = batches_per_epoch_;
       state_.total_steps = total_steps_;
-      std::filesystem::remove(run_.dir / kMetricsFile);
+      std::filesystem::remove(run_.dir / kPretrainingRunFiles.metrics);
       logs_.start();
       write_file_atomically(heldout_log_, kHeldoutHeader);
     }
@@ -542,7 +542,7 @@ class Pretrainer {
                            {"elapsed_seconds", elapsed()}};
     metrics["heldout"] = {{"loss", last_heldout_loss_}, {"accuracy", last_heldout_accuracy_}};
     metrics["energy"] = energy_json(csv_);
-    write_file_atomically(run_.dir / kMetricsFile, metrics.dump(2) + "\n");
+    write_file_atomically(run_.dir / kPretrainingRunFiles.metrics, metrics.dump(2) + "\n");
     std::filesystem::remove_all(run_.dir / "checkpoint");
     return metrics;
   }

@@ -20,30 +20,30 @@ std::string describe_differences(const nlohmann::json& now, const nlohmann::json
 
 // The run's options with today's spelling of the precision (runs begun before it was unified
 // spell fp32 "f32"); null without a run.
-nlohmann::json stored_run_options(const std::filesystem::path& dir) {
-  nlohmann::json stored = load_run_config(dir);
+nlohmann::json stored_run_options(const std::filesystem::path& dir, const RunFiles& files) {
+  nlohmann::json stored = load_run_config(dir, files.options);
   if (stored.contains("precision") && stored["precision"].is_string())
-    stored["precision"] = precision_name(
-        parse_precision(stored["precision"].get<std::string>(),
-                        cat((dir / model_files::kRunConfig).string(), ": precision")));
+    stored["precision"] =
+        precision_name(parse_precision(stored["precision"].get<std::string>(),
+                                       cat((dir / files.options).string(), ": precision")));
   return stored;
 }
 
 }  // namespace
 
-RunAction reconcile_run(const std::filesystem::path& dir,
+RunAction reconcile_run(const std::filesystem::path& dir, const RunFiles& files,
                         const std::function<nlohmann::json()>& options,
                         const std::function<bool(const std::string& key)>& given, bool resume,
                         nlohmann::json& stored) {
-  stored = stored_run_options(dir);
+  stored = stored_run_options(dir, files);
   if (stored.is_null()) {
-    if (resume) fail(dir.string(), ": nothing to resume (no ", model_files::kRunConfig, ")");
+    if (resume) fail(dir.string(), ": nothing to resume (no ", files.options, ")");
     if (std::filesystem::exists(dir) && !std::filesystem::is_empty(dir))
-      fail(dir.string(), ": exists and is not a greenbert run directory (no ",
-           model_files::kRunConfig, "); choose a new or empty --out");
+      fail(dir.string(), ": exists and is not a greenbert run directory (no ", files.options,
+           "); choose a new or empty --out");
     return RunAction::start;
   }
-  if (std::filesystem::exists(dir / "metrics.json")) return RunAction::finished;
+  if (std::filesystem::exists(dir / files.metrics)) return RunAction::finished;
   const nlohmann::json command = options();
   std::vector<std::string> differing;
   if (resume) {

@@ -25,6 +25,7 @@
 #include "report/eval_record.h"
 #include "report/metrics.h"
 #include "text/vocab_trainer.h"
+#include "train/run_directory.h"
 #include "train/run_logs.h"
 #include "train/run_summary.h"
 #include "train/schedule.h"
@@ -185,7 +186,8 @@ class Trainer {
       state_.batches_per_epoch = batches_per_epoch_;
       state_.total_steps = total_steps_;
       state_.data = data;
-      for (const char* stale : {model_files::kWeights, model_files::kThresholds, "metrics.json"})
+      for (const char* stale :
+           {model_files::kWeights, model_files::kThresholds, kTrainingRunFiles.metrics})
         std::filesystem::remove(run_.dir / stale);
       // The description of the run's model; its weights come with the first validation.
       save_model(run_.dir,
@@ -442,7 +444,7 @@ class Trainer {
                            {"elapsed_seconds", elapsed()}};
     for (const auto& [key, value] : tuned.metrics.items()) metrics[key] = value;
     add_energy(metrics);
-    write_file_atomically(run_.dir / "metrics.json", metrics.dump(2) + "\n");
+    write_file_atomically(run_.dir / kTrainingRunFiles.metrics, metrics.dump(2) + "\n");
     std::filesystem::remove_all(checkpoint_dir(run_.dir));
 
     std::fprintf(stderr, "train: best model at epoch %.2f; threshold %.2f tuned on validation\n",
