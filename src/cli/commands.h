@@ -19,6 +19,7 @@ void add_train_command(CLI::App& app);
 void add_pretrain_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
+void add_merge_predictions_command(CLI::App& app);
 void add_quantize_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 

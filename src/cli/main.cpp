@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   greenbert::cli::add_pretrain_command(app);
   greenbert::cli::add_eval_command(app);
   greenbert::cli::add_predict_command(app);
+  greenbert::cli::add_merge_predictions_command(app);
   greenbert::cli::add_quantize_command(app);
   greenbert::cli::add_bench_command(app);
   greenbert::cli::add_companion_command(app, greenbert::cli::kExport);

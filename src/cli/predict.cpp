@@ -2,7 +2,9 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -18,12 +20,16 @@
 #include "cli/precision_option.h"
 #include "cli/run_config.h"
 #include "cli/threads_option.h"
+#include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json_document.h"
+#include "core/progress.h"
 #include "core/threads.h"
 #include "data/predict_reader.h"
 #include "energy/energy_tracker.h"
 #include "infer/classifier.h"
 #include "infer/label_decisions.h"
+#include "infer/prediction_shards.h"
 
 namespace greenbert::cli {
 
@@ -44,19 +50,34 @@ struct PredictArgs {
   std::optional<Precision> precision;
   std::string emissions;
   EnergyOptions energy;
+  std::string output;
+  bool resume = false;
+  std::string shard = "0/1";
 };
 
+// The input's id, when it has one, leads its output line.
+nlohmann::ordered_json line_for(const PredictInput& input) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  if (!input.id.empty()) out["id"] = input.id;
+  return out;
+}
+
 // The answer to an input with no text.
-constexpr std::string_view kEmptyPrediction = R"({"labels":[],"probabilities":{},"empty":true})"
-                                              "\n";
+std::string empty_prediction(const PredictInput& input) {
+  nlohmann::ordered_json out = line_for(input);
+  out["labels"] = nlohmann::ordered_json::array();
+  out["probabilities"] = nlohmann::ordered_json::object();
+  out["empty"] = true;
+  return out.dump() + "\n";
+}
 
 // One output line: labels at or above their threshold, the top-k probabilities, and the raw
 // logits when asked.
-std::string format_prediction(const Classifier& c, std::span<const float> logits,
-                              std::span<const float> probabilities,
+std::string format_prediction(const Classifier& c, const PredictInput& input,
+                              std::span<const float> logits, std::span<const float> probabilities,
                               std::span<const float> thresholds, int64_t top_k, bool with_logits) {
   const auto& names = c.config.labels;
-  nlohmann::ordered_json out;
+  nlohmann::ordered_json out = line_for(input);
   out["labels"] = nlohmann::ordered_json::array();
   for (int64_t l : labels_at_threshold(probabilities, thresholds))
     out["labels"].push_back(names[static_cast<size_t>(l)]);
@@ -67,6 +88,89 @@ std::string format_prediction(const Classifier& c, std::span<const float> logits
   return out.dump() + "\n";
 }
 
+// The options that decide the lines of an --output, as its OUT.predict.json records them:
+// --resume continues an output only under the same ones.
+nlohmann::json output_options_json(const PredictArgs& a) {
+  auto path = [](const std::string& p) {
+    return std::filesystem::absolute(p).lexically_normal().string();
+  };
+  return {{"model", path(a.model)},
+          {"input", path(a.input)},
+          {"shard", a.shard},
+          {"top-k", a.top_k},
+          {"threshold", a.threshold ? nlohmann::json(*a.threshold) : nlohmann::json()},
+          {"output-logits", a.output_logits},
+          {"max-length", a.max_length ? nlohmann::json(*a.max_length) : nlohmann::json()},
+          {"text", a.text},
+          {"precision", a.precision ? precision_name(*a.precision) : "auto"},
+          {"title-column", a.title_column},
+          {"text-column", a.text_column}};
+}
+
+std::filesystem::path output_options_file(const std::string& output) {
+  return output + ".predict.json";
+}
+
+// How many of this shard's inputs --output already answers (0 unless --resume), after checking
+// that it was written with this command's options.
+int64_t prepare_output(const PredictArgs& a) {
+  if (a.output.empty()) {
+    if (a.resume) usage_error("predict: --resume continues an --output file; give --output");
+    return 0;
+  }
+  if (a.input.empty()) usage_error("predict: --output needs --input (stdin cannot be read again)");
+  const std::filesystem::path out = a.output;
+  const std::filesystem::path options_file = output_options_file(a.output);
+  const nlohmann::json now = output_options_json(a);
+  if (!a.resume) {
+    if (std::filesystem::exists(out) && std::filesystem::file_size(out) > 0)
+      fail(out.string(), ": exists; --resume continues it, or choose another --output");
+    write_file_atomically(options_file, now.dump(2) + "\n");
+    return 0;
+  }
+  if (!std::filesystem::exists(options_file))
+    fail(out.string(), ": nothing to resume (no ", options_file.filename().string(),
+         ", which predict --output writes first)");
+  const nlohmann::json then = read_json_file(options_file);
+  std::string differing;
+  for (const auto& [key, value] : now.items())
+    if (!then.is_object() || !then.contains(key) || then[key] != value)
+      differing += cat(differing.empty() ? "" : ", ", "--", key, " ",
+                       then.is_object() && then.contains(key) ? then[key].dump() : "(unset)",
+                       " (this command: ", value.dump(), ")");
+  if (!differing.empty())
+    fail(out.string(), ": was written with other options: ", differing,
+         ". --resume continues it only with the same ones");
+  return count_whole_lines(out);
+}
+
+// Where the answers go: stdout as soon as a batch is done, or --output, appended in whole lines
+// about once a second (an interruption loses at most that second; --resume redoes it).
+class PredictionSink {
+ public:
+  explicit PredictionSink(std::string output) : output_(std::move(output)) {}
+  void write(const std::string& lines) {
+    if (output_.empty()) {
+      std::fwrite(lines.data(), 1, lines.size(), stdout);
+      std::fflush(stdout);
+      return;
+    }
+    pending_ += lines;
+    if (std::chrono::steady_clock::now() - last_append_ >= std::chrono::seconds(1)) flush();
+  }
+  void flush() {
+    if (output_.empty() || pending_.empty()) return;
+    append_file_durably(output_, pending_);
+    pending_.clear();
+    last_append_ = std::chrono::steady_clock::now();
+  }
+
+ private:
+  std::string output_;
+  std::string pending_;
+  std::chrono::steady_clock::time_point last_append_ = std::chrono::steady_clock::now();
+};
+
 void run(PredictArgs& a) {
   // std::cin with a buffer of its own, so a batch can tell the lines already read from those
   // yet to come (in_avail); nothing has read stdin before this.
@@ -74,6 +178,9 @@ void run(PredictArgs& a) {
   if (a.top_k < 0) usage_error("predict: --top-k must be >= 0");
   if (a.threshold && !(*a.threshold >= 0 && *a.threshold <= 1))
     usage_error("predict: --threshold must be in [0, 1]");
+  const Shard shard = parse_shard(a.shard, "predict: --shard");
+  a.shard = shard_name(shard);
+  const int64_t answered = prepare_output(a);
   set_thread_count(a.threads);
   ModelDirectory model = ModelDirectory::open(a.model);
   const RunInputEncoding encoding = run_input_encoding(model, a.max_length, a.text);
@@ -110,19 +217,42 @@ void run(PredictArgs& a) {
   std::optional<EnergyTracker> tracker;
   if (!a.emissions.empty())
     tracker.emplace("predict", a.emissions, a.energy, "greenbert", "predict");
+  // Answers go to a file only with --output, so progress on stderr then (rather than with
+  // answers on a terminal).
+  std::optional<Progress> progress;
+  if (!a.output.empty()) {
+    if (answered > 0)
+      std::fprintf(stderr, "predict: %s answers %lld inputs already; continuing after them\n",
+                   a.output.c_str(), static_cast<long long>(answered));
+    progress.emplace("predict", 0, "inputs", answered);
+  }
+  PredictionSink sink(a.output);
 
   // Output lines stay aligned with inputs: one with no text (an empty line or field, only
-  // spaces) is answered with an empty prediction and a warning naming it.
+  // spaces) is answered with an empty prediction and a warning naming it. This shard's inputs
+  // that --output answers already are read and passed over.
   std::vector<PredictInput> inputs;
+  std::vector<int64_t> positions;
   PredictInput input;
+  int64_t position = -1;  // of the last input read
+  int64_t to_pass_over = answered;
+  int64_t done = answered;
   bool more = true;
   while (more) {
     inputs.clear();
+    positions.clear();
     do {
       if (!(more = reader.next(input))) break;
+      ++position;
+      if (!shard.holds(position)) continue;
+      if (to_pass_over > 0) {
+        --to_pass_over;
+        continue;
+      }
+      positions.push_back(position);
       inputs.push_back(std::move(input));
     } while (inputs.size() < static_cast<size_t>(a.batch_size) && input_waiting());
-    if (inputs.empty()) break;
+    if (inputs.empty()) continue;
     const EncodedInputs encoded = encode_inputs(inputs, classifier.tokenizer, classifier.config,
                                                 encoding.text, static_cast<size_t>(max_length));
     for (const std::string& problem : encoded.problems)
@@ -133,20 +263,26 @@ void run(PredictArgs& a) {
     if (tracker) tracker->add_work(encoded.encoded.size(), encoded.encoded.tokens());
     std::string out;
     size_t at = 0;
-    for (const std::string& problem : encoded.problems) {
-      if (!problem.empty()) {
-        out += kEmptyPrediction;
-        continue;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      std::string line;
+      if (!encoded.problems[i].empty()) {
+        line = empty_prediction(inputs[i]);
+      } else {
+        line = format_prediction(
+            classifier, inputs[i],
+            std::span<const float>(logits).subspan(at, static_cast<size_t>(labels)),
+            std::span<const float>(probabilities).subspan(at, static_cast<size_t>(labels)),
+            thresholds, a.top_k, a.output_logits);
+        at += static_cast<size_t>(labels);
       }
-      out += format_prediction(
-          classifier, std::span<const float>(logits).subspan(at, static_cast<size_t>(labels)),
-          std::span<const float>(probabilities).subspan(at, static_cast<size_t>(labels)),
-          thresholds, a.top_k, a.output_logits);
-      at += static_cast<size_t>(labels);
+      out += shard.sharded() ? indexed_line(positions[i], line) : line;
     }
-    std::fwrite(out.data(), 1, out.size(), stdout);
-    std::fflush(stdout);
+    sink.write(out);
+    done += static_cast<int64_t>(inputs.size());
+    if (progress) progress->update(done);
   }
+  sink.flush();
+  if (progress) progress->finish();
   if (tracker) tracker->stop();
 }
 
@@ -166,7 +302,11 @@ void add_predict_command(CLI::App& app) {
       "it works in pipes and with tail -f.\n"
       "  One abstract:        echo 'We prove ...' | greenbert predict --model runs/m\n"
       "  Title and abstract:  greenbert predict --model runs/m --text title+abstract "
-      "--input papers.jsonl   ({\"title\": ..., \"abstract\": ...} per line)");
+      "--input papers.jsonl   ({\"title\": ..., \"abstract\": ...} per line; an \"id\" "
+      "leads the answer)\n"
+      "  A large file, resumable, in 2 shards:  greenbert predict --model runs/m --input "
+      "arxiv.jsonl --output part-0.jsonl --shard 0/2 [--resume]  (and 1/2), then "
+      "greenbert merge-predictions --out all.jsonl part-0.jsonl part-1.jsonl");
   cmd->add_option("--model", args->model, "Model directory (a training run, or an HF classifier)")
       ->required()
       ->check(CLI::ExistingDirectory);
@@ -194,6 +334,18 @@ void add_predict_command(CLI::App& app) {
       ->capture_default_str();
   add_threads_option(*cmd, args->threads);
   add_precision_option(*cmd, args->precision);
+  cmd->add_option("--output", args->output,
+                  "Write the answers to FILE (in whole lines, about once a second, with progress "
+                  "on stderr) instead of stdout; needs --input. FILE.predict.json records the "
+                  "options, for --resume");
+  cmd->add_flag("--resume", args->resume,
+                "Continue an interrupted --output: the inputs it answers already are passed over "
+                "(the same command with --resume; other options are refused)");
+  cmd->add_option("--shard", args->shard,
+                  "K/N: classify only inputs K, K+N, K+2N, ... (0-based, in input order), so that "
+                  "N processes split a large input; each line then starts with the input's "
+                  "\"index\". `greenbert merge-predictions` puts the shards back in input order")
+      ->capture_default_str();
   cmd->add_option("--emissions", args->emissions,
                   "Record the energy of the predictions in this emissions.csv (phase predict)");
   add_energy_options(*cmd, args->energy);

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <random>
 #include <vector>
 
@@ -231,6 +232,22 @@ void append_file_durably(const std::filesystem::path& path, std::string_view tex
     fail(path.string(), ": cannot append: ", std::strerror(error),
          undone ? " (nothing was appended)" : " (and the partial line could not be removed)");
   }
+}
+
+int64_t count_whole_lines(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (!std::filesystem::exists(path)) return 0;
+    fail(path.string(), ": cannot open");
+  }
+  int64_t lines = 0;
+  std::vector<char> block(1 << 16);
+  while (in) {
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    lines += std::count(block.begin(), block.begin() + in.gcount(), '\n');
+  }
+  if (in.bad()) fail(path.string(), ": read failed");
+  return lines;
 }
 
 bool create_file_if_absent(const std::filesystem::path& path, std::string_view contents) {

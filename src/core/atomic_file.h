@@ -6,6 +6,7 @@
 // replaces a link at the target, it does not follow it), and the directory fsynced; every
 // write's and fsync's result is checked, and errors name the target and the real cause. A crash
 // or a full disk at any moment leaves the old file or the new one, never a torn one.
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <ostream>
@@ -42,6 +43,10 @@ std::string read_file(const std::filesystem::path& path);
 // torn last line (an append a crash or an older version interrupted) is no record, and is left
 // out with a warning on stderr, as the next append would drop it.
 std::string read_whole_lines(const std::filesystem::path& path);
+
+// How many whole lines (ending in '\n') such a file holds, read in blocks (constant memory); 0
+// when it does not exist. A torn last line is not counted.
+int64_t count_whole_lines(const std::filesystem::path& path);
 
 // Whether `name` is one of the temporaries above, or of publish_directory
 // (core/publish_directory.h): "<name>.tmp.<6 letters or digits>" (or "<name>.tmp.<pid>", as

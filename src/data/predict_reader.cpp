@@ -64,6 +64,15 @@ std::string checked_text(std::string_view text, const std::string& where, const 
 void parse_json_line(std::string_view line, PredictInput& input) {
   const auto json = parse_json(line, input.where);
   if (!json.is_object()) fail(input.where, ": not a JSON object");
+  if (json.contains("id")) {
+    const nlohmann::json& id = json["id"];
+    if (id.is_string())
+      input.id = checked_text(id.get<std::string>(), input.where, "id");
+    else if (id.is_number_integer())
+      input.id = id.dump();
+    else
+      fail(input.where, ": \"id\" must be a string or an integer");
+  }
   if (json.contains("input_ids")) return parse_model_input(json, input);
   auto text_of = [&](const char* key) {
     if (!json[key].is_string()) fail(input.where, ": \"", key, "\" must be a string");

@@ -7,7 +7,8 @@
 //   csv     the data's CSV: the text column (default summaries) and, when present, the title
 //           column (default titles)
 //   jsonl   one object per line: {"text": ...}, or {"abstract": ..., "title": ...} (title
-//           optional), or model input as above
+//           optional; Cornell's arXiv snapshot is such a file), or model input as above; an
+//           "id" (a string or an integer) names the input in predict's output
 // Every problem is an Error "NAME:LINE: reason". A text may be empty (an empty line or field):
 // it is still an input, which infer/classifier.h's encode_inputs leaves out and names.
 #include <cstdint>
@@ -30,6 +31,7 @@ PredictFormat predict_format_of(const std::filesystem::path& path);
 
 struct PredictInput {
   std::string where;  // "NAME:LINE"
+  std::string id;     // jsonl's "id" (Cornell's arXiv id), or empty
   Example text;       // title (may be empty) and abstract, unless has_ids
   bool has_ids = false;
   // HF model input with the masked tokens dropped (packed): each kept token keeps its position.

@@ -1,0 +1,187 @@
+// Prediction at scale (infer/prediction_shards.h, `greenbert predict --output/--resume/--shard`,
+// `greenbert merge-predictions`): shards merge into exactly what one process writes, an
+// interrupted --output resumes without losing or repeating an answer, and the merge refuses
+// shards out of order, of another N, or incomplete.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "infer/prediction_shards.h"
+#include "support.h"
+
+namespace greenbert {
+namespace {
+
+using nlohmann::json;
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// Cornell-style JSON Lines: an id, a title, an abstract (two of them empty).
+std::string cornell_lines(int papers) {
+  const std::vector<std::string> words = {"quantum", "graph",   "neural", "codes",  "image",
+                                          "proof",   "network", "energy", "sparse", "language"};
+  std::string text;
+  for (int i = 0; i < papers; ++i) {
+    std::string abstract;
+    for (int w = 0; w < 12 && i % 11 != 5; ++w)
+      abstract += (w ? " " : "") + words[static_cast<size_t>(i * 7 + w * 3) % words.size()];
+    text +=
+        json{{"id", cat("0704.", 1000 + i)}, {"title", cat("Paper ", i)}, {"abstract", abstract}}
+            .dump() +
+        "\n";
+  }
+  return text;
+}
+
+class PredictShards : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto shared = testing::shared_dir() / "models/tiny-bert-safetensors";
+    if (!std::filesystem::exists(shared)) {
+      if (testing::running_in_ci()) FAIL() << shared << " is missing";
+      GTEST_SKIP() << shared << " is missing";
+    }
+    model_ = shared.string();
+    dir_ = testing::temp_dir(
+        cat("predict-shards-", ::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    input_ = dir_ / "papers.jsonl";
+    write_file_atomically(input_, cornell_lines(23));
+  }
+
+  // predict --output OUT with `args`; the exit status and stderr.
+  testing::CliResult predict_to(const std::filesystem::path& out, const std::string& args = "") {
+    return testing::run_cli(cat("predict --model ", model_, " --threads 1 --batch-size 4 --input ",
+                                input_.string(), " --output ", out.string(), " ", args));
+  }
+
+  std::string model_;
+  std::filesystem::path dir_, input_;
+};
+
+TEST_F(PredictShards, ShardsMergeIntoExactlyWhatOneProcessWrites) {
+  const auto whole = dir_ / "whole.jsonl";
+  auto one = predict_to(whole);
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  const std::string expected = read_file(whole);
+  const auto lines = lines_of(expected);
+  ASSERT_EQ(lines.size(), 23u);
+  EXPECT_EQ(json::parse(lines[0])["id"], "0704.1000");
+  EXPECT_EQ(json::parse(lines[5])["empty"], true);
+  auto on_stdout = testing::run_cli(
+      cat("predict --model ", model_, " --threads 1 --batch-size 4 --input ", input_.string()));
+  EXPECT_EQ(on_stdout.out, expected);
+
+  std::vector<std::string> shards;
+  for (int k = 0; k < 3; ++k) {
+    const auto part = dir_ / cat("part-", k, ".jsonl");
+    auto run = predict_to(part, cat("--shard ", k, "/3"));
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const auto part_lines = lines_of(read_file(part));
+    EXPECT_EQ(part_lines.size(), k < 2 ? 8u : 7u);  // inputs k, k+3, ... of 23
+    for (size_t i = 0; i < part_lines.size(); ++i)
+      EXPECT_EQ(json::parse(part_lines[i])["index"], static_cast<int>(i) * 3 + k);
+    shards.push_back(part.string());
+  }
+  const auto merged = dir_ / "merged.jsonl";
+  auto merge = testing::run_cli(cat("merge-predictions --out ", merged.string(), " ", shards[0],
+                                    " ", shards[1], " ", shards[2]));
+  ASSERT_EQ(merge.exit_code, 0) << merge.err;
+  EXPECT_EQ(read_file(merged), expected);
+}
+
+TEST_F(PredictShards, AnInterruptedOutputResumesWithEveryAnswerOnce) {
+  const auto whole = dir_ / "whole.jsonl";
+  ASSERT_EQ(predict_to(whole).exit_code, 0);
+  const auto expected = lines_of(read_file(whole));
+  for (const std::string shard : {"0/1", "1/2"}) {
+    SCOPED_TRACE(shard);
+    const auto out = dir_ / cat("out-", shard[0], ".jsonl");
+    ASSERT_EQ(predict_to(out, "--shard " + shard).exit_code, 0);
+    const auto complete = read_file(out);
+    // As a kill leaves it: some whole lines, then a torn one.
+    const auto lines = lines_of(complete);
+    std::string partial;
+    for (size_t i = 0; i < 5; ++i) partial += lines[i] + "\n";
+    write_file_atomically(out, partial + lines[5].substr(0, 17));
+
+    auto again = predict_to(out, "--shard " + shard);
+    EXPECT_EQ(again.exit_code, 1);
+    EXPECT_NE(again.err.find("exists; --resume continues it"), std::string::npos) << again.err;
+    auto other = predict_to(out, "--shard " + shard + " --resume --top-k 2");
+    EXPECT_EQ(other.exit_code, 1);
+    EXPECT_NE(other.err.find("--top-k 5 (this command: 2)"), std::string::npos) << other.err;
+
+    auto resumed = predict_to(out, "--shard " + shard + " --resume");
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+    EXPECT_NE(resumed.err.find("answers 5 inputs already"), std::string::npos) << resumed.err;
+    EXPECT_EQ(read_file(out), complete);
+  }
+  auto nothing = predict_to(dir_ / "never.jsonl", "--resume");
+  EXPECT_EQ(nothing.exit_code, 1);
+  EXPECT_NE(nothing.err.find("nothing to resume"), std::string::npos) << nothing.err;
+}
+
+// Two shards of 5 inputs (positions 0-4) as predict --shard K/2 writes them.
+struct ShardFiles {
+  std::filesystem::path dir = testing::temp_dir("merge-predictions");
+  std::filesystem::path write(const std::string& name, const std::vector<int>& positions,
+                              const std::string& tail = "") {
+    std::string text;
+    for (int p : positions) text += indexed_line(p, cat(R"({"labels":["L)", p, R"("]})", "\n"));
+    write_file_atomically(dir / name, text + tail);
+    return dir / name;
+  }
+  std::string merge_error(std::vector<std::filesystem::path> shards) {
+    try {
+      merge_prediction_shards(shards, dir / "merged.jsonl");
+    } catch (const Error& e) {
+      EXPECT_FALSE(std::filesystem::exists(dir / "merged.jsonl"));  // no partial output
+      return e.what();
+    }
+    return "merged";
+  }
+};
+
+TEST(MergePredictions, PutsShardsInInputOrderAndRefusesWhatDoesNotFit) {
+  ShardFiles f;
+  const auto even = f.write("even.jsonl", {0, 2, 4});
+  const auto odd = f.write("odd.jsonl", {1, 3});
+  EXPECT_EQ(merge_prediction_shards(std::vector{even, odd}, f.dir / "all.jsonl"), 5);
+  std::string expected;
+  for (int p = 0; p < 5; ++p) expected += cat(R"({"labels":["L)", p, R"("]})", "\n");
+  EXPECT_EQ(read_file(f.dir / "all.jsonl"), expected);
+
+  EXPECT_NE(f.merge_error({odd, even}).find("odd.jsonl:1: the line of input 1 where input 0"),
+            std::string::npos);
+  EXPECT_NE(
+      f.merge_error({even, f.write("short.jsonl", {1})}).find("even.jsonl:3: input 3 is missing"),
+      std::string::npos);
+  EXPECT_NE(f.merge_error({even, f.write("torn.jsonl", {1}, R"({"index":3,"lab)")})
+                .find("torn.jsonl:2: a torn last line"),
+            std::string::npos);
+  write_file_atomically(f.dir / "plain.jsonl", "{\"labels\":[]}\n");
+  EXPECT_NE(f.merge_error({f.dir / "plain.jsonl", odd}).find("no leading \"index\""),
+            std::string::npos);
+  EXPECT_NE(f.merge_error({even, odd, f.write("none.jsonl", {})}).find("input 2 is missing"),
+            std::string::npos);
+}
+
+TEST(MergePredictions, ShardIsKOfN) {
+  EXPECT_EQ(shard_name(parse_shard("2/5", "--shard")), "2/5");
+  EXPECT_TRUE(parse_shard("2/5", "--shard").holds(7));
+  EXPECT_FALSE(parse_shard("0/1", "--shard").sharded());
+  for (const char* bad : {"5/5", "-1/2", "1", "1/0", "a/2", "1/2/3", ""})
+    EXPECT_THROW(parse_shard(bad, "--shard"), Error) << bad;
+}
+
+}  // namespace
+}  // namespace greenbert
