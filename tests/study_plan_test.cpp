@@ -149,6 +149,52 @@ TEST(StudyPlan, VocabStageOnlyForPresetsWithoutAVocabulary) {
   EXPECT_NE(std::find(train.begin(), train.end(), "--init"), train.end());
 }
 
+TEST(StudyPlan, APretrainedModelIsFineTunedFromItsOwnPretrainingStage) {
+  StudySettings s = tiny_settings();
+  s.pretrain_epochs = 2;
+  s.models.push_back({"bert-tiny-pretrained", "bert-tiny", "", 100.0, true});
+  const auto plan = plan_study(s);
+  const auto names = ids(plan);
+  const auto at = [&](const std::string& id) {
+    return std::find(names.begin(), names.end(), id) - names.begin();
+  };
+  ASSERT_LT(at("bert-tiny-pretrained/pretrain"), at("bert-tiny-pretrained/train"));
+  EXPECT_LT(at("vocab"), at("bert-tiny-pretrained/pretrain"));
+  const Stage& pretrain = find(plan, "bert-tiny-pretrained/pretrain");
+  EXPECT_TRUE(has(
+      pretrain.args,
+      {"pretrain", "--data", "data", "--preset", "bert-tiny", "--vocab", "vocab/vocab.txt", "--out",
+       "models/bert-tiny-pretrained/pretrained", "--epochs", "2", "--max-length", "64"}));
+  EXPECT_TRUE(has(pretrain.args, {"--threads", "2"}));
+  EXPECT_TRUE(has(pretrain.args, {"--country", "FRA"}));
+  EXPECT_EQ(pretrain.depends_on, (std::vector<std::string>{"split", "vocab"}));
+  EXPECT_EQ(pretrain.checkpoint, "models/bert-tiny-pretrained/pretrained/checkpoint");
+  const Stage& train = find(plan, "bert-tiny-pretrained/train");
+  EXPECT_TRUE(has(train.args, {"--init", "models/bert-tiny-pretrained/pretrained"}));
+  EXPECT_FALSE(has(train.args, {"--preset"}));
+  EXPECT_EQ(train.depends_on, (std::vector<std::string>{"split", "bert-tiny-pretrained/pretrain"}));
+  // The model trained from scratch is planned as before, without pre-training.
+  EXPECT_EQ(std::count(names.begin(), names.end(), "bert-tiny/pretrain"), 0);
+  EXPECT_TRUE(has(find(plan, "bert-tiny/train").args, {"--preset", "bert-tiny"}));
+}
+
+TEST(StudySettings, PretrainedModelsRoundTripAndOlderManifestsHaveNone) {
+  StudySettings s = tiny_settings();
+  s.pretrain_epochs = 3;
+  s.models.push_back({"bert-tiny-pretrained", "bert-tiny", "", 100.0, true});
+  nlohmann::json json = to_json(s);
+  const StudySettings back = settings_from_json(json, "test");
+  EXPECT_EQ(back.pretrain_epochs, 3);
+  ASSERT_EQ(back.models.size(), 2u);
+  EXPECT_FALSE(back.models[0].pretrained);
+  EXPECT_TRUE(back.models[1].pretrained);
+  json.erase("pretrain_epochs");
+  EXPECT_EQ(settings_from_json(json, "test").pretrain_epochs, 1);
+  json["models"][1].erase("preset");
+  json["models"][1]["init"] = "/models/hf";
+  EXPECT_THROW(settings_from_json(json, "test"), Error);
+}
+
 TEST(StudyPlan, RejectsUnknownPrecisionAndNoModel) {
   nlohmann::json manifest = to_json(tiny_settings());
   manifest["precisions"] = {"fp16"};

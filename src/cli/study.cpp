@@ -44,6 +44,8 @@ struct StudyArgs {
   int64_t lifetime_predictions = 1'000'000;
   bool dry_run = false;
   bool linear = true;  // the linear baseline as a row of its own
+  bool pretrain = false;
+  int pretrain_epochs = 1;
   std::string stage_executable;
   EnergyOptions energy;
 };
@@ -79,9 +81,10 @@ std::vector<StudyModel> study_models(const StudyArgs& args) {
   for (const auto& preset : presets) {
     if (preset == kLinearPreset) continue;            // added below, once
     const BertConfig config = preset_config(preset);  // an unknown name fails here
-    models.push_back(
-        {unique(preset), preset, "",
-         encoder_size(config.num_layers, config.hidden_size, config.intermediate_size)});
+    const double size =
+        encoder_size(config.num_layers, config.hidden_size, config.intermediate_size);
+    models.push_back({unique(preset), preset, "", size});
+    if (args.pretrain) models.push_back({unique(preset + "-pretrained"), preset, "", size, true});
   }
   for (const auto& init : args.inits) {
     const auto dir = std::filesystem::weakly_canonical(std::filesystem::absolute(init));
@@ -104,6 +107,7 @@ StudySettings settings_from(const StudyArgs& args) {
   s.max_rows = args.max_rows;
   s.seed = args.seed;
   if (args.epochs > 0) s.epochs = args.epochs;
+  s.pretrain_epochs = args.pretrain_epochs;
   s.threads = args.threads > 0 ? args.threads : physical_core_count();
   s.models = study_models(args);
   for (const auto& name : args.precisions) {
@@ -229,6 +233,14 @@ void add_study_command(CLI::App& app) {
   cmd->add_flag("!--no-linear", args->linear,
                 "Leave out the linear baseline (bag of n-grams + one sigmoid per label, trained in "
                 "seconds), which every study trains by default as the cheapest model to beat");
+  cmd->add_flag("--pretrain", args->pretrain,
+                "Also train each preset pre-trained: its encoder pre-trained on the training "
+                "split (greenbert pretrain, masked-language modelling) and then fine-tuned, as "
+                "model PRESET-pretrained; the report charges the pre-training energy to it");
+  cmd->add_option("--pretrain-epochs", args->pretrain_epochs,
+                  "Epochs of each pre-training (with --pretrain)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_flag("--dry-run", args->dry_run,
                 "Print the stages, their commands and whether each would run, then stop");
   // Tests run the study with stand-in stage programs through this.

@@ -31,6 +31,18 @@ ConfigFigures figures_for(const StudyResults& results, const ConfigResult& confi
     f.training_kg = train->energy->kg_co2eq;
     add_sources(f.energy_sources, train->energy->sources);
   }
+  // A pretrained model's training is its pre-training and its fine-tuning.
+  if (const StageResult* pretrain = results.stage(config.model + "/pretrain");
+      pretrain && f.training_kwh) {
+    if (pretrain->record.status == StageStatus::done && pretrain->energy) {
+      *f.training_kwh += pretrain->energy->kwh;
+      *f.training_kg += pretrain->energy->kg_co2eq;
+      add_sources(f.energy_sources, pretrain->energy->sources);
+    } else {
+      f.training_kwh.reset();  // not known in full
+      f.training_kg.reset();
+    }
+  }
   if (config.precision == Precision::fp32) {
     f.quantization_kwh = 0.0;
     f.quantization_kg = 0.0;

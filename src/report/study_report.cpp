@@ -255,8 +255,11 @@ KeyValues settings_list(const StudyResults& results, const StudyFigures& figures
   std::vector<std::string> models;
   for (const auto& m : results.models) {
     std::string text =
-        m.model.name + (m.model.preset.empty() ? cat(" (fine-tuned from ", m.model.init, ")")
-                                               : " (preset, trained from scratch)");
+        m.model.name + (m.model.pretrained ? cat(" (preset, pre-trained for ", s.pretrain_epochs,
+                                                 s.pretrain_epochs == 1 ? " epoch" : " epochs",
+                                                 " on the training split, then fine-tuned)")
+                        : m.model.preset.empty() ? cat(" (fine-tuned from ", m.model.init, ")")
+                                                 : " (preset, trained from scratch)");
     if (m.metrics && m.metrics->contains("model") && m.metrics->at("model").contains("parameters"))
       text += cat(", ", m.metrics->at("model").at("parameters").get<int64_t>(), " parameters");
     models.push_back(text);
@@ -313,7 +316,8 @@ Document build_document(const StudyResults& results, const StudyFigures& figures
       "per-epoch validation and the final test evaluation, every attempt when it was resumed), "
       "recorded by the study around the stage's process (a stage also meters its own phases "
       "into its directory's emissions.csv; those are part of this record, never added to it); "
-      "quantized models share their fp32 model's training. Inference energy, latency, time, memory "
+      "quantized models share their fp32 model's training, and a -pretrained model's training "
+      "includes its pre-training stage. Inference energy, latency, time, memory "
       "and size come from greenbert "
       "bench (peak memory: the highest over batch sizes, each configuration in its own "
       "process). Lifetime kWh = training + quantization + ",

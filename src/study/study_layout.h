@@ -36,6 +36,10 @@ inline constexpr const char* kReportHtml = "report.html";
 inline std::string model_dir(const std::string& model, const std::string& precision) {
   return "models/" + model + "/" + precision;
 }
+// models/<model>/pretrained: the pre-training run a pretrained model is fine-tuned from.
+inline std::string pretrain_dir(const std::string& model) {
+  return "models/" + model + "/pretrained";
+}
 inline std::string results_dir(const std::string& model) {
   return "results/" + model;
 }

@@ -30,13 +30,48 @@ Stage new_stage(const std::string& model, const std::string& kind, double size =
   return stage;
 }
 
+// Pre-training of a pretrained model's encoder on the training split, with the study's
+// vocabulary, length, seed and threads.
+Stage pretrain_stage(const StudySettings& s, const StudyModel& m, bool vocab_stage) {
+  const std::string out = layout::pretrain_dir(m.name);
+  Stage pretrain = new_stage(m.name, "pretrain", m.size);
+  pretrain.args = {"pretrain",
+                   "--data",
+                   layout::kDataDir,
+                   "--preset",
+                   m.preset,
+                   "--vocab",
+                   s.vocab.empty() ? layout::kVocab : s.vocab,
+                   "--out",
+                   out,
+                   "--epochs",
+                   cat(s.pretrain_epochs),
+                   "--max-length",
+                   cat(s.max_length),
+                   "--seed",
+                   cat(s.seed),
+                   "--threads",
+                   cat(s.threads)};
+  append(pretrain.args, s.energy_args);
+  pretrain.depends_on = {"split"};
+  if (vocab_stage) pretrain.depends_on.push_back("vocab");
+  pretrain.outputs = {out + "/config.json", out + "/model.safetensors",
+                      out + "/pretrain_metrics.json"};
+  pretrain.owned = {out};
+  pretrain.checkpoint = out + "/checkpoint";
+  return pretrain;
+}
+
 std::vector<Stage> model_stages(const StudySettings& s, const StudyModel& m, bool vocab_stage) {
   std::vector<Stage> stages;
   auto dir_name = [&](Precision p) { return layout::precision_dir(p, s.layout); };
   const std::string trained = layout::model_dir(m.name, dir_name(Precision::fp32));
   Stage train = new_stage(m.name, "train", m.size);
   train.args = {"train", "--data", layout::kDataDir, "--out", trained};
-  if (!m.preset.empty()) {
+  if (m.pretrained) {
+    stages.push_back(pretrain_stage(s, m, vocab_stage));
+    append(train.args, {"--init", layout::pretrain_dir(m.name)});
+  } else if (!m.preset.empty()) {
     append(train.args,
            {"--preset", m.preset, "--vocab", s.vocab.empty() ? layout::kVocab : s.vocab});
   } else {
@@ -49,7 +84,10 @@ std::vector<Stage> model_stages(const StudySettings& s, const StudyModel& m, boo
          {"--max-length", cat(max_length), "--seed", cat(s.seed), "--threads", cat(s.threads)});
   append(train.args, s.energy_args);
   train.depends_on = {"split"};
-  if (!m.preset.empty() && vocab_stage) train.depends_on.push_back("vocab");
+  if (m.pretrained)
+    train.depends_on.push_back(stages.back().id);
+  else if (!m.preset.empty() && vocab_stage)
+    train.depends_on.push_back("vocab");
   train.outputs = {trained + "/config.json", trained + "/model.safetensors",
                    trained + "/metrics.json"};
   train.owned = {trained};

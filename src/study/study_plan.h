@@ -4,7 +4,8 @@
 //
 //   split                     data split --data FILE --out data
 //   vocab                     vocab --data data --out vocab/vocab.txt     (presets, no --vocab)
-//   M/train                   train --data data --out models/M/fp32 ...
+//   M/pretrain                pretrain --data data --out models/M/pretrained  (--pretrain)
+//   M/train                   train --data data --out models/M/fp32 ...  (--init the above)
 //   M/eval-fp32               eval --model models/M/fp32 --data data --split test --json
 //   M/quantize-P, M/eval-P    quantize --model models/M/fp32 --precision P --out models/M/P ...
 //   M/bench-P                 bench --model models/M/P --data data --out results/M/bench-P.json

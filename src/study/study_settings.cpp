@@ -13,6 +13,7 @@ nlohmann::ordered_json to_json(const StudySettings& s) {
     if (!m.preset.empty()) model["preset"] = m.preset;
     if (!m.init.empty()) model["init"] = m.init;
     model["size"] = m.size;
+    if (m.pretrained) model["pretrained"] = true;
     models.push_back(model);
   }
   std::vector<std::string> precisions;
@@ -22,6 +23,7 @@ nlohmann::ordered_json to_json(const StudySettings& s) {
           {"max_rows", s.max_rows},
           {"seed", s.seed},
           {"epochs", s.epochs ? nlohmann::ordered_json(*s.epochs) : nlohmann::ordered_json()},
+          {"pretrain_epochs", s.pretrain_epochs},
           {"threads", s.threads},
           {"models", models},
           {"precisions", precisions},
@@ -43,14 +45,20 @@ StudySettings settings_from_json(const nlohmann::json& json, const std::string& 
     s.seed = json.at("seed").get<uint64_t>();
     if (!json.at("epochs").is_null()) s.epochs = json.at("epochs").get<int>();
     s.threads = json.at("threads").get<int>();
+    // Manifests from before `study --pretrain` have no pretrained model.
+    if (json.contains("pretrain_epochs"))
+      s.pretrain_epochs = json_integer<int>(json["pretrain_epochs"], "pretrain_epochs");
     for (const auto& m : json.at("models")) {
       StudyModel model;
       model.name = m.at("name").get<std::string>();
       model.preset = m.value("preset", "");
       model.init = m.value("init", "");
       model.size = m.at("size").get<double>();
+      model.pretrained = m.value("pretrained", false);
       if (model.preset.empty() == model.init.empty())
         fail("model '", model.name, "' needs exactly one of preset and init");
+      if (model.pretrained && (model.preset.empty() || model.linear()))
+        fail("model '", model.name, "': only an encoder preset can be pre-trained");
       s.models.push_back(model);
     }
     // Manifests without "layout" predate it: layout 1.

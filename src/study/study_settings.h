@@ -25,6 +25,9 @@ struct StudyModel {
   // Encoder multiply-adds per token, layers x (4 h^2 + 2 h i): how a stage's time scales from
   // one model to another for the ETA. 0 when the architecture could not be read.
   double size = 0;
+  // Fine-tuned from an encoder of `preset` that the study first pre-trains on the training split
+  // (`greenbert pretrain`, stage M/pretrain); the report charges that energy to this model.
+  bool pretrained = false;
 
   bool linear() const { return preset == kLinearPreset; }
 };
@@ -34,6 +37,7 @@ struct StudySettings {
   int64_t max_rows = 0;
   uint64_t seed = 42;
   std::optional<int> epochs;  // unset: train's own default
+  int pretrain_epochs = 1;    // of the pre-training of each pretrained model
   int threads = 1;
   std::vector<StudyModel> models;
   std::vector<Precision> precisions;
