@@ -84,11 +84,7 @@ TEST(PredictCli, LogitsMatchPyTorchForBertAndDistilbert) {
 class PredictFormats : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto shared = testing::shared_dir() / "models/tiny-bert-safetensors";
-    if (!std::filesystem::exists(shared)) {
-      if (testing::running_in_ci()) FAIL() << shared << " is missing";
-      GTEST_SKIP() << shared << " is missing";
-    }
+    GREENBERT_SHARED_PATH(shared, "models/tiny-bert-safetensors");
     model_ = shared.string();
     // One directory per test: the test runner runs tests of a suite in parallel processes.
     dir_ = testing::temp_dir(

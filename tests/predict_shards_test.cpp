@@ -45,11 +45,7 @@ std::string cornell_lines(int papers) {
 class PredictShards : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto shared = testing::shared_dir() / "models/tiny-bert-safetensors";
-    if (!std::filesystem::exists(shared)) {
-      if (testing::running_in_ci()) FAIL() << shared << " is missing";
-      GTEST_SKIP() << shared << " is missing";
-    }
+    GREENBERT_SHARED_PATH(shared, "models/tiny-bert-safetensors");
     model_ = shared.string();
     dir_ = testing::temp_dir(
         cat("predict-shards-", ::testing::UnitTest::GetInstance()->current_test_info()->name()));

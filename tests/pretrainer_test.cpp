@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <fstream>
 
 #include "core/atomic_file.h"
 #include "core/threads.h"
@@ -55,18 +54,6 @@ PretrainRun tiny_run(const std::filesystem::path& dir, PretrainObjective objecti
   return run;
 }
 
-// The CSV rows of `file` without its last `timed_columns` columns (speed, elapsed seconds).
-std::vector<std::string> rows_without_time(const std::filesystem::path& file,
-                                           size_t timed_columns) {
-  std::vector<std::string> rows;
-  std::ifstream in(file);
-  for (std::string line; std::getline(in, line);) {
-    for (size_t i = 0; i < timed_columns; ++i) line = line.substr(0, line.rfind(','));
-    rows.push_back(line);
-  }
-  return rows;
-}
-
 TEST(Pretrainer, InterruptedAndResumedRunEqualsAnUninterruptedOne) {
   for (PretrainObjective objective : {PretrainObjective::mlm, PretrainObjective::rtd}) {
     const std::string name = objective_name(objective);
@@ -95,9 +82,10 @@ TEST(Pretrainer, InterruptedAndResumedRunEqualsAnUninterruptedOne) {
     EXPECT_EQ(read_file(straight / "model.safetensors"), read_file(resumed / "model.safetensors"))
         << name;
     for (auto [log, timed_columns] : {std::pair{"train_log.csv", 2}, {"heldout_log.csv", 1}}) {
-      const auto rows = rows_without_time(straight / log, timed_columns);
+      const auto rows = testing::deterministic_rows(straight / log, timed_columns);
       EXPECT_GT(rows.size(), 2u) << name << " " << log;
-      EXPECT_EQ(rows, rows_without_time(resumed / log, timed_columns)) << name << " " << log;
+      EXPECT_EQ(rows, testing::deterministic_rows(resumed / log, timed_columns))
+          << name << " " << log;
     }
   }
 }

@@ -4,6 +4,7 @@
 // repeat so the stratified split keeps them. Plus a tiny architecture to train on it.
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -117,6 +118,19 @@ inline Dataset synthetic_dataset(int n, uint32_t seed) {
   PrepareOptions options;
   options.ratios = {0.8, 0.1, 0.1};
   return prepare_dataset(synthetic_papers(n, seed), options);
+}
+
+// The rows of the CSV log `file` without its last `timed_columns` columns (speed, elapsed
+// seconds), which differ from run to run.
+inline std::vector<std::string> deterministic_rows(const std::filesystem::path& file,
+                                                   size_t timed_columns) {
+  std::vector<std::string> rows;
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);) {
+    for (size_t i = 0; i < timed_columns; ++i) line = line.substr(0, line.rfind(','));
+    rows.push_back(line);
+  }
+  return rows;
 }
 
 inline ClassifierModel synthetic_model(const Dataset& dataset, uint64_t seed) {

@@ -44,18 +44,6 @@ TrainRun tiny_run(const std::filesystem::path& dir, const TrainOptions& options)
   return run;
 }
 
-// The CSV rows of `file` without the columns that measure time.
-std::vector<std::string> deterministic_rows(const std::filesystem::path& file,
-                                            size_t timed_columns) {
-  std::vector<std::string> rows;
-  std::ifstream in(file);
-  for (std::string line; std::getline(in, line);) {
-    for (size_t i = 0; i < timed_columns; ++i) line = line.substr(0, line.rfind(','));
-    rows.push_back(line);
-  }
-  return rows;
-}
-
 std::vector<double> losses(const std::filesystem::path& train_log) {
   std::vector<double> values;
   std::ifstream in(train_log);
@@ -76,8 +64,10 @@ void expect_same_run(const std::filesystem::path& a, const std::filesystem::path
   EXPECT_EQ(read_file(a / "model.safetensors"), read_file(b / "model.safetensors"));
   EXPECT_EQ(read_file(a / "thresholds.json"), read_file(b / "thresholds.json"));
   // step,epoch,loss,lr,grad_norm — without seqs_per_s and elapsed_s.
-  EXPECT_EQ(deterministic_rows(a / "train_log.csv", 2), deterministic_rows(b / "train_log.csv", 2));
-  EXPECT_EQ(deterministic_rows(a / "val_log.csv", 1), deterministic_rows(b / "val_log.csv", 1));
+  EXPECT_EQ(testing::deterministic_rows(a / "train_log.csv", 2),
+            testing::deterministic_rows(b / "train_log.csv", 2));
+  EXPECT_EQ(testing::deterministic_rows(a / "val_log.csv", 1),
+            testing::deterministic_rows(b / "val_log.csv", 1));
   const auto ma = nlohmann::json::parse(read_file(a / "metrics.json"));
   const auto mb = nlohmann::json::parse(read_file(b / "metrics.json"));
   for (const char* key : {"val", "test", "test_threshold_0.5", "threshold"})
@@ -137,7 +127,7 @@ TEST(Trainer, InterruptedAndResumedRunEqualsAnUninterruptedOne) {
     }
   }
   expect_same_run(straight, resumed);
-  EXPECT_EQ(deterministic_rows(straight / "val_log.csv", 1).size(), 7u);  // header + 6
+  EXPECT_EQ(testing::deterministic_rows(straight / "val_log.csv", 1).size(), 7u);  // header + 6
 }
 
 TEST(Trainer, RefusesACheckpointOfOtherOptions) {

@@ -21,6 +21,34 @@ namespace greenbert::cli {
 
 inline constexpr const char* kRunConfigFile = model_files::kRunConfig;
 
+// The optimisation options `train` and `pretrain` share (the fields of the same names in
+// TrainOptions and PretrainOptions), as their run files' keys. Reading throws
+// nlohmann::json::exception on a missing or mistyped key.
+template <class Options>
+void optimization_to_json(const Options& o, nlohmann::json& json) {
+  json["epochs"] = o.epochs;
+  json["batch-size"] = o.batch_size;
+  json["grad-accum"] = o.grad_accum;
+  json["lr"] = o.lr;
+  json["warmup"] = o.warmup;
+  json["weight-decay"] = o.weight_decay;
+  json["max-grad-norm"] = o.max_grad_norm;
+  json["max-length"] = o.max_length;
+  json["eval-every"] = o.eval_every;
+}
+template <class Options>
+void optimization_from_json(const nlohmann::json& json, Options& o) {
+  o.epochs = json.at("epochs").get<int64_t>();
+  o.batch_size = json.at("batch-size").get<int64_t>();
+  o.grad_accum = json.at("grad-accum").get<int64_t>();
+  o.lr = json.at("lr").get<double>();
+  o.warmup = json.at("warmup").get<double>();
+  o.weight_decay = json.at("weight-decay").get<double>();
+  o.max_grad_norm = json.at("max-grad-norm").get<double>();
+  o.max_length = json.at("max-length").get<int64_t>();
+  o.eval_every = json.at("eval-every").get<int64_t>();
+}
+
 // The data options as train_config.json keys.
 nlohmann::json data_options_json(const DataOptions& options);
 

@@ -85,15 +85,7 @@ nlohmann::json binding_json(const TrainArgs& a) {
   json["init"] = path(a.init);
   json["vocab"] = path(a.vocab);
   json["vocab-size"] = a.vocab_size;
-  json["epochs"] = a.train.epochs;
-  json["batch-size"] = a.train.batch_size;
-  json["grad-accum"] = a.train.grad_accum;
-  json["lr"] = a.train.lr;
-  json["warmup"] = a.train.warmup;
-  json["weight-decay"] = a.train.weight_decay;
-  json["max-grad-norm"] = a.train.max_grad_norm;
-  json["max-length"] = a.train.max_length;
-  json["eval-every"] = a.train.eval_every;
+  optimization_to_json(a.train, json);
   json["precision"] = precision_name(parse_precision(a.precision, "--precision"));
   if (a.linear()) {
     json["dim"] = a.linear_dim;
@@ -111,15 +103,7 @@ void args_from_json(const nlohmann::json& j, TrainArgs& a) {
     a.init = j.at("init").get<std::string>();
     a.vocab = j.at("vocab").get<std::string>();
     a.vocab_size = j.at("vocab-size").get<size_t>();
-    a.train.epochs = j.at("epochs").get<int64_t>();
-    a.train.batch_size = j.at("batch-size").get<int64_t>();
-    a.train.grad_accum = j.at("grad-accum").get<int64_t>();
-    a.train.lr = j.at("lr").get<double>();
-    a.train.warmup = j.at("warmup").get<double>();
-    a.train.weight_decay = j.at("weight-decay").get<double>();
-    a.train.max_grad_norm = j.at("max-grad-norm").get<double>();
-    a.train.max_length = j.at("max-length").get<int64_t>();
-    a.train.eval_every = j.at("eval-every").get<int64_t>();
+    optimization_from_json(j, a.train);
     a.precision = j.at("precision").get<std::string>();
     if (a.linear()) {
       a.linear_dim = j.at("dim").get<int64_t>();
