@@ -155,6 +155,11 @@ void add_baselines(BenchRecord& record, const BenchModel& model, Precision preci
       // greenbert's own ONNX export: `greenbert export --to onnx`.
       const std::filesystem::path onnx_dir = work / cat(model.name, "-onnx");
       onnx = onnx_dir / model_files::onnx(precision);
+      if (!std::filesystem::exists(onnx) && !std::filesystem::exists(options.exporter)) {
+        std::fprintf(stderr, "bench: %s is missing; skipping onnxruntime\n",
+                     options.exporter.c_str());
+        continue;
+      }
       if (!std::filesystem::exists(onnx)) {
         const int status =
             run_command({options.exporter.string(), "--model", model.fp32_dir.string(), "--to",
