@@ -23,7 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::read_or_refuse([&] {
     const nlohmann::json config = load_run_config(path.parent_path());
     cli::DataOptions options;
-    cli::data_options_from_run([](const std::string&) { return false; }, config, options);
+    cli::data_options_from_run([](const std::string&) { return false; }, config, "fuzz input",
+                               options);
     cli::to_load_options(options);
   });
   return 0;

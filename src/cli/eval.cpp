@@ -112,7 +112,7 @@ void run(const CLI::App& command, EvalArgs& a) {
   const nlohmann::json& run_config = model.run_config;
   if (!run_config.is_null())
     data_options_from_run([&](const std::string& key) { return command.count("--" + key) > 0; },
-                          run_config, a.data);
+                          run_config, (model.path / kRunConfigFile).string(), a.data);
   if (a.data.data.empty())
     usage_error("eval: --data is required (", a.model, " is not a training run with a ",
                 kRunConfigFile, ")");

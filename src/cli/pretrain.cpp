@@ -92,7 +92,8 @@ void resolve(PretrainArgs& a) {
 
 // The run's own options (for --resume; reconcile_run has checked that those given match them).
 void args_from_json(const nlohmann::json& j, PretrainArgs& a) {
-  data_options_from_run([](const std::string&) { return false; }, j, a.data);
+  const std::string source = (std::filesystem::path(a.out) / kPretrainingRunFiles.options).string();
+  data_options_from_run([](const std::string&) { return false; }, j, source, a.data);
   try {
     a.preset = j.at("preset").get<std::string>();
     a.config = j.at("config").get<std::string>();
@@ -107,7 +108,7 @@ void args_from_json(const nlohmann::json& j, PretrainArgs& a) {
     optimization_from_json(j, a.train);
     a.precision = j.at("precision").get<std::string>();
   } catch (const nlohmann::json::exception& e) {
-    fail(kPretrainingRunFiles.options, ": ", e.what());
+    fail(source, ": ", e.what());
   }
 }
 

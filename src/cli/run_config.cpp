@@ -23,7 +23,8 @@ nlohmann::json data_options_json(const DataOptions& o) {
 }
 
 void data_options_from_run(const std::function<bool(const std::string& key)>& given,
-                           const nlohmann::json& config, DataOptions& options) {
+                           const nlohmann::json& config, const std::string& source,
+                           DataOptions& options) {
   const nlohmann::json now = data_options_json(options);
   nlohmann::json merged = now;
   for (const auto& [key, value] : now.items()) {
@@ -44,12 +45,12 @@ void data_options_from_run(const std::function<bool(const std::string& key)>& gi
     options.text_column = merged["text-column"].get<std::string>();
     options.terms_column = merged["terms-column"].get<std::string>();
     options.on_error = merged["on-error"].get<std::string>();
-    options.max_rows = json_integer<int64_t>(merged["max-rows"], cat(kRunConfigFile, ": max-rows"));
-    options.seed = json_integer<uint64_t>(merged["seed"], cat(kRunConfigFile, ": seed"));
+    options.max_rows = json_integer<int64_t>(merged["max-rows"], cat(source, ": max-rows"));
+    options.seed = json_integer<uint64_t>(merged["seed"], cat(source, ": seed"));
     options.split_ratios = merged["split-ratios"].get<std::string>();
     options.text = merged["text"].get<std::string>();
   } catch (const nlohmann::json::exception& e) {
-    fail(kRunConfigFile, ": bad data option: ", e.what());
+    fail(source, ": bad data option: ", e.what());
   }
 }
 

@@ -53,11 +53,12 @@ void optimization_from_json(const nlohmann::json& json, Options& o) {
 nlohmann::json data_options_json(const DataOptions& options);
 
 // Sets each data option of `options` that the user did not give (given(key) is false; keys as in
-// data_options_json, --data included) from `config` (a run's train_config.json), so eval
-// re-creates the run's split. Warns on stderr about given options that differ from the run's
-// (the split may then mix training and test data).
+// data_options_json, --data included) from `config` (a run's options file, `source` in messages),
+// so eval re-creates the run's split. Warns on stderr about given options that differ from the
+// run's (the split may then mix training and test data).
 void data_options_from_run(const std::function<bool(const std::string& key)>& given,
-                           const nlohmann::json& config, DataOptions& options);
+                           const nlohmann::json& config, const std::string& source,
+                           DataOptions& options);
 
 // How texts are encoded for a model directory (predict, serve): the options given, else the
 // training run's --max-length and --text, else the model's own length and the abstract alone.

@@ -96,7 +96,8 @@ nlohmann::json binding_json(const TrainArgs& a) {
 }
 
 void args_from_json(const nlohmann::json& j, TrainArgs& a) {
-  data_options_from_run([](const std::string&) { return false; }, j, a.data);
+  const std::string source = (std::filesystem::path(a.out) / kRunConfigFile).string();
+  data_options_from_run([](const std::string&) { return false; }, j, source, a.data);
   try {
     a.preset = j.at("preset").get<std::string>();
     a.config = j.at("config").get<std::string>();
@@ -112,7 +113,7 @@ void args_from_json(const nlohmann::json& j, TrainArgs& a) {
     }
     a.max_length_given = true;  // the run's own
   } catch (const nlohmann::json::exception& e) {
-    fail(kRunConfigFile, ": ", e.what());
+    fail(source, ": ", e.what());
   }
 }
 
