@@ -103,11 +103,14 @@ TEST_F(PredictShards, AnInterruptedOutputResumesWithEveryAnswerOnce) {
     const auto out = dir_ / cat("out-", shard[0], ".jsonl");
     ASSERT_EQ(predict_to(out, "--shard " + shard).exit_code, 0);
     const auto complete = read_file(out);
-    // As a kill leaves it: some whole lines, then a torn one.
+    // As a kill leaves it: some whole lines, then a torn one, and a record not yet complete.
     const auto lines = lines_of(complete);
     std::string partial;
     for (size_t i = 0; i < 5; ++i) partial += lines[i] + "\n";
     write_file_atomically(out, partial + lines[5].substr(0, 17));
+    PredictionRecord record = *read_prediction_record(out);
+    record.complete = false;
+    write_prediction_record(out, record);
 
     auto again = predict_to(out, "--shard " + shard);
     EXPECT_EQ(again.exit_code, 1);
@@ -121,19 +124,69 @@ TEST_F(PredictShards, AnInterruptedOutputResumesWithEveryAnswerOnce) {
     EXPECT_NE(resumed.err.find("answers 5 inputs already"), std::string::npos) << resumed.err;
     EXPECT_EQ(read_file(out), complete);
   }
+  auto finished = predict_to(dir_ / "out-0.jsonl", "--shard 0/1 --resume");
+  EXPECT_EQ(finished.exit_code, 0) << finished.err;
+  EXPECT_NE(finished.out.find("is complete (23 answers); nothing to do"), std::string::npos)
+      << finished.out;
   auto nothing = predict_to(dir_ / "never.jsonl", "--resume");
   EXPECT_EQ(nothing.exit_code, 1);
   EXPECT_NE(nothing.err.find("nothing to resume"), std::string::npos) << nothing.err;
 }
 
-// Two shards of 5 inputs (positions 0-4) as predict --shard K/2 writes them.
+TEST_F(PredictShards, MoreShardsThanInputsLeaveEmptyCompleteFiles) {
+  write_file_atomically(input_, cornell_lines(2));
+  const auto whole = dir_ / "whole.jsonl";
+  ASSERT_EQ(predict_to(whole).exit_code, 0);
+  std::string parts;
+  for (int k = 0; k < 3; ++k) {
+    const auto part = dir_ / cat("part-", k, ".jsonl");
+    ASSERT_EQ(predict_to(part, cat("--shard ", k, "/3")).exit_code, 0);
+    parts += " " + part.string();
+  }
+  EXPECT_EQ(read_file(dir_ / "part-2.jsonl"), "");
+  EXPECT_TRUE(read_prediction_record(dir_ / "part-2.jsonl")->complete);
+  const auto merged = dir_ / "merged.jsonl";
+  auto merge = testing::run_cli(cat("merge-predictions --out ", merged.string(), parts));
+  ASSERT_EQ(merge.exit_code, 0) << merge.err;
+  EXPECT_EQ(read_file(merged), read_file(whole));
+}
+
+TEST_F(PredictShards, ResumeRefusesAnInputThatChangedUnderTheSameSize) {
+  const auto out = dir_ / "out.jsonl";
+  ASSERT_EQ(predict_to(out).exit_code, 0);
+  // As if killed before its record said complete, and the input then rewritten: two papers
+  // became one line of the same size.
+  PredictionRecord record = *read_prediction_record(out);
+  record.complete = false;
+  write_prediction_record(out, record);
+  auto papers = lines_of(read_file(input_));
+  const size_t bytes = papers[0].size() + 1 + papers[1].size();
+  papers[1] = papers[0] + std::string(bytes - papers[0].size(), ' ');
+  papers.erase(papers.begin());
+  std::string text;
+  for (const auto& line : papers) text += line + "\n";
+  write_file_atomically(input_, text);
+  auto resumed = predict_to(out, "--resume");
+  EXPECT_EQ(resumed.exit_code, 1);
+  EXPECT_NE(resumed.err.find("holds 23 answers, but this shard of"), std::string::npos)
+      << resumed.err;
+  EXPECT_NE(resumed.err.find("has only 22 inputs"), std::string::npos) << resumed.err;
+}
+
+// Shards as predict --shard K/N writes them: lines for `positions`, and a record.
 struct ShardFiles {
   std::filesystem::path dir = testing::temp_dir("merge-predictions");
-  std::filesystem::path write(const std::string& name, const std::vector<int>& positions,
-                              const std::string& tail = "") {
+  std::filesystem::path write(const std::string& name, const std::string& shard,
+                              const std::vector<int>& positions, const std::string& tail = "",
+                              bool complete = true, int top_k = 5) {
     std::string text;
     for (int p : positions) text += indexed_line(p, cat(R"({"labels":["L)", p, R"("]})", "\n"));
     write_file_atomically(dir / name, text + tail);
+    PredictionRecord record;
+    record.options = {{"shard", shard}, {"top-k", top_k}};
+    record.complete = complete;
+    record.answers = static_cast<int64_t>(positions.size());
+    write_prediction_record(dir / name, record);
     return dir / name;
   }
   std::string merge_error(std::vector<std::filesystem::path> shards) {
@@ -149,25 +202,46 @@ struct ShardFiles {
 
 TEST(MergePredictions, PutsShardsInInputOrderAndRefusesWhatDoesNotFit) {
   ShardFiles f;
-  const auto even = f.write("even.jsonl", {0, 2, 4});
-  const auto odd = f.write("odd.jsonl", {1, 3});
+  const auto even = f.write("even.jsonl", "0/2", {0, 2, 4});
+  const auto odd = f.write("odd.jsonl", "1/2", {1, 3});
   EXPECT_EQ(merge_prediction_shards(std::vector{even, odd}, f.dir / "all.jsonl"), 5);
   std::string expected;
   for (int p = 0; p < 5; ++p) expected += cat(R"({"labels":["L)", p, R"("]})", "\n");
   EXPECT_EQ(read_file(f.dir / "all.jsonl"), expected);
 
-  EXPECT_NE(f.merge_error({odd, even}).find("odd.jsonl:1: the line of input 1 where input 0"),
+  // What the records say: shards given out of order or of another N, unfinished, other options.
+  EXPECT_NE(f.merge_error({odd, even}).find("odd.jsonl: is shard 1/2, given as shard 0/2"),
             std::string::npos);
-  EXPECT_NE(
-      f.merge_error({even, f.write("short.jsonl", {1})}).find("even.jsonl:3: input 3 is missing"),
-      std::string::npos);
-  EXPECT_NE(f.merge_error({even, f.write("torn.jsonl", {1}, R"({"index":3,"lab)")})
-                .find("torn.jsonl:2: a torn last line"),
+  EXPECT_NE(f.merge_error({even, odd, f.write("third.jsonl", "2/3", {})})
+                .find("even.jsonl: is shard 0/2, given as shard 0/3"),
             std::string::npos);
+  EXPECT_NE(f.merge_error({even, f.write("cut.jsonl", "1/2", {1}, "", false)})
+                .find("cut.jsonl: incomplete"),
+            std::string::npos);
+  EXPECT_NE(f.merge_error({even, f.write("top2.jsonl", "1/2", {1, 3}, "", true, 2)})
+                .find("top2.jsonl: written with other options than"),
+            std::string::npos);
+  write_file_atomically(f.dir / "bare.jsonl", indexed_line(1, "{\"labels\":[]}\n"));
+  EXPECT_NE(f.merge_error({even, f.dir / "bare.jsonl"}).find("no bare.jsonl.predict.json"),
+            std::string::npos);
+  // What the lines say, should a record not match its file.
   write_file_atomically(f.dir / "plain.jsonl", "{\"labels\":[]}\n");
+  write_prediction_record(f.dir / "plain.jsonl", {{{"shard", "0/2"}, {"top-k", 5}}, true, 1});
   EXPECT_NE(f.merge_error({f.dir / "plain.jsonl", odd}).find("no leading \"index\""),
             std::string::npos);
-  EXPECT_NE(f.merge_error({even, odd, f.write("none.jsonl", {})}).find("input 2 is missing"),
+  EXPECT_NE(f.merge_error({even, f.write("short.jsonl", "1/2", {1})})
+                .find("even.jsonl:3: input 3 is missing"),
+            std::string::npos);
+  EXPECT_NE(f.merge_error({even, f.write("torn.jsonl", "1/2", {1}, R"({"index":3,"lab)")})
+                .find("torn.jsonl:2: a torn last line"),
+            std::string::npos);
+  EXPECT_NE(f.merge_error({even, f.write("swapped.jsonl", "1/2", {3, 1})})
+                .find("swapped.jsonl:1: the line of input 3 where input 1 belongs"),
+            std::string::npos);
+  const auto grown = f.write("grown.jsonl", "1/2", {1, 3});
+  append_file_durably(grown, indexed_line(5, "{\"labels\":[]}\n"));
+  EXPECT_NE(f.merge_error({f.write("even6.jsonl", "0/2", {0, 2, 4}), grown})
+                .find("grown.jsonl: holds 3 answers, but its grown.jsonl.predict.json says 2"),
             std::string::npos);
 }
 

@@ -22,7 +22,7 @@
 #include "cli/threads_option.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
-#include "core/json_document.h"
+#include "core/option_differences.h"
 #include "core/progress.h"
 #include "core/threads.h"
 #include "data/predict_reader.h"
@@ -88,14 +88,15 @@ std::string format_prediction(const Classifier& c, const PredictInput& input,
   return out.dump() + "\n";
 }
 
-// The options that decide the lines of an --output, as its OUT.predict.json records them:
-// --resume continues an output only under the same ones.
+// The options that decide the lines of an --output (infer/prediction_shards.h's record).
 nlohmann::json output_options_json(const PredictArgs& a) {
   auto path = [](const std::string& p) {
-    return std::filesystem::absolute(p).lexically_normal().string();
+    std::filesystem::path normal = std::filesystem::absolute(p).lexically_normal();
+    return (normal.has_filename() ? normal : normal.parent_path()).string();  // "dir/" is "dir"
   };
   return {{"model", path(a.model)},
           {"input", path(a.input)},
+          {"input-bytes", std::filesystem::file_size(a.input)},
           {"shard", a.shard},
           {"top-k", a.top_k},
           {"threshold", a.threshold ? nlohmann::json(*a.threshold) : nlohmann::json()},
@@ -107,41 +108,36 @@ nlohmann::json output_options_json(const PredictArgs& a) {
           {"text-column", a.text_column}};
 }
 
-std::filesystem::path output_options_file(const std::string& output) {
-  return output + ".predict.json";
-}
-
-// How many of this shard's inputs --output already answers (0 unless --resume), after checking
-// that it was written with this command's options.
-int64_t prepare_output(const PredictArgs& a) {
+// What --output holds before this run: nothing (a new output, recorded and created empty, so
+// that even a shard without inputs leaves its file), or, with --resume, the answers of an
+// output written with the same options.
+PredictionRecord prepare_output(const PredictArgs& a) {
+  PredictionRecord record;
   if (a.output.empty()) {
     if (a.resume) usage_error("predict: --resume continues an --output file; give --output");
-    return 0;
+    return record;
   }
   if (a.input.empty()) usage_error("predict: --output needs --input (stdin cannot be read again)");
   const std::filesystem::path out = a.output;
-  const std::filesystem::path options_file = output_options_file(a.output);
-  const nlohmann::json now = output_options_json(a);
+  record.options = output_options_json(a);
   if (!a.resume) {
     if (std::filesystem::exists(out) && std::filesystem::file_size(out) > 0)
       fail(out.string(), ": exists; --resume continues it, or choose another --output");
-    write_file_atomically(options_file, now.dump(2) + "\n");
-    return 0;
+    write_prediction_record(out, record);
+    append_file_durably(out, "");
+    return record;
   }
-  if (!std::filesystem::exists(options_file))
-    fail(out.string(), ": nothing to resume (no ", options_file.filename().string(),
+  const std::optional<PredictionRecord> then = read_prediction_record(out);
+  if (!then)
+    fail(out.string(), ": nothing to resume (no ", prediction_record_file(out).filename().string(),
          ", which predict --output writes first)");
-  const nlohmann::json then = read_json_file(options_file);
-  std::string differing;
-  for (const auto& [key, value] : now.items())
-    if (!then.is_object() || !then.contains(key) || then[key] != value)
-      differing += cat(differing.empty() ? "" : ", ", "--", key, " ",
-                       then.is_object() && then.contains(key) ? then[key].dump() : "(unset)",
-                       " (this command: ", value.dump(), ")");
-  if (!differing.empty())
+  if (const std::string differing = differing_options(then->options, record.options);
+      !differing.empty())
     fail(out.string(), ": was written with other options: ", differing,
          ". --resume continues it only with the same ones");
-  return count_whole_lines(out);
+  record.complete = then->complete;
+  record.answers = then->complete ? then->answers : count_whole_lines(out);
+  return record;
 }
 
 // Where the answers go: stdout as soon as a batch is done, or --output, appended in whole lines
@@ -180,7 +176,13 @@ void run(PredictArgs& a) {
     usage_error("predict: --threshold must be in [0, 1]");
   const Shard shard = parse_shard(a.shard, "predict: --shard");
   a.shard = shard_name(shard);
-  const int64_t answered = prepare_output(a);
+  PredictionRecord record = prepare_output(a);
+  if (record.complete) {
+    std::printf("predict: %s is complete (%lld answers); nothing to do\n", a.output.c_str(),
+                static_cast<long long>(record.answers));
+    return;
+  }
+  const int64_t answered = record.answers;
   set_thread_count(a.threads);
   ModelDirectory model = ModelDirectory::open(a.model);
   const RunInputEncoding encoding = run_input_encoding(model, a.max_length, a.text);
@@ -282,7 +284,16 @@ void run(PredictArgs& a) {
     if (progress) progress->update(done);
   }
   sink.flush();
+  if (to_pass_over > 0)
+    fail(a.output, ": holds ", answered, " answers, but this shard of ", a.input, " has only ",
+         answered - to_pass_over,
+         " inputs: the input changed since (start again without --resume)");
   if (progress) progress->finish();
+  if (!a.output.empty()) {
+    record.complete = true;
+    record.answers = done;
+    write_prediction_record(a.output, record);
+  }
   if (tracker) tracker->stop();
 }
 
@@ -337,7 +348,7 @@ void add_predict_command(CLI::App& app) {
   cmd->add_option("--output", args->output,
                   "Write the answers to FILE (in whole lines, about once a second, with progress "
                   "on stderr) instead of stdout; needs --input. FILE.predict.json records the "
-                  "options, for --resume");
+                  "options, and whether FILE is complete, for --resume and merge-predictions");
   cmd->add_flag("--resume", args->resume,
                 "Continue an interrupted --output: the inputs it answers already are passed over "
                 "(the same command with --resume; other options are refused)");

@@ -7,6 +7,8 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json_document.h"
+#include "core/option_differences.h"
 
 namespace greenbert {
 namespace {
@@ -44,6 +46,36 @@ struct ShardFile {
 
 }  // namespace
 
+std::filesystem::path prediction_record_file(const std::filesystem::path& output) {
+  std::filesystem::path path = output;
+  path += ".predict.json";
+  return path;
+}
+
+void write_prediction_record(const std::filesystem::path& output, const PredictionRecord& record) {
+  const nlohmann::json json = {
+      {"options", record.options}, {"complete", record.complete}, {"answers", record.answers}};
+  write_file_atomically(prediction_record_file(output), json.dump(2) + "\n");
+}
+
+std::optional<PredictionRecord> read_prediction_record(const std::filesystem::path& output) {
+  const std::filesystem::path path = prediction_record_file(output);
+  if (!std::filesystem::exists(path)) return std::nullopt;
+  const nlohmann::json json = read_json_file(path);
+  if (!json.is_object() || !json.contains("options") || !json["options"].is_object() ||
+      !json["options"].contains("shard") || !json["options"]["shard"].is_string() ||
+      !json.contains("complete") || !json["complete"].is_boolean() || !json.contains("answers") ||
+      !json["answers"].is_number_integer() || json["answers"].get<int64_t>() < 0)
+    fail(path.string(),
+         ": not a record of greenbert predict --output (it needs \"options\" with \"shard\", "
+         "\"complete\" and \"answers\")");
+  PredictionRecord record;
+  record.options = json["options"];
+  record.complete = json["complete"].get<bool>();
+  record.answers = json["answers"].get<int64_t>();
+  return record;
+}
+
 Shard parse_shard(std::string_view text, const char* option) {
   const size_t slash = text.find('/');
   Shard shard;
@@ -77,6 +109,27 @@ int64_t merge_prediction_shards(std::span<const std::filesystem::path> shards,
     files.push_back(std::move(file));
   }
   const int64_t count = static_cast<int64_t>(files.size());
+  std::vector<PredictionRecord> records;
+  for (int64_t k = 0; k < count; ++k) {
+    const std::filesystem::path& path = files[static_cast<size_t>(k)]->path;
+    std::optional<PredictionRecord> record = read_prediction_record(path);
+    if (!record)
+      fail(path.string(), ": no ", prediction_record_file(path).filename().string(),
+           " beside it: not an output of greenbert predict --output");
+    if (!record->complete)
+      fail(path.string(),
+           ": incomplete (its greenbert predict did not finish): resume it with --resume");
+    const std::string shard = record->options["shard"].get<std::string>();
+    if (shard != cat(k, "/", count))
+      fail(path.string(), ": is shard ", shard, ", given as shard ", k, "/", count,
+           ": give the shards in order, 0 to ", count - 1);
+    static const std::vector<std::string> kShard = {"shard"};
+    if (k > 0)
+      if (const std::string other = differing_options(records[0].options, record->options, kShard);
+          !other.empty())
+        fail(path.string(), ": written with other options than ", shards[0].string(), ": ", other);
+    records.push_back(std::move(*record));
+  }
   int64_t position = 0;
   write_file_atomically(out, [&](std::ostream& merged) {
     std::string line;
@@ -105,6 +158,11 @@ int64_t merge_prediction_shards(std::span<const std::filesystem::path> shards,
              files[static_cast<size_t>(position % count)]->path.string(),
              " ends before it) while this shard goes on: that shard is incomplete; resume it "
              "with `greenbert predict --resume`");
+    for (size_t k = 0; k < files.size(); ++k)
+      if (files[k]->line != records[k].answers)
+        fail(files[k]->path.string(), ": holds ", files[k]->line, " answers, but its ",
+             prediction_record_file(files[k]->path).filename().string(), " says ",
+             records[k].answers, ": it was changed after predict wrote it");
   });
   return position;
 }

@@ -3,20 +3,12 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/option_differences.h"
 #include "core/precision.h"
 #include "model/model_directory.h"
 
 namespace greenbert {
 namespace {
-
-std::string describe_differences(const nlohmann::json& now, const nlohmann::json& then,
-                                 const std::vector<std::string>& keys) {
-  std::string text;
-  for (const auto& key : keys)
-    text += cat(text.empty() ? "" : ", ", "--", key, " ", then[key].dump(),
-                " (this command: ", now[key].dump(), ")");
-  return text;
-}
 
 // The run's options with today's spelling of the precision (runs begun before it was unified
 // spell fp32 "f32"); null without a run.
@@ -45,20 +37,20 @@ RunAction reconcile_run(const std::filesystem::path& dir, const RunFiles& files,
   }
   if (std::filesystem::exists(dir / files.metrics)) return RunAction::finished;
   const nlohmann::json command = options();
-  std::vector<std::string> differing;
   if (resume) {
-    for (const auto& [key, value] : stored.items())
-      if (command.contains(key) && given(key) && command[key] != value) differing.push_back(key);
+    // Only the options given, and only those the run recorded (newer options are not compared).
+    std::vector<std::string> ignored;
+    for (const auto& [key, value] : command.items())
+      if (!given(key) || !stored.contains(key)) ignored.push_back(key);
+    const std::string differing = differing_options(stored, command, ignored);
     if (!differing.empty())
-      fail(dir.string(), ": --resume continues the run with its own options, and these differ: ",
-           describe_differences(command, stored, differing));
+      fail(dir.string(),
+           ": --resume continues the run with its own options, and these differ: ", differing);
     return RunAction::resume;
   }
-  for (const auto& [key, value] : command.items())
-    if (!stored.contains(key) || stored[key] != value) differing.push_back(key);
+  const std::string differing = differing_options(stored, command);
   if (!differing.empty())
-    fail(dir.string(), ": this run was started with other options: ",
-         describe_differences(command, stored, differing),
+    fail(dir.string(), ": this run was started with other options: ", differing,
          ". Pass --resume to continue it with its own options, or choose another --out");
   return RunAction::resume;
 }
