@@ -1,10 +1,12 @@
 // `greenbert pretrain` end to end on the synthetic task with a tiny encoder: both objectives
-// write a model directory that `train --init` fine-tunes, a finished run is left alone, and a
-// run directory continues only under its own options.
+// write a model directory that `train --init` fine-tunes, a finished run is left alone, a killed
+// run resumes with its own options to the uninterrupted result, and a run directory continues
+// only under its own options.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
+#include "background_cli.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "support.h"
@@ -43,6 +45,35 @@ TEST(PretrainCli, BothObjectivesWriteAModelThatTrainInitFineTunes) {
     const auto metrics = json::parse(read_file(tuned / "metrics.json"));
     EXPECT_TRUE(metrics["test"].contains("micro_f1")) << objective;
   }
+}
+
+TEST(PretrainCli, AKilledRunResumesWithItsOwnOptionsToTheUninterruptedResult) {
+  const auto dir = testing::temp_dir("pretrain-cli-kill");
+  const auto data = testing::write_synthetic_csv(dir / "data.csv", 400, 6);
+  const auto config = testing::write_tiny_config(dir / "tiny.json");
+  // Options that differ from the defaults, so that --resume must take them from the run.
+  const std::string options =
+      cat(" --data ", data.string(), " --config ", config.string(),
+          " --vocab-size 110 --epochs 2 --batch-size 8 --max-length 24 --heldout 20 --lr 0.002 "
+          "--mask-probability 0.2 --threads 1 --checkpoint-every 1 --out ");
+  const auto straight = dir / "straight";
+  ASSERT_EQ(testing::run_cli("pretrain" + options + straight.string()).exit_code, 0);
+
+  const auto killed = dir / "killed";
+  const pid_t pid = testing::spawn_cli("pretrain" + options + killed.string(), dir / "killed.err");
+  ASSERT_TRUE(testing::wait_until(
+      pid, [&] { return std::filesystem::exists(killed / "checkpoint/checkpoint.safetensors"); }))
+      << "the run ended before it could be killed: " << read_file(dir / "killed.err");
+  ::kill(pid, SIGKILL);
+  EXPECT_EQ(testing::exit_code_of(pid), -SIGKILL);
+
+  auto resumed = testing::run_cli(cat("pretrain --out ", killed.string(), " --resume --threads 1"));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_NE(resumed.err.find("resuming from"), std::string::npos) << resumed.err;
+  for (const char* file : {"model.safetensors", "vocab.txt", "config.json"})
+    EXPECT_EQ(read_file(killed / file), read_file(straight / file)) << file;
+  EXPECT_EQ(testing::deterministic_rows(killed / "train_log.csv", 2),
+            testing::deterministic_rows(straight / "train_log.csv", 2));
 }
 
 TEST(PretrainCli, ARunContinuesOnlyUnderItsOwnOptions) {

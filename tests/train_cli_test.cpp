@@ -14,6 +14,7 @@
 #include <functional>
 #include <thread>
 
+#include "background_cli.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/threads.h"
@@ -29,6 +30,10 @@ namespace greenbert {
 namespace {
 
 using nlohmann::json;
+using testing::exit_code_of;
+using testing::line_count;
+using testing::spawn_cli;
+using testing::wait_until;
 
 struct Task {
   std::filesystem::path dir, data, config;
@@ -70,43 +75,6 @@ void expect_same_run(const std::filesystem::path& a, const std::filesystem::path
   const auto mb = json::parse(read_file(b / "metrics.json"));
   EXPECT_EQ(ma["test"], mb["test"]);
   EXPECT_EQ(ma["val"], mb["val"]);
-}
-
-// Starts the CLI in the background (its own process, as a user's shell would).
-pid_t spawn_cli(const std::string& args, const std::filesystem::path& err) {
-  const std::string command =
-      cat("exec ", testing::cli_path().string(), " ", args, " >/dev/null 2>", err.string());
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  return pid;
-}
-
-// Waits (up to a minute) until `ready` or the process ends; returns whether it is still running.
-bool wait_until(pid_t pid, const std::function<bool()>& ready) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ready()) return true;
-    int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == pid) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
-}
-
-int exit_code_of(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-}
-
-size_t line_count(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  size_t n = 0;
-  for (std::string line; std::getline(in, line);) ++n;
-  return n;
 }
 
 // A --config written for another task (no problem_type, or a single-label one) still trains

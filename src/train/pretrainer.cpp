@@ -264,7 +264,13 @@ class Pretrainer {
       state_.seed = o_.seed;
       state_.batches_per_epoch = batches_per_epoch_;
       state_.total_steps = total_steps_;
-      std::filesystem::remove(run_.dir / kPretrainingRunFiles.metrics);
+      for (const char* stale : {model_files::kWeights, kPretrainingRunFiles.metrics})
+        std::filesystem::remove(run_.dir / stale);
+      // The description of the run's model, whose vocabulary a resumed run reads; its weights
+      // come when it finishes.
+      save_model(run_.dir,
+                 ModelDescription{ModelKind::encoder, model_.config, model_.tokenizer, {}, nullptr},
+                 nullptr);
       logs_.start();
       write_file_atomically(heldout_log_, kHeldoutHeader);
     }
