@@ -44,6 +44,18 @@ void expect_runs_beside_greenbert(const CompanionCase& c) {
   EXPECT_NE(err.find((dir / c.executable).string() + " is missing"), std::string::npos) << err;
 }
 
+// What the companions exist for: greenbert itself loads neither ONNX nor the HTTP server.
+TEST(CompanionCli, GreenbertLinksNeitherOnnxNorTheHttpServer) {
+  const auto dir = testing::temp_dir("companion-libraries");
+  ProcessOptions options;
+  options.stdout_file = dir / "ldd.txt";
+  ASSERT_TRUE(run_process({"ldd", testing::cli_path().string()}, options).ok());
+  const std::string libraries = read_file(dir / "ldd.txt");
+  EXPECT_NE(libraries.find("libdnnl"), std::string::npos) << libraries;  // ldd did list them
+  for (const char* library : {"libonnx", "libprotobuf", "libssl", "libbrotli"})
+    EXPECT_EQ(libraries.find(library), std::string::npos) << library << " in\n" << libraries;
+}
+
 TEST(CompanionCli, ServeRunsGreenbertServeBesideIt) {
   expect_runs_beside_greenbert({"serve", "greenbert-serve", "--max-batch-tokens", "--model ."});
 }
