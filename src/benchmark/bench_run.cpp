@@ -12,6 +12,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/json_document.h"
+#include "core/json_fields.h"
 #include "core/system_info.h"
 #include "core/threads.h"
 #include "energy/energy_tracker.h"
@@ -69,9 +70,23 @@ BenchInputs load_bench_inputs(const std::filesystem::path& path) {
   if (!j.is_object() || !j.contains("abstracts") || !j.contains("throughput"))
     fail(path.string(),
          ": not a bench inputs file ({\"abstracts\": [...], \"throughput\": [...]})");
+  // Token ids, each range-checked: a float or an object must not become an id.
+  auto sequences = [&](const char* key) {
+    const json& list = j[key];
+    if (!list.is_array()) fail(path.string(), ": \"", key, "\" must be an array of token arrays");
+    std::vector<std::vector<int32_t>> out;
+    for (const json& sequence : list) {
+      if (!sequence.is_array())
+        fail(path.string(), ": \"", key, "\" must be an array of token arrays");
+      auto& ids = out.emplace_back();
+      for (const json& id : sequence)
+        ids.push_back(json_integer<int32_t>(id, cat(path.string(), ": ", key, " token id")));
+    }
+    return out;
+  };
   BenchInputs inputs;
-  inputs.abstracts = j["abstracts"].get<std::vector<std::vector<int32_t>>>();
-  inputs.throughput = j["throughput"].get<std::vector<std::vector<int32_t>>>();
+  inputs.abstracts = sequences("abstracts");
+  inputs.throughput = sequences("throughput");
   return inputs;
 }
 
@@ -108,9 +123,9 @@ BenchConfiguration configuration_from_json(const json& j) {
   c.activations = parse_activation_type(j.at("activations").get<std::string>());
   if (!j.at("attention").is_null())
     c.attention = parse_precision(j["attention"].get<std::string>());
-  c.batch_size = j.at("batch_size").get<int64_t>();
-  c.threads = j.at("threads").get<int>();
-  c.repeats = j.at("repeats").get<int>();
+  c.batch_size = json_integer<int64_t>(j.at("batch_size"), "batch_size");
+  c.threads = json_integer<int>(j.at("threads"), "threads");
+  c.repeats = json_integer<int>(j.at("repeats"), "repeats");
   c.inputs = j.at("inputs").get<std::string>();
   c.emissions = j.at("emissions").get<std::string>();
   c.project = j.at("project").get<std::string>();

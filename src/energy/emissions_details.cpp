@@ -7,6 +7,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/json_document.h"
+#include "core/json_fields.h"
 #include "energy/energy_figures.h"
 
 namespace greenbert {
@@ -87,11 +88,11 @@ PhaseDetails from_json(const json& j) {
   d.assumed_tdp_watts = read_optional_number(j, "assumed_tdp_watts");
   d.tdp_source = j.at("tdp_source").get<std::string>();
   d.load_mode = j.at("load_mode").get<std::string>();
-  d.samples = j.at("samples").get<int>();
+  d.samples = json_integer<int>(j.at("samples"), "samples");
   d.sample_interval_seconds = j.at("sample_interval_seconds").get<double>();
-  d.failed_reads = j.at("failed_reads").get<int>();
-  d.sequences = j.at("sequences").get<int64_t>();
-  d.tokens = j.at("tokens").get<int64_t>();
+  d.failed_reads = json_integer<int>(j.at("failed_reads"), "failed_reads");
+  d.sequences = json_integer<int64_t>(j.at("sequences"), "sequences");
+  d.tokens = json_integer<int64_t>(j.at("tokens"), "tokens");
   d.duration_seconds = j.at("duration_seconds").get<double>();
   d.cpu_joules = j.at("cpu_joules").get<double>();
   d.ram_joules = j.at("ram_joules").get<double>();
@@ -145,6 +146,8 @@ std::vector<PhaseDetails> read_details(const std::filesystem::path& jsonl) {
     } catch (const json::exception& e) {
       fail(where, ": ", e.what());
     } catch (const std::invalid_argument& e) {
+      fail(where, ": ", e.what());
+    } catch (const Error& e) {
       fail(where, ": ", e.what());
     }
   }

@@ -41,10 +41,10 @@ StudySettings settings_from_json(const nlohmann::json& json, const std::string& 
   try {
     StudySettings s;
     s.data = json.at("data").get<std::string>();
-    s.max_rows = json.at("max_rows").get<int64_t>();
-    s.seed = json.at("seed").get<uint64_t>();
-    if (!json.at("epochs").is_null()) s.epochs = json.at("epochs").get<int>();
-    s.threads = json.at("threads").get<int>();
+    s.max_rows = json_integer<int64_t>(json.at("max_rows"), "max_rows");
+    s.seed = json_integer<uint64_t>(json.at("seed"), "seed");
+    if (!json.at("epochs").is_null()) s.epochs = json_integer<int>(json.at("epochs"), "epochs");
+    s.threads = json_integer<int>(json.at("threads"), "threads");
     // Manifests from before `study --pretrain` have no pretrained model.
     if (json.contains("pretrain_epochs"))
       s.pretrain_epochs = json_integer<int>(json["pretrain_epochs"], "pretrain_epochs");
@@ -69,12 +69,13 @@ StudySettings settings_from_json(const nlohmann::json& json, const std::string& 
     for (const auto& p : json.at("precisions").get<std::vector<std::string>>())
       s.precisions.push_back(parse_precision(p, "precisions"));
     s.batch_sizes = json.at("batch_sizes").get<std::vector<int>>();
-    s.max_length = json.at("max_length").get<int>();
-    s.bench_repeats = json.at("bench_repeats").get<int>();
-    s.bench_rows = json.at("bench_rows").get<int64_t>();
+    s.max_length = json_integer<int>(json.at("max_length"), "max_length");
+    s.bench_repeats = json_integer<int>(json.at("bench_repeats"), "bench_repeats");
+    s.bench_rows = json_integer<int64_t>(json.at("bench_rows"), "bench_rows");
     s.vocab = json.at("vocab").get<std::string>();
-    s.vocab_size = json.at("vocab_size").get<int>();
-    s.lifetime_predictions = json.at("lifetime_predictions").get<int64_t>();
+    s.vocab_size = json_integer<int>(json.at("vocab_size"), "vocab_size");
+    s.lifetime_predictions =
+        json_integer<int64_t>(json.at("lifetime_predictions"), "lifetime_predictions");
     s.energy_args = json.at("energy_args").get<std::vector<std::string>>();
     return s;
   } catch (const nlohmann::json::exception& e) {

@@ -9,6 +9,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/json_document.h"
+#include "core/json_fields.h"
 #include "core/system_info.h"
 
 namespace greenbert {
@@ -83,13 +84,14 @@ StageRecord stage_from_json(const nlohmann::json& j) {
   r.kind = j.at("kind").get<std::string>();
   r.command = j.at("command").get<std::vector<std::string>>();
   r.status = parse_status(j.at("status").get<std::string>());
-  r.attempts = j.at("attempts").get<int>();
+  r.attempts = json_integer<int>(j.at("attempts"), "attempts");
   r.seconds = j.at("seconds").get<double>();
   r.finished = j.at("finished").get<std::string>();
   r.failure = j.at("failure").get<std::string>();
   for (const auto& o : j.at("outputs"))
-    r.outputs.push_back({o.at("path").get<std::string>(), o.at("bytes").get<uint64_t>(),
-                         o.at("mtime_ns").get<int64_t>(), o.at("fnv1a64").get<std::string>()});
+    r.outputs.push_back(
+        {o.at("path").get<std::string>(), json_integer<uint64_t>(o.at("bytes"), "bytes"),
+         json_integer<int64_t>(o.at("mtime_ns"), "mtime_ns"), o.at("fnv1a64").get<std::string>()});
   r.energy_runs = j.at("energy_runs").get<std::vector<std::string>>();
   return r;
 }

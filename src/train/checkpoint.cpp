@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/json_document.h"
+#include "core/json_fields.h"
 #include "io/safetensors.h"
 #include "io/tensor_file.h"
 
@@ -63,20 +64,20 @@ TrainingState state_from_json(const std::string& text, const std::string& file) 
   if (!json.is_object()) fail(file, ": metadata 'state' is not a JSON object");
   TrainingState s;
   try {
-    s.step = json.at("step").get<int64_t>();
-    s.epoch = json.at("epoch").get<int64_t>();
-    s.batch = json.at("batch").get<int64_t>();
-    s.validated_step = json.at("validated_step").get<int64_t>();
+    s.step = json_integer<int64_t>(json.at("step"), "step");
+    s.epoch = json_integer<int64_t>(json.at("epoch"), "epoch");
+    s.batch = json_integer<int64_t>(json.at("batch"), "batch");
+    s.validated_step = json_integer<int64_t>(json.at("validated_step"), "validated_step");
     s.best_micro_f1 = json.at("best_micro_f1").get<double>();
     s.best_val_loss = json.at("best_val_loss").get<double>();
-    s.best_step = json.at("best_step").get<int64_t>();
+    s.best_step = json_integer<int64_t>(json.at("best_step"), "best_step");
     s.best_epoch = json.at("best_epoch").get<double>();
     s.train_seconds = json.at("train_seconds").get<double>();
-    s.train_sequences = json.at("train_sequences").get<int64_t>();
+    s.train_sequences = json_integer<int64_t>(json.at("train_sequences"), "train_sequences");
     s.elapsed_seconds = json.at("elapsed_seconds").get<double>();
     s.seed = std::stoull(json.at("seed").get<std::string>());
-    s.batches_per_epoch = json.at("batches_per_epoch").get<int64_t>();
-    s.total_steps = json.at("total_steps").get<int64_t>();
+    s.batches_per_epoch = json_integer<int64_t>(json.at("batches_per_epoch"), "batches_per_epoch");
+    s.total_steps = json_integer<int64_t>(json.at("total_steps"), "total_steps");
   } catch (const std::exception& e) {
     fail(file, ": metadata 'state': ", e.what());
   }
