@@ -14,6 +14,7 @@
 #include "cli/precision_option.h"
 #include "cli/run_config.h"
 #include "core/error.h"
+#include "core/json_fields.h"
 #include "core/run_seeds.h"
 #include "core/stop_signals.h"
 #include "core/threads.h"
@@ -98,13 +99,13 @@ void args_from_json(const nlohmann::json& j, PretrainArgs& a) {
     a.preset = j.at("preset").get<std::string>();
     a.config = j.at("config").get<std::string>();
     a.vocab = j.at("vocab").get<std::string>();
-    a.vocab_size = j.at("vocab-size").get<size_t>();
+    a.vocab_size = json_integer<size_t>(j.at("vocab-size"), "vocab-size");
     a.objective = j.at("objective").get<std::string>();
     a.train.mask_probability = j.at("mask-probability").get<double>();
     a.train.whole_word = j.at("whole-word").get<bool>();
-    a.train.generator_layers = j.at("generator-layers").get<int64_t>();
+    a.train.generator_layers = json_integer<int64_t>(j.at("generator-layers"), "generator-layers");
     a.train.rtd_weight = j.at("rtd-weight").get<double>();
-    a.heldout = j.at("heldout").get<int64_t>();
+    a.heldout = json_integer<int64_t>(j.at("heldout"), "heldout");
     optimization_from_json(j, a.train);
     a.precision = j.at("precision").get<std::string>();
   } catch (const nlohmann::json::exception& e) {

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/data_options.h"
+#include "core/json_fields.h"
 #include "data/dataset.h"
 #include "model/model_directory.h"
 
@@ -38,15 +39,15 @@ void optimization_to_json(const Options& o, nlohmann::json& json) {
 }
 template <class Options>
 void optimization_from_json(const nlohmann::json& json, Options& o) {
-  o.epochs = json.at("epochs").get<int64_t>();
-  o.batch_size = json.at("batch-size").get<int64_t>();
-  o.grad_accum = json.at("grad-accum").get<int64_t>();
+  o.epochs = json_integer<int64_t>(json.at("epochs"), "epochs");
+  o.batch_size = json_integer<int64_t>(json.at("batch-size"), "batch-size");
+  o.grad_accum = json_integer<int64_t>(json.at("grad-accum"), "grad-accum");
   o.lr = json.at("lr").get<double>();
   o.warmup = json.at("warmup").get<double>();
   o.weight_decay = json.at("weight-decay").get<double>();
   o.max_grad_norm = json.at("max-grad-norm").get<double>();
-  o.max_length = json.at("max-length").get<int64_t>();
-  o.eval_every = json.at("eval-every").get<int64_t>();
+  o.max_length = json_integer<int64_t>(json.at("max-length"), "max-length");
+  o.eval_every = json_integer<int64_t>(json.at("eval-every"), "eval-every");
 }
 
 // The data options as train_config.json keys.

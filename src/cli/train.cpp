@@ -15,6 +15,7 @@
 #include "cli/run_config.h"
 #include "cli/threads_option.h"
 #include "core/error.h"
+#include "core/json_fields.h"
 #include "core/stop_signals.h"
 #include "core/threads.h"
 #include "data/split_directory.h"
@@ -103,12 +104,12 @@ void args_from_json(const nlohmann::json& j, TrainArgs& a) {
     a.config = j.at("config").get<std::string>();
     a.init = j.at("init").get<std::string>();
     a.vocab = j.at("vocab").get<std::string>();
-    a.vocab_size = j.at("vocab-size").get<size_t>();
+    a.vocab_size = json_integer<size_t>(j.at("vocab-size"), "vocab-size");
     optimization_from_json(j, a.train);
     a.precision = j.at("precision").get<std::string>();
     if (a.linear()) {
-      a.linear_dim = j.at("dim").get<int64_t>();
-      a.bigrams = j.at("bigrams").get<int64_t>();
+      a.linear_dim = json_integer<int64_t>(j.at("dim"), "dim");
+      a.bigrams = json_integer<int64_t>(j.at("bigrams"), "bigrams");
       a.weighting = j.at("weighting").get<std::string>();
     }
     a.max_length_given = true;  // the run's own

@@ -4,6 +4,7 @@
 
 #include "core/content_hash.h"
 #include "core/error.h"
+#include "core/json_fields.h"
 
 namespace greenbert {
 
@@ -44,8 +45,8 @@ nlohmann::json to_json(const DataFingerprint& f) {
 DataFingerprint fingerprint_from_json(const nlohmann::json& json, const std::string& where) {
   DataFingerprint f;
   try {
-    f.bytes = json.at("bytes").get<int64_t>();
-    f.examples = json.at("examples").get<int64_t>();
+    f.bytes = json_integer<int64_t>(json.at("bytes"), "bytes");
+    f.examples = json_integer<int64_t>(json.at("examples"), "examples");
     f.hash = json.at("hash").get<std::string>();
   } catch (const nlohmann::json::exception& e) {
     fail(where, ": data fingerprint: ", e.what());

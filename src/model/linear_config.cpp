@@ -1,6 +1,7 @@
 #include "model/linear_config.h"
 
 #include "core/error.h"
+#include "core/json_fields.h"
 
 namespace greenbert {
 
@@ -50,9 +51,9 @@ LinearConfig linear_config_from_json(const nlohmann::json& j, const std::string&
          kLinearFormatVersion);
   LinearConfig c;
   try {
-    c.vocab_size = j.at("vocab_size").get<int64_t>();
-    c.bigrams = j.at("bigrams").get<int64_t>();
-    c.dim = j.at("dim").get<int64_t>();
+    c.vocab_size = json_integer<int64_t>(j.at("vocab_size"), "vocab_size");
+    c.bigrams = json_integer<int64_t>(j.at("bigrams"), "bigrams");
+    c.dim = json_integer<int64_t>(j.at("dim"), "dim");
     const std::string weighting = j.at("weighting").get<std::string>();
     if (weighting != "tfidf" && weighting != "mean")
       fail(source, ": weighting must be tfidf or mean, got '", weighting, "'");
