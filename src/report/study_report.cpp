@@ -9,6 +9,7 @@
 #include "core/atomic_file.h"
 #include "core/child_process.h"
 #include "core/error.h"
+#include "core/json_fields.h"
 #include "core/local_time.h"
 #include "core/number_format.h"
 #include "core/progress.h"
@@ -261,7 +262,10 @@ KeyValues settings_list(const StudyResults& results, const StudyFigures& figures
                         : m.model.preset.empty() ? cat(" (fine-tuned from ", m.model.init, ")")
                                                  : " (preset, trained from scratch)");
     if (m.metrics && m.metrics->contains("model") && m.metrics->at("model").contains("parameters"))
-      text += cat(", ", m.metrics->at("model").at("parameters").get<int64_t>(), " parameters");
+      text += cat(", ",
+                  json_integer<int64_t>(m.metrics->at("model").at("parameters"),
+                                        m.model.name + "'s metrics.json: model.parameters"),
+                  " parameters");
     models.push_back(text);
   }
   KeyValues list;
