@@ -211,7 +211,7 @@ void run(const CLI::App& command, EvalArgs& a) {
     record.thresholds = thresholds;
     record.metrics = metrics;
     record.seconds = seconds;
-    record.data_path = std::filesystem::absolute(a.data.data).lexically_normal().string();
+    record.data_path = recorded_path(a.data.data);
     record.examples = encoded.size();
     record.max_length = max_length;
     record.text = text_input_name(text);

@@ -90,12 +90,8 @@ std::string format_prediction(const Classifier& c, const PredictInput& input,
 
 // The options that decide the lines of an --output (infer/prediction_shards.h's record).
 nlohmann::json output_options_json(const PredictArgs& a) {
-  auto path = [](const std::string& p) {
-    std::filesystem::path normal = std::filesystem::absolute(p).lexically_normal();
-    return (normal.has_filename() ? normal : normal.parent_path()).string();  // "dir/" is "dir"
-  };
-  return {{"model", path(a.model)},
-          {"input", path(a.input)},
+  return {{"model", recorded_path(a.model)},
+          {"input", recorded_path(a.input)},
           {"input-bytes", std::filesystem::file_size(a.input)},
           {"shard", a.shard},
           {"top-k", a.top_k},

@@ -62,12 +62,9 @@ Precision fastest_precision() {
 // The options that decide what a run computes; a run continues only under the same ones.
 nlohmann::json binding_json(const PretrainArgs& a) {
   nlohmann::json json = data_options_json(a.data);
-  auto path = [](const std::string& p) {
-    return p.empty() ? p : std::filesystem::absolute(p).lexically_normal().string();
-  };
   json["preset"] = a.preset;
-  json["config"] = path(a.config);
-  json["vocab"] = path(a.vocab);
+  json["config"] = recorded_path(a.config);
+  json["vocab"] = recorded_path(a.vocab);
   json["vocab-size"] = a.vocab_size;
   json["objective"] = a.objective;
   json["mask-probability"] = a.train.mask_probability;
@@ -230,7 +227,7 @@ void run(const CLI::App& command, PretrainArgs& a) {
   run.dir = dir;
   run.options = a.train;
   run.model_name = a.model_name();
-  run.data_path = std::filesystem::absolute(a.data.data).lexically_normal().string();
+  run.data_path = recorded_path(a.data.data);
   run.energy = a.energy;
   run.stop = &stop.flag();
   try {

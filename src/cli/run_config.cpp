@@ -8,18 +8,18 @@
 
 namespace greenbert::cli {
 
+std::string recorded_path(const std::string& path) {
+  if (path.empty()) return path;
+  const std::filesystem::path normal = std::filesystem::absolute(path).lexically_normal();
+  return (normal.has_filename() ? normal : normal.parent_path()).string();
+}
+
 nlohmann::json data_options_json(const DataOptions& o) {
-  return {
-      {"data", o.data.empty() ? "" : std::filesystem::absolute(o.data).lexically_normal().string()},
-      {"format", o.format},
-      {"title-column", o.title_column},
-      {"text-column", o.text_column},
-      {"terms-column", o.terms_column},
-      {"on-error", o.on_error},
-      {"max-rows", o.max_rows},
-      {"seed", o.seed},
-      {"split-ratios", o.split_ratios},
-      {"text", o.text}};
+  return {{"data", recorded_path(o.data)},  {"format", o.format},
+          {"title-column", o.title_column}, {"text-column", o.text_column},
+          {"terms-column", o.terms_column}, {"on-error", o.on_error},
+          {"max-rows", o.max_rows},         {"seed", o.seed},
+          {"split-ratios", o.split_ratios}, {"text", o.text}};
 }
 
 void data_options_from_run(const std::function<bool(const std::string& key)>& given,

@@ -50,6 +50,10 @@ void optimization_from_json(const nlohmann::json& json, Options& o) {
   o.eval_every = json_integer<int64_t>(json.at("eval-every"), "eval-every");
 }
 
+// A path option as run files record it, so that the same file compares equal however it was
+// written: absolute, normalised, without a trailing '/' ("" stays "").
+std::string recorded_path(const std::string& path);
+
 // The data options as train_config.json keys.
 nlohmann::json data_options_json(const DataOptions& options);
 

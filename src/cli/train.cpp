@@ -78,13 +78,10 @@ struct TrainArgs {
 // may use another) and checkpoint-every are not among them.
 nlohmann::json binding_json(const TrainArgs& a) {
   nlohmann::json json = data_options_json(a.data);
-  auto path = [](const std::string& p) {
-    return p.empty() ? p : std::filesystem::absolute(p).lexically_normal().string();
-  };
   json["preset"] = a.preset;
-  json["config"] = path(a.config);
-  json["init"] = path(a.init);
-  json["vocab"] = path(a.vocab);
+  json["config"] = recorded_path(a.config);
+  json["init"] = recorded_path(a.init);
+  json["vocab"] = recorded_path(a.vocab);
   json["vocab-size"] = a.vocab_size;
   optimization_to_json(a.train, json);
   json["precision"] = precision_name(parse_precision(a.precision, "--precision"));
@@ -197,7 +194,7 @@ void run_linear(const TrainArgs& a, const Dataset& dataset, RunAction action) {
   LinearTrainRun run;
   run.dir = dir;
   run.options = {a.train.epochs, a.train.lr, a.train.max_length, a.train.seed, a.bigrams};
-  run.data_path = std::filesystem::absolute(a.data.data).lexically_normal().string();
+  run.data_path = recorded_path(a.data.data);
   run.energy = a.energy;
   train_linear_classifier(run, model, dataset);
   std::printf("train: %s is ready: model, thresholds.json, metrics.json, emissions.csv\n",
@@ -251,7 +248,7 @@ void run(const CLI::App& command, TrainArgs& a) {
   run.dir = dir;
   run.options = a.train;
   run.model_name = a.model_name();
-  run.data_path = std::filesystem::absolute(a.data.data).lexically_normal().string();
+  run.data_path = recorded_path(a.data.data);
   run.energy = a.energy;
   run.stop = &stop.flag();
   run.force = a.force;
