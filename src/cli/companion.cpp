@@ -5,26 +5,17 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
-#include <system_error>
 #include <vector>
 
+#include "core/child_process.h"
 #include "core/error.h"
 
 namespace greenbert::cli {
 
 namespace {
 
-std::filesystem::path own_executable(const Companion& companion) {
-  std::error_code error;
-  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (error)
-    fail(companion.command,
-         ": cannot find greenbert's own executable (/proc/self/exe): ", error.message());
-  return self;
-}
-
 [[noreturn]] void run_companion(const Companion& companion, std::vector<std::string> args) {
-  const std::filesystem::path self = own_executable(companion);
+  const std::filesystem::path self = this_executable();
   const std::string path = (self.parent_path() / companion.executable).string();
   args.insert(args.begin(), path);
   std::vector<char*> argv;
@@ -42,7 +33,7 @@ std::filesystem::path own_executable(const Companion& companion) {
 }  // namespace
 
 std::filesystem::path companion_path(const Companion& companion) {
-  return own_executable(companion).parent_path() / companion.executable;
+  return this_executable().parent_path() / companion.executable;
 }
 
 void add_companion_command(CLI::App& app, const Companion& companion) {

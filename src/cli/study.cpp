@@ -16,6 +16,7 @@
 #include "cli/exit_codes.h"
 #include "cli/precision_option.h"
 #include "cli/threads_option.h"
+#include "core/child_process.h"
 #include "core/error.h"
 #include "core/threads.h"
 #include "model/config.h"
@@ -51,13 +52,6 @@ struct StudyArgs {
 };
 
 const std::vector<std::string> kDefaultModels = {"bert-tiny", "tinybert"};
-
-std::string this_executable() {
-  std::error_code error;
-  auto path = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (error) fail("cannot find this program's path (/proc/self/exe): ", error.message());
-  return path.string();
-}
 
 // A directory name from a checkpoint's name: letters, digits, '.', '-', '_' only.
 std::string model_name_for(const std::filesystem::path& dir) {
@@ -139,7 +133,7 @@ void run(const StudyArgs& args) {
   if (std::filesystem::exists(options.dir) && !std::filesystem::is_directory(options.dir))
     fail("--out ", args.out, ": exists and is not a directory");
   options.executable = args.stage_executable.empty()
-                           ? this_executable()
+                           ? this_executable().string()
                            : std::filesystem::absolute(args.stage_executable).string();
   options.energy = args.energy;
   options.dry_run = args.dry_run;

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 #include <vector>
 
 #include "core/error.h"
@@ -128,6 +129,13 @@ std::string shell_command_line(const std::vector<std::string>& argv) {
     line += '\'';
   }
   return line;
+}
+
+std::filesystem::path this_executable() {
+  std::error_code error;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) fail("cannot find this program's path (/proc/self/exe): ", error.message());
+  return self;
 }
 
 }  // namespace greenbert

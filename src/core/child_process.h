@@ -25,6 +25,10 @@ struct ProcessExit {
   std::string describe() const;
 };
 
+// The running program's own path (/proc/self/exe): the study's stages and the companion
+// executables beside it are found from it. Throws greenbert::Error when it cannot be read.
+std::filesystem::path this_executable();
+
 // Starts argv[0] (searched in PATH when it has no '/') with argv; throws greenbert::Error naming
 // the program when it cannot be started (not found, not executable).
 pid_t start_process(const std::vector<std::string>& argv, const ProcessOptions& options = {});
