@@ -259,6 +259,17 @@ void append_emissions_row(const std::filesystem::path& csv, const EmissionsRecor
   append_file_durably(csv, row);
 }
 
+EmissionsRecord parse_emissions_row(std::string_view line, const std::string& where) {
+  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  const auto fields = split_csv_line(line, where);
+  if (fields.size() != kColumnCount)
+    fail(where, ": ", fields.size(), " fields, expected ", kColumnCount, " (torn or garbled row)");
+  EmissionsRecord record;
+  for (size_t i = 0; i < kColumnCount; ++i) parse_field(record, kColumns[i], fields[i], where);
+  validate_record(record, where);
+  return record;
+}
+
 std::vector<EmissionsRecord> read_emissions_csv(const std::filesystem::path& csv) {
   const std::string text = read_whole_lines(csv);
   const std::string name = csv.string();
@@ -272,19 +283,13 @@ std::vector<EmissionsRecord> read_emissions_csv(const std::filesystem::path& csv
     std::string line = text.substr(start, end - start);
     start = end + 1;
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    auto fields = split_csv_line(line, where);
     if (line_number == 1) {
       if (line + "\n" != emissions_csv_header())
         fail(where, ": header is not CodeCarbon 3.x's emissions.csv columns (",
-             header_mismatch(fields), ")");
+             header_mismatch(split_csv_line(line, where)), ")");
       continue;
     }
-    if (fields.size() != kColumnCount)
-      fail(where, ": ", fields.size(), " fields, expected ", kColumnCount,
-           " (torn or garbled row)");
-    EmissionsRecord record;
-    for (size_t i = 0; i < kColumnCount; ++i) parse_field(record, kColumns[i], fields[i], where);
-    validate_record(record, where);
+    EmissionsRecord record = parse_emissions_row(line, where);
     auto [previous, inserted] = run_lines.emplace(record.run_id, line_number);
     if (!inserted) fail(where, ": run_id ", record.run_id, " repeats line ", previous->second);
     records.push_back(std::move(record));

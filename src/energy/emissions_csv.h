@@ -70,6 +70,10 @@ std::span<const std::string_view> emissions_csv_columns();
 std::string emissions_csv_header();                               // ends with '\n'
 std::string format_emissions_row(const EmissionsRecord& record);  // one line, ends with '\n'
 
+// One row as format_emissions_row writes it (a trailing '\n' is allowed), validated; errors are
+// "WHERE: reason".
+EmissionsRecord parse_emissions_row(std::string_view line, const std::string& where);
+
 // Appends one row, creating the file with its header if needed. Throws greenbert::Error if the
 // existing file's header is not exactly CodeCarbon 3.x's.
 void append_emissions_row(const std::filesystem::path& csv, const EmissionsRecord& record);

@@ -132,6 +132,18 @@ void append_details(const std::filesystem::path& jsonl, const PhaseDetails& deta
   append_file_durably(jsonl, format_details_line(details));
 }
 
+PhaseDetails parse_details_line(std::string_view line, const std::string& where) {
+  try {
+    return from_json(parse_json(line, where));
+  } catch (const json::exception& e) {
+    fail(where, ": ", e.what());
+  } catch (const std::invalid_argument& e) {
+    fail(where, ": ", e.what());
+  } catch (const Error& e) {
+    fail(where, ": ", e.what());
+  }
+}
+
 std::vector<PhaseDetails> read_details(const std::filesystem::path& jsonl) {
   const std::string text = read_whole_lines(jsonl);
   std::vector<PhaseDetails> out;
@@ -141,15 +153,7 @@ std::vector<PhaseDetails> read_details(const std::filesystem::path& jsonl) {
     const size_t end = text.find('\n', start);
     const std::string line = text.substr(start, end - start);
     start = end + 1;
-    try {
-      out.push_back(from_json(parse_json(line, where)));
-    } catch (const json::exception& e) {
-      fail(where, ": ", e.what());
-    } catch (const std::invalid_argument& e) {
-      fail(where, ": ", e.what());
-    } catch (const Error& e) {
-      fail(where, ": ", e.what());
-    }
+    out.push_back(parse_details_line(line, where));
   }
   return out;
 }

@@ -54,6 +54,8 @@ std::filesystem::path details_path_for(const std::filesystem::path& csv);
 
 std::string format_details_line(const PhaseDetails& details);  // one JSON line with '\n'
 void append_details(const std::filesystem::path& jsonl, const PhaseDetails& details);
+// One line as format_details_line writes it, validated; errors are "WHERE: reason".
+PhaseDetails parse_details_line(std::string_view line, const std::string& where);
 // Validates every line; errors are "FILE:LINE: reason". A torn last line (an interrupted append)
 // is left out with a warning.
 std::vector<PhaseDetails> read_details(const std::filesystem::path& jsonl);

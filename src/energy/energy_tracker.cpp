@@ -189,6 +189,7 @@ void EnergyTracker::finish(bool completed) {
   // Marked done first: a failed append must not be retried by the destructor.
   record_ = r;
   details_ = d;
+  if (csv_.empty()) return;
   append_emissions_row(csv_, r);
   append_details(details_path_for(csv_), d);
 }

@@ -9,7 +9,9 @@
 // A sampler thread reads the energy source every options.sample_interval_seconds. stop()
 // appends one row to the CSV and then one line to its sidecar (emissions_details.h); if the
 // tracker is destroyed without stop() (the phase threw), the destructor records the energy spent
-// anyway, marked "completed": false, and never throws.
+// anyway, marked "completed": false, and never throws. With an empty `csv` nothing is written:
+// stop() and details() give the row and its sidecar entry to the caller (a rank of a parallel
+// training sends them to the rank that writes, core/process_group.h).
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
