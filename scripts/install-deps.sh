@@ -8,6 +8,7 @@ packages=(
   nlohmann-json3-dev   # config.json, labels.json, safetensors headers, reports
   libcli11-dev         # command line
   libcpp-httplib-dev   # `greenbert serve`
+  libopenmpi-dev openmpi-bin  # `mpirun -np N greenbert train` (data-parallel training)
   libonnx-dev libprotobuf-dev  # `greenbert export --to onnx` (ONNX's protobuf classes, checker)
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox          # report plots (PNG + SVG)

@@ -16,10 +16,12 @@
 
 namespace greenbert::testing {
 
-// Starts the CLI in the background (its own process, as a user's shell would).
-inline pid_t spawn_cli(const std::string& args, const std::filesystem::path& err) {
-  const std::string command =
-      cat("exec ", cli_path().string(), " ", args, " >/dev/null 2>", err.string());
+// Starts the CLI in the background (its own process, as a user's shell would), started by
+// `launcher` when one is given (mpirun ...).
+inline pid_t spawn_cli(const std::string& args, const std::filesystem::path& err,
+                       const std::string& launcher = "") {
+  const std::string command = cat("exec ", launcher, launcher.empty() ? "" : " ",
+                                  cli_path().string(), " ", args, " >/dev/null 2>", err.string());
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));

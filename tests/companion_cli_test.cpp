@@ -45,14 +45,14 @@ void expect_runs_beside_greenbert(const CompanionCase& c) {
 }
 
 // What the companions exist for: greenbert itself loads neither ONNX nor the HTTP server.
-TEST(CompanionCli, GreenbertLinksNeitherOnnxNorTheHttpServer) {
+TEST(CompanionCli, GreenbertLinksNeitherOnnxNorTheHttpServerNorMpi) {
   const auto dir = testing::temp_dir("companion-libraries");
   ProcessOptions options;
   options.stdout_file = dir / "ldd.txt";
   ASSERT_TRUE(run_process({"ldd", testing::cli_path().string()}, options).ok());
   const std::string libraries = read_file(dir / "ldd.txt");
   EXPECT_NE(libraries.find("libdnnl"), std::string::npos) << libraries;  // ldd did list them
-  for (const char* library : {"libonnx", "libprotobuf", "libssl", "libbrotli"})
+  for (const char* library : {"libonnx", "libprotobuf", "libssl", "libbrotli", "libmpi"})
     EXPECT_EQ(libraries.find(library), std::string::npos) << library << " in\n" << libraries;
 }
 

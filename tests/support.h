@@ -39,8 +39,10 @@ struct CliResult {
 };
 
 // Runs the greenbert binary with `args` (already shell-quoted where needed) and `input` on
-// stdin; captures stdout and stderr separately.
-inline CliResult run_cli(const std::string& args, const std::string& input = "") {
+// stdin, started by `launcher` when one is given (mpirun ...); captures stdout and stderr
+// separately.
+inline CliResult run_cli(const std::string& args, const std::string& input = "",
+                         const std::string& launcher = "") {
   auto dir = std::filesystem::temp_directory_path();
   static int calls = 0;
   auto stamp = std::to_string(::getpid()) + "-" + std::to_string(++calls);
@@ -48,8 +50,9 @@ inline CliResult run_cli(const std::string& args, const std::string& input = "")
   auto out_path = dir / ("greenbert-cli-out-" + stamp);
   auto err_path = dir / ("greenbert-cli-err-" + stamp);
   std::ofstream(in_path, std::ios::binary) << input;
-  std::string command = cli_path().string() + " " + args + " <" + in_path.string() + " >" +
-                        out_path.string() + " 2>" + err_path.string();
+  std::string command = launcher + (launcher.empty() ? "" : " ") + cli_path().string() + " " +
+                        args + " <" + in_path.string() + " >" + out_path.string() + " 2>" +
+                        err_path.string();
   int status = std::system(command.c_str());
   CliResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -3,9 +3,11 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/export_command.h"
+#include "cli/mpi_command.h"
 #include "cli/run_main.h"
 #include "cli/serve_command.h"
 #include "core/openmp_env.h"
+#include "core/process_group.h"
 
 int main(int argc, char** argv) {
   greenbert::apply_openmp_wait_default(argv);
@@ -23,7 +25,10 @@ int main(int argc, char** argv) {
   greenbert::cli::add_data_command(app);
   greenbert::cli::add_study_command(app);
   greenbert::cli::add_report_command(app);
-  greenbert::cli::add_train_command(app);
+  if (greenbert::started_as_one_of_several_ranks())
+    greenbert::cli::add_companion_command(app, greenbert::cli::kTrainOnRanks);
+  else
+    greenbert::cli::add_train_command(app);
   greenbert::cli::add_pretrain_command(app);
   greenbert::cli::add_eval_command(app);
   greenbert::cli::add_predict_command(app);

@@ -201,14 +201,43 @@ void run_linear(const TrainArgs& a, const Dataset& dataset, RunAction action) {
               dir.c_str());
 }
 
+ClassifierModel model_for_run(const TrainArgs& a, const Dataset& dataset, bool has_checkpoint) {
+  return has_checkpoint
+             ? resumed_run_model(a.out)
+             : new_run_model({a.preset, a.config, a.init, a.vocab, a.vocab_size, a.train.seed},
+                             dataset);
+}
+
+// This process's part of the training: all of it, or a rank's (core/process_group.h).
+void run_rank(const TrainArgs& a, ClassifierModel model, const Dataset& dataset,
+              const StopSignals& stop) {
+  TrainRun run;
+  run.dir = a.out;
+  run.options = a.train;
+  run.model_name = a.model_name();
+  run.data_path = recorded_path(a.data.data);
+  run.energy = a.energy;
+  run.stop = &stop.flag();
+  run.force = a.force;
+  run.group = process_group();
+  try {
+    train_classifier(run, model, dataset);
+  } catch (const TrainingInterrupted& e) {
+    throw StoppedBySignal(
+        stop.signal(), cat(e.what(), ". Resume with: greenbert train --out ", a.out, " --resume"));
+  }
+}
+
 void run(const CLI::App& command, TrainArgs& a) {
   // Before any thread starts (core/stop_signals.h says why).
   StopSignals stop(
       "\ngreenbert: stopping after this step to write a checkpoint (again to quit at once; the "
       "run directory stays valid)\n");
+  const ProcessGroup& group = process_group();
   const RunAction action = reconcile_with_run_dir(command, a);
   const std::filesystem::path dir = a.out;
   if (action == RunAction::finished) {
+    if (!group.leader()) return;
     std::printf(
         "train: %s is a finished run (metrics.json); nothing to do. Use another --out to "
         "train again\n",
@@ -216,19 +245,20 @@ void run(const CLI::App& command, TrainArgs& a) {
     return;
   }
   validate_energy_options(a.energy);
+  if (group.parallel() && a.linear())
+    fail("--preset linear trains in seconds on one process: run it without mpirun");
+  // Each rank's row would count the whole machine once per rank on a machine they share.
+  if (group.parallel()) a.energy.load_mode = LoadMode::process;
   const int threads = set_thread_count(a.threads);
   Dataset dataset = load_dataset(a.data.data, to_load_options(a.data));
-  print_load_warnings(dataset);
+  if (group.leader()) print_load_warnings(dataset);
   if (a.linear()) return run_linear(a, dataset, action);
 
   const bool has_checkpoint = std::filesystem::exists(checkpoint_file(checkpoint_dir(dir)));
+  if (!group.leader()) return run_rank(a, model_for_run(a, dataset, has_checkpoint), dataset, stop);
   if (action == RunAction::resume && !has_checkpoint)
     std::fprintf(stderr, "train: %s has no checkpoint yet: starting the run over\n", dir.c_str());
-  ClassifierModel model =
-      has_checkpoint
-          ? resumed_run_model(dir)
-          : new_run_model({a.preset, a.config, a.init, a.vocab, a.vocab_size, a.train.seed},
-                          dataset);
+  ClassifierModel model = model_for_run(a, dataset, has_checkpoint);
   if (action == RunAction::start) {
     std::filesystem::create_directories(dir);
     nlohmann::json config = binding_json(a);
@@ -238,26 +268,13 @@ void run(const CLI::App& command, TrainArgs& a) {
   }
   std::fprintf(stderr,
                "train: %s, %lld parameters, %zu/%zu/%zu train/val/test examples, %d labels, "
-               "%d threads, %s GEMMs -> %s\n",
+               "%d threads%s, %s GEMMs -> %s\n",
                a.model_name().c_str(),
                static_cast<long long>(model.params.layout().parameter_count()),
                dataset.train.size(), dataset.val.size(), dataset.test.size(), dataset.labels.size(),
-               threads, a.precision.c_str(), dir.c_str());
-
-  TrainRun run;
-  run.dir = dir;
-  run.options = a.train;
-  run.model_name = a.model_name();
-  run.data_path = recorded_path(a.data.data);
-  run.energy = a.energy;
-  run.stop = &stop.flag();
-  run.force = a.force;
-  try {
-    train_classifier(run, model, dataset);
-  } catch (const TrainingInterrupted& e) {
-    throw StoppedBySignal(stop.signal(), cat(e.what(), ". Resume with: greenbert train --out ",
-                                             dir.string(), " --resume"));
-  }
+               threads, group.parallel() ? cat(" x ", group.ranks, " ranks").c_str() : "",
+               a.precision.c_str(), dir.c_str());
+  run_rank(a, std::move(model), dataset, stop);
   std::printf(
       "train: %s is ready: model, thresholds.json, metrics.json, train_log.csv, "
       "val_log.csv, emissions.csv\n",

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "core/atomic_file.h"
+#include "core/content_hash.h"
 #include "core/directory_lock.h"
 #include "core/number_format.h"
 #include "core/progress.h"
@@ -100,6 +101,7 @@ class Trainer {
   Trainer(const TrainRun& run, ClassifierModel& model, const Dataset& dataset)
       : run_(run),
         o_(run.options),
+        group_(run.group),
         model_(model),
         dataset_(dataset),
         labels_(model.config.num_labels()),
@@ -167,14 +169,17 @@ class Trainer {
   }
 
   void start_or_resume() {
-    remove_stale_temporaries(run_.dir);
-    remove_stale_temporaries(checkpoint_dir(run_.dir));
+    if (group_.leader()) {
+      remove_stale_temporaries(run_.dir);
+      remove_stale_temporaries(checkpoint_dir(run_.dir));
+    }
     const auto loaded = load_checkpoint(checkpoint_dir(run_.dir), model_.params, adam_);
     const DataFingerprint data = fingerprint_of(dataset_);
     if (loaded) {
       check_same_run(*loaded, data);
       state_ = *loaded;
       state_.data = data;
+      if (!group_.leader()) return check_ranks_agree();
       logs_.resume(state_.step, state_.validated_step);
       std::fprintf(
           stderr, "train: resuming from %s: step %lld of %lld (epoch %lld, batch %lld of %lld)\n",
@@ -186,6 +191,7 @@ class Trainer {
       state_.batches_per_epoch = batches_per_epoch_;
       state_.total_steps = total_steps_;
       state_.data = data;
+      if (!group_.leader()) return check_ranks_agree();
       for (const char* stale :
            {model_files::kWeights, model_files::kThresholds, kTrainingRunFiles.metrics})
         std::filesystem::remove(run_.dir / stale);
@@ -195,9 +201,26 @@ class Trainer {
                  nullptr);
       logs_.start();
     }
+    check_ranks_agree();
+  }
+
+  // Every rank must start from the same step with the same parameters, or their updates would
+  // differ from the first step on: they all read RUN_DIR's checkpoint (or the same --init).
+  void check_ranks_agree() {
     elapsed_base_ = state_.elapsed_seconds;
     session_start_ = Clock::now();
     last_flush_ = session_start_;
+    if (!group_.parallel()) return;
+    ContentHash hash;
+    hash.add(std::string_view(reinterpret_cast<const char*>(model_.params.data()),
+                              static_cast<size_t>(model_.params.size()) * sizeof(float)));
+    const std::string mine = cat("step ", state_.step, ", parameters ", hash.hex());
+    const auto all = group_.gather_to_leader(mine);
+    for (size_t rank = 1; rank < all.size(); ++rank)
+      if (all[rank] != all[0])
+        fail("rank ", rank, " starts at ", all[rank], " but rank 0 at ", all[0], ": every rank ",
+             "must see the run directory ", run_.dir.string(),
+             " (its checkpoint) and the same model to start from");
   }
 
   // A checkpoint continues only the run that wrote it: the same seed and batch plan, and the
@@ -241,8 +264,9 @@ class Trainer {
       plan_ = plan_epoch(lengths_, o_.batch_size, o_.seed, state_.epoch);
       plan_epoch_ = state_.epoch;
     }
-    EnergyTracker tracker("train", csv_, run_.energy, "greenbert", "train");
-    Progress progress("train", total_steps_, "steps", state_.step);
+    EnergyTracker tracker("train", rank_csv(), run_.energy, project_name(), "train");
+    std::optional<Progress> progress;
+    if (group_.leader()) progress.emplace("train", total_steps_, "steps", state_.step);
     auto extra = [&] {
       EnergySnapshot energy = energy_done_;
       energy += tracker.snapshot();
@@ -259,19 +283,52 @@ class Trainer {
     while (!validation_due()) {
       const auto [sequences, tokens] = step();
       tracker.add_work(sequences, tokens);
-      if (seconds_since(last_shown) >= kProgressSeconds) {
+      if (progress && seconds_since(last_shown) >= kProgressSeconds) {
         shown = extra();
         last_shown = Clock::now();
       }
-      progress.update(state_.step, shown);
+      if (progress) progress->update(state_.step, shown);
       if (run_.on_step) run_.on_step(state_);
       if (stop_asked() || state_.step % o_.checkpoint_every == 0 || validation_due()) save_state();
       stop_if_asked();
       if (seconds_since(last_flush_) > kLogFlushSeconds) flush_logs();
     }
-    progress.finish(extra());
+    if (progress) progress->finish(extra());
     energy_done_ += tracker.snapshot();
+    stop_tracking(tracker);
+  }
+
+  // The leader writes emissions.csv; the other ranks' trackers write nothing (rank_csv) and
+  // their rows come to the leader here, rank by rank, once every rank has ended the phase.
+  std::filesystem::path rank_csv() const { return group_.leader() ? csv_ : ""; }
+  std::string project_name() const {
+    return group_.parallel() ? cat("greenbert rank ", group_.rank, "/", group_.ranks) : "greenbert";
+  }
+  void stop_tracking(EnergyTracker& tracker) {
     tracker.stop_or_warn();
+    if (!group_.parallel()) return;
+    std::string mine;
+    if (!group_.leader()) {
+      try {
+        mine = format_emissions_row(tracker.stop()) + format_details_line(tracker.details());
+      } catch (const std::exception&) {
+        // stop_or_warn said why; the leader gets no row from this rank for the phase
+      }
+    }
+    const auto rows = group_.gather_to_leader(mine);
+    for (size_t rank = 1; rank < rows.size(); ++rank) {
+      if (rows[rank].empty()) continue;
+      try {
+        const std::string where = cat("rank ", rank, "'s energy row");
+        const size_t row_end = rows[rank].find('\n') + 1;
+        append_emissions_row(csv_, parse_emissions_row(rows[rank].substr(0, row_end), where));
+        append_details(details_path_for(csv_),
+                       parse_details_line(std::string_view(rows[rank]).substr(row_end), where));
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "greenbert: warning: rank %zu's energy was not recorded: %s\n", rank,
+                     e.what());
+      }
+    }
   }
 
   // One optimizer update over up to grad_accum micro-batches; returns the sequences and tokens
@@ -283,26 +340,36 @@ class Trainer {
     double loss = 0;
     int64_t sequences = 0, tokens = 0;
     for (int64_t k = 0; k < group; ++k) {
-      const auto indices = plan_.batch(state_.batch + k);
+      const auto global_batch = plan_.batch(state_.batch + k);
+      const auto indices = shard_of(global_batch);
+      if (indices.empty()) continue;  // fewer sequences than ranks: nothing for this one
       const auto n = static_cast<size_t>(static_cast<int64_t>(indices.size()) * labels_);
       const auto logits = std::span<float>(logits_).first(n);
       const auto dlogits = std::span<float>(dlogits_).first(n);
       fill_batch(train_, indices, batch_);
       fill_targets(train_, indices, labels_, targets_);
       const uint64_t micro_batch = static_cast<uint64_t>(state_.step * o_.grad_accum + k);
-      const ForwardOptions options{true, derive_seed(o_.seed, SeedPurpose::dropout, micro_batch),
+      const uint64_t dropout_stream =
+          micro_batch * static_cast<uint64_t>(group_.ranks) + static_cast<uint64_t>(group_.rank);
+      const ForwardOptions options{true, derive_seed(o_.seed, SeedPurpose::dropout, dropout_stream),
                                    o_.precision};
       forward(model_.config, model_.params, batch_, options, acts_, logits);
-      loss +=
-          bce_with_logits(logits.data(), targets_.data(), static_cast<int64_t>(n), dlogits.data());
-      // The update follows the mean loss of the group's micro-batches.
-      if (group > 1)
-        scale(dlogits.data(), static_cast<int64_t>(n), 1.0f / static_cast<float>(group));
+      // The update follows the mean loss of the group's micro-batches, each the mean over all
+      // its sequences: this rank's shard weighs by its share of them.
+      const double share =
+          static_cast<double>(indices.size()) / static_cast<double>(global_batch.size());
+      loss += share * bce_with_logits(logits.data(), targets_.data(), static_cast<int64_t>(n),
+                                      dlogits.data());
+      const float weight = static_cast<float>(indices.size()) /
+                           static_cast<float>(static_cast<int64_t>(global_batch.size()) * group);
+      if (weight != 1.0f) scale(dlogits.data(), static_cast<int64_t>(n), weight);
       backward(model_.config, model_.params, batch_, acts_, dlogits, grads_);
       sequences += static_cast<int64_t>(indices.size());
       tokens += batch_.tokens();
     }
     loss /= static_cast<double>(group);
+    int64_t all_sequences = sequences;
+    if (group_.parallel()) sum_over_ranks(loss, all_sequences);
     if (!std::isfinite(loss))
       fail("training diverged at step ", state_.step + 1, " (loss ", loss,
            "): try a lower --lr or more --warmup");
@@ -319,15 +386,36 @@ class Trainer {
 
     const double seconds = seconds_since(start);
     state_.train_seconds += seconds;
-    state_.train_sequences += sequences;
+    state_.train_sequences += all_sequences;
     session_train_seconds_ += seconds;
-    session_sequences_ += sequences;
+    session_sequences_ += all_sequences;
     if (state_.batch == group) loss_sum_ = 0, loss_count_ = 0;  // running mean per epoch
     loss_sum_ += loss;
     ++loss_count_;
-    logs_.add_step({state_.step, fractional_epoch(), loss, last_lr_, norm,
-                    seconds > 0 ? static_cast<double>(sequences) / seconds : 0.0, elapsed()});
+    if (group_.leader())
+      logs_.add_step({state_.step, fractional_epoch(), loss, last_lr_, norm,
+                      seconds > 0 ? static_cast<double>(all_sequences) / seconds : 0.0, elapsed()});
     return {sequences, tokens};
+  }
+
+  // This rank's contiguous part of a global batch (all of it for a single process).
+  std::span<const int64_t> shard_of(std::span<const int64_t> global_batch) const {
+    const size_t size = global_batch.size();
+    const auto bound = [&](int rank) {
+      return size * static_cast<size_t>(rank) / static_cast<size_t>(group_.ranks);
+    };
+    return global_batch.subspan(bound(group_.rank), bound(group_.rank + 1) - bound(group_.rank));
+  }
+
+  // Sums the gradients, the loss and the sequence count of every rank's shard, in rank order.
+  void sum_over_ranks(double& loss, int64_t& sequences) {
+    const auto start = Clock::now();
+    group_.sum_in_rank_order({grads_.data(), static_cast<size_t>(grads_.size())});
+    float totals[2] = {static_cast<float>(loss), static_cast<float>(sequences)};
+    group_.sum_in_rank_order(totals);
+    loss = totals[0];
+    sequences = static_cast<int64_t>(totals[1]);
+    communication_seconds_ += seconds_since(start);
   }
 
   struct Evaluation {
@@ -338,7 +426,7 @@ class Trainer {
   // Logits of `data` in an energy-tracked phase `experiment` (eval-val, eval-test).
   Evaluation evaluate(const BatchLogits& model, const EncodedExamples& data,
                       std::span<const float> targets, const char* experiment) {
-    EnergyTracker tracker("eval", csv_, run_.energy, "greenbert", experiment);
+    EnergyTracker tracker("eval", csv_, run_.energy, project_name(), experiment);
     Progress progress(experiment, data.size(), "sequences");
     const auto logits = predict_logits(model, labels_, o_.batch_size, data,
                                        [&](int64_t done) { progress.update(done); });
@@ -361,7 +449,12 @@ class Trainer {
     };
   }
 
+  // The leader validates; the other ranks wait for it in their next step's sum.
   void validate() {
+    if (!group_.leader()) {
+      state_.validated_step = state_.step;
+      return;
+    }
     const Evaluation eval = evaluate(reference_logits(), val_, val_target_floats_, "eval-val");
     const float half = 0.5f;
     const MultiLabelMetrics m =
@@ -386,17 +479,20 @@ class Trainer {
   }
 
   void flush_logs() {
+    if (!group_.leader()) return;
     logs_.flush();
     last_flush_ = Clock::now();
   }
 
   void save_state() {
+    if (!group_.leader()) return;
     state_.elapsed_seconds = elapsed();
     flush_logs();  // the rows the checkpoint covers are on disk before it
     save_checkpoint(checkpoint_dir(run_.dir), state_, model_.params, adam_);
   }
 
   nlohmann::ordered_json finish() {
+    if (!group_.leader()) return nlohmann::ordered_json::object();
     // The run's model is the best one saved; its thresholds are tuned on validation. It is read
     // back as `greenbert eval` reads it, so that eval reproduces these figures exactly.
     const Classifier best =
@@ -434,6 +530,7 @@ class Trainer {
                            {"lr", o_.lr},
                            {"gemm_precision", precision_name(o_.precision)},
                            {"threads", omp_get_max_threads()},
+                           {"ranks", group_.ranks},
                            {"grad_accum", o_.grad_accum},
                            {"warmup_steps", schedule_.warmup_steps},
                            {"weight_decay", o_.weight_decay},
@@ -442,6 +539,8 @@ class Trainer {
                            {"best_step", state_.best_step},
                            {"best_val_micro_f1_at_0.5", state_.best_micro_f1},
                            {"elapsed_seconds", elapsed()}};
+    if (group_.parallel())
+      metrics["training"]["communication_seconds_this_session"] = communication_seconds_;
     for (const auto& [key, value] : tuned.metrics.items()) metrics[key] = value;
     add_energy(metrics);
     write_file_atomically(run_.dir / kTrainingRunFiles.metrics, metrics.dump(2) + "\n");
@@ -468,6 +567,7 @@ class Trainer {
 
   const TrainRun& run_;
   const TrainOptions& o_;
+  const ProcessGroup& group_;
   ClassifierModel& model_;
   const Dataset& dataset_;
   const int64_t labels_;
@@ -492,6 +592,7 @@ class Trainer {
   double elapsed_base_ = 0;
   double session_train_seconds_ = 0;
   int64_t session_sequences_ = 0;
+  double communication_seconds_ = 0;  // this session's, in summing gradients over the ranks
   double loss_sum_ = 0;
   int64_t loss_count_ = 0;
   double last_lr_ = 0;
@@ -518,11 +619,13 @@ void check_inputs(const TrainRun& run, const ClassifierModel& model, const Datas
 nlohmann::ordered_json train_classifier(const TrainRun& run, ClassifierModel& model,
                                         const Dataset& dataset) {
   check_inputs(run, model, dataset);
-  std::filesystem::create_directories(run.dir);
-  // One training process per run directory: a second one would interleave logs and overwrite
-  // the other's checkpoints.
-  DirectoryLock lock(run.dir, "train.lock",
-                     "another `greenbert train` is using this run directory");
+  // One training process per run directory (the leader of several ranks): a second one would
+  // interleave logs and overwrite the other's checkpoints.
+  std::optional<DirectoryLock> lock;
+  if (run.group.leader()) {
+    std::filesystem::create_directories(run.dir);
+    lock.emplace(run.dir, "train.lock", "another `greenbert train` is using this run directory");
+  }
   Trainer trainer(run, model, dataset);
   return trainer.run();
 }

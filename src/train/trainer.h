@@ -14,8 +14,8 @@
 //   row per phase segment (experiment ids train, eval-val, eval-test);
 // - an atomic checkpoint (train/checkpoint.h) every checkpoint_every steps, at every
 //   validation and when asked to stop; a run directory with a checkpoint resumes where it
-//   stopped with bit-identical results (same thread count): data order and dropout derive from
-//   the seed, the epoch and the step.
+//   stopped with bit-identical results (same thread count and ranks): data order and dropout
+//   derive from the seed, the epoch, the step (and the rank).
 //
 // Everything a step touches is sized once before the loop: no allocation per step.
 #include <atomic>
@@ -27,6 +27,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/process_group.h"
 #include "data/dataset.h"
 #include "energy/energy_options.h"
 #include "kernels/gemm.h"
@@ -67,6 +68,12 @@ struct TrainRun {
   bool force = false;
   // Called after every optimizer update with the state reached (for embedding and tests).
   std::function<void(const TrainingState&)> on_step;
+  // The ranks training together (core/process_group.h). Each global batch is cut into one
+  // contiguous shard per rank, and the gradients are summed in rank order before the update, so
+  // every rank takes the same step; the leader alone writes RUN_DIR (and needs it to be on a
+  // filesystem every rank sees, to resume). Each rank tracks its energy: emissions.csv gets a
+  // row per rank and phase, written by the leader.
+  ProcessGroup group;
 };
 
 struct TrainingInterrupted : Error {
