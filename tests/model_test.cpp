@@ -171,6 +171,69 @@ TEST(Model, ForwardBackwardIsBitReproducibleForASeed) {
   EXPECT_NE(l1, l3);  // another dropout seed draws other masks
 }
 
+// Rows [begin, end) of a padded batch.
+PaddedBatch rows_of(const PaddedBatch& in, int64_t begin, int64_t end) {
+  PaddedBatch out;
+  out.batch = end - begin, out.seq_len = in.seq_len;
+  const auto from = static_cast<size_t>(begin * in.seq_len),
+             to = static_cast<size_t>(end * in.seq_len);
+  out.input_ids.assign(in.input_ids.begin() + from, in.input_ids.begin() + to);
+  out.attention_mask.assign(in.attention_mask.begin() + from, in.attention_mask.begin() + to);
+  if (!in.token_type_ids.empty())
+    out.token_type_ids.assign(in.token_type_ids.begin() + from, in.token_type_ids.begin() + to);
+  return out;
+}
+
+// What data-parallel training relies on (train/trainer.cpp): the shards of a batch, each told
+// where it starts, drop out exactly what the whole batch drops, so their logits are the whole
+// batch's rows and their gradients, weighted by their share, add up to the whole batch's.
+TEST(Model, ShardsWithTheirDropoutOffsetsAddUpToTheWholeBatch) {
+  Case k(ModelType::bert);
+  const int64_t labels = 3;
+  Activations acts = k.activations();
+  std::vector<float> whole_logits(9), dlogits(9);
+  forward(k.config, k.params, k.batch, {true, 11, Precision::fp32}, acts, whole_logits);
+  bce_with_logits(whole_logits.data(), k.targets.data(), 9, dlogits.data());
+  ParameterBuffer whole = ParameterBuffer::zeros_like(k.params);
+  backward(k.config, k.params, k.batch, acts, dlogits, whole);
+
+  auto shards = [&](bool with_offsets, std::vector<float>& logits) {
+    ParameterBuffer summed = ParameterBuffer::zeros_like(k.params);
+    DropoutOffsets offsets;
+    for (const auto& [begin, end] : {std::pair<int64_t, int64_t>{0, 1}, {1, 3}}) {
+      const TokenBatch shard = pack(rows_of(k.padded, begin, end));
+      const auto n = static_cast<size_t>((end - begin) * labels);
+      const auto first = static_cast<size_t>(begin * labels);
+      ForwardOptions options{true, 11, Precision::fp32};
+      if (with_offsets) options.shard = offsets;
+      std::vector<float> shard_dlogits(n);
+      forward(k.config, k.params, shard, options, acts, std::span(logits).subspan(first, n));
+      bce_with_logits(logits.data() + first, k.targets.data() + first, static_cast<int64_t>(n),
+                      shard_dlogits.data());
+      for (float& d : shard_dlogits) d *= static_cast<float>(n) / 9.0f;
+      backward(k.config, k.params, shard, acts, shard_dlogits, summed);
+      for (int64_t s = 0; s < shard.sequences(); ++s) {
+        const int64_t length = shard.seq_start[s + 1] - shard.seq_start[s];
+        offsets.tokens += length;
+        offsets.sequences += 1;
+        offsets.attention_probs += k.config.num_heads * length * length;
+      }
+    }
+    return summed;
+  };
+  std::vector<float> logits(9);
+  const ParameterBuffer summed = shards(true, logits);
+  EXPECT_TRUE(all_close(logits, whole_logits, 1e-5, 1e-6));
+  EXPECT_TRUE(all_close(std::span<const float>(summed.data(), size_t(summed.size())),
+                        std::span<const float>(whole.data(), size_t(whole.size())), 1e-4, 1e-6));
+
+  // Without its offset the second shard draws the first sequence's masks again.
+  std::vector<float> unshifted(9);
+  shards(false, unshifted);
+  EXPECT_FALSE(
+      all_close(std::span(unshifted).subspan(3), std::span(whole_logits).subspan(3), 1e-3, 1e-4));
+}
+
 TEST(Model, GradientsAccumulateAcrossBackwardCalls) {
   Case k(ModelType::distilbert);
   Activations acts = k.activations();

@@ -49,17 +49,14 @@ struct Task {
   std::filesystem::path dir, data, config;
 };
 
-// Without dropout: a rank draws its own masks for its shard, so only a model without dropout
-// can take the same steps on 2 ranks as on one process.
+// With dropout: each rank's shard draws the masks of its place in the global batch, so the ranks
+// together drop what one process would.
 Task make_task(const std::string& name) {
   Task t;
   t.dir = testing::temp_dir(name);
   t.data = testing::write_synthetic_csv(t.dir / "data.csv", 300, 11);
-  BertConfig config = testing::tiny_config(100);
-  config.hidden_dropout = 0;
-  config.attention_dropout = 0;
-  t.config = t.dir / "tiny.json";
-  save_config(t.config, config);
+  t.config = testing::write_tiny_config(t.dir / "tiny.json");
+  EXPECT_GT(testing::tiny_config(100).hidden_dropout, 0);
   return t;
 }
 
@@ -174,6 +171,18 @@ TEST(MpiTrain, AKilledRankEndsTheJobAndOneProcessResumesItsCheckpoint) {
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_NE(resumed.err.find("resuming"), std::string::npos) << resumed.err;
   EXPECT_LT(largest_difference(straight, killed), 1e-4f);
+}
+
+TEST(MpiTrain, PretrainOnSeveralRanksIsRefusedByName) {
+  SKIP_WITHOUT_MPIRUN();
+  const Task t = make_task("mpi-pretrain");
+  const auto result = testing::run_cli(cat("pretrain --data ", t.data.string(), " --config ",
+                                           t.config.string(), " --out ", (t.dir / "pt").string()),
+                                       "", mpirun(2));
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.err.find("pretrain does not train data-parallel"), std::string::npos)
+      << result.err;
+  EXPECT_FALSE(std::filesystem::exists(t.dir / "pt"));
 }
 
 }  // namespace

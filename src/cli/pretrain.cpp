@@ -15,6 +15,7 @@
 #include "cli/run_config.h"
 #include "core/error.h"
 #include "core/json_fields.h"
+#include "core/process_group.h"
 #include "core/run_seeds.h"
 #include "core/stop_signals.h"
 #include "core/threads.h"
@@ -182,6 +183,11 @@ ClassifierModel pretraining_model(const PretrainArgs& a, BertTokenizer tokenizer
 }
 
 void run(const CLI::App& command, PretrainArgs& a) {
+  // N copies would each pre-train alone, N-1 of them refused by the run directory's lock.
+  if (started_as_one_of_several_ranks())
+    fail(
+        "pretrain does not train data-parallel over MPI ranks yet (train does): run it without "
+        "mpirun, on one process with --threads");
   StopSignals stop(
       "\ngreenbert: stopping after this step to write a checkpoint (again to quit at once; the "
       "run directory stays valid)\n");

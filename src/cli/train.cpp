@@ -141,6 +141,15 @@ void resolve(TrainArgs& a) {
     validate(a.train);
 }
 
+// A run's recorded options (train_config.json's) in place of the command's.
+void take_run_options(const nlohmann::json& stored, TrainArgs& a) {
+  args_from_json(stored, a);
+  a.epochs = a.train.epochs;
+  a.lr = a.train.lr;
+  a.warmup = a.train.warmup;
+  resolve(a);
+}
+
 // What RUN_DIR holds decides what the command does (train/run_directory.h). On --resume, the
 // run's own options replace the command's.
 RunAction reconcile_with_run_dir(const CLI::App& command, TrainArgs& a) {
@@ -161,13 +170,7 @@ RunAction reconcile_with_run_dir(const CLI::App& command, TrainArgs& a) {
       a.out, kTrainingRunFiles, options,
       [&](const std::string& key) { return command.count("--" + key) > 0; }, a.resume, stored);
   if (action == RunAction::start) resolve(a);
-  if (action == RunAction::resume && a.resume) {
-    args_from_json(stored, a);
-    a.epochs = a.train.epochs;
-    a.lr = a.train.lr;
-    a.warmup = a.train.warmup;
-    resolve(a);
-  }
+  if (action == RunAction::resume && a.resume) take_run_options(stored, a);
   return action;
 }
 
@@ -228,16 +231,31 @@ void run_rank(const TrainArgs& a, ClassifierModel model, const Dataset& dataset,
   }
 }
 
+// A rank other than the leader: once the leader has decided what the run directory calls for
+// and prepared it, trains with the options it resolved (none: nothing to do, the leader said
+// why). Deciding on their own, ranks could see the directory half-prepared.
+void follow_leader(TrainArgs& a, const StopSignals& stop) {
+  const std::string options = process_group().broadcast_from_leader("");
+  if (options.empty()) return;
+  take_run_options(nlohmann::json::parse(options), a);
+  a.energy.load_mode = LoadMode::process;  // as run() sets it for the leader
+  set_thread_count(a.threads);
+  const Dataset dataset = load_dataset(a.data.data, to_load_options(a.data));
+  const bool has_checkpoint = std::filesystem::exists(checkpoint_file(checkpoint_dir(a.out)));
+  run_rank(a, model_for_run(a, dataset, has_checkpoint), dataset, stop);
+}
+
 void run(const CLI::App& command, TrainArgs& a) {
   // Before any thread starts (core/stop_signals.h says why).
   StopSignals stop(
       "\ngreenbert: stopping after this step to write a checkpoint (again to quit at once; the "
       "run directory stays valid)\n");
   const ProcessGroup& group = process_group();
+  if (!group.leader()) return follow_leader(a, stop);
   const RunAction action = reconcile_with_run_dir(command, a);
   const std::filesystem::path dir = a.out;
   if (action == RunAction::finished) {
-    if (!group.leader()) return;
+    if (group.parallel()) group.broadcast_from_leader("");
     std::printf(
         "train: %s is a finished run (metrics.json); nothing to do. Use another --out to "
         "train again\n",
@@ -251,11 +269,10 @@ void run(const CLI::App& command, TrainArgs& a) {
   if (group.parallel()) a.energy.load_mode = LoadMode::process;
   const int threads = set_thread_count(a.threads);
   Dataset dataset = load_dataset(a.data.data, to_load_options(a.data));
-  if (group.leader()) print_load_warnings(dataset);
+  print_load_warnings(dataset);
   if (a.linear()) return run_linear(a, dataset, action);
 
   const bool has_checkpoint = std::filesystem::exists(checkpoint_file(checkpoint_dir(dir)));
-  if (!group.leader()) return run_rank(a, model_for_run(a, dataset, has_checkpoint), dataset, stop);
   if (action == RunAction::resume && !has_checkpoint)
     std::fprintf(stderr, "train: %s has no checkpoint yet: starting the run over\n", dir.c_str());
   ClassifierModel model = model_for_run(a, dataset, has_checkpoint);
@@ -274,6 +291,7 @@ void run(const CLI::App& command, TrainArgs& a) {
                dataset.train.size(), dataset.val.size(), dataset.test.size(), dataset.labels.size(),
                threads, group.parallel() ? cat(" x ", group.ranks, " ranks").c_str() : "",
                a.precision.c_str(), dir.c_str());
+  if (group.parallel()) group.broadcast_from_leader(binding_json(a).dump());
   run_rank(a, std::move(model), dataset, stop);
   std::printf(
       "train: %s is ready: model, thresholds.json, metrics.json, train_log.csv, "

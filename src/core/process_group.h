@@ -20,6 +20,8 @@ struct ProcessGroup {
   // done in rank order (0 + 1 + ... + N-1) whatever MPI's algorithms would choose, so that a run
   // is bit-identical from run to run for a given N.
   std::function<void(std::span<float> values)> sum_in_rank_order;
+  // The leader's `text` on every rank (what the others pass is ignored).
+  std::function<std::string(const std::string& text)> broadcast_from_leader;
   // Every rank's `text`, in rank order, on the leader; an empty list on the other ranks.
   std::function<std::vector<std::string>(const std::string& text)> gather_to_leader;
 

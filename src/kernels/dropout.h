@@ -19,14 +19,15 @@ struct DropoutMask {
   uint64_t key = 0;        // derived from (seed, stream)
   uint64_t threshold = 0;  // keep when the top 32 bits of the hash are below it; 2^32 keeps all
   float scale = 1.0f;      // 1 / (1 - p), 0 when p = 1
+  uint64_t first = 0;      // the stream's element that index 0 stands for (a shard's start)
 
   // p in [0, 1]; `stream` separates the dropout sites of one forward pass (layer, place).
   DropoutMask(uint64_t seed, uint64_t stream, float p);
   DropoutMask() = default;  // keeps everything
 
   bool keeps_all() const { return threshold >= (uint64_t{1} << 32); }
-  // Element i of the stream: SplitMix64's i-th output for state `key`.
-  bool keep(uint64_t index) const { return (splitmix64_at(key, index) >> 32) < threshold; }
+  // Element first + i of the stream: SplitMix64's output of that index for state `key`.
+  bool keep(uint64_t index) const { return (splitmix64_at(key, first + index) >> 32) < threshold; }
   // The factor element i is multiplied by: scale or 0.
   float factor(uint64_t index) const { return keep(index) ? scale : 0.0f; }
 };

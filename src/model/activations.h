@@ -21,10 +21,26 @@ struct ActivationLimits {
   int64_t max_length = 0;  // longest sequence (bounds attention memory: heads · T · max_length)
 };
 
+// Where a batch starts within the batch it is one rank's shard of (core/process_group.h): its
+// dropout masks are those of the same elements of the whole batch, so that the ranks together
+// drop exactly what one process would.
+struct DropoutOffsets {
+  int64_t tokens = 0;           // tokens of the sequences before the shard
+  int64_t sequences = 0;        // sequences before it
+  int64_t attention_probs = 0;  // their attention probabilities, Σ heads·L²
+};
+
 struct ForwardOptions {
-  bool training = false;                  // dropout on
-  uint64_t dropout_seed = 0;              // per step: dropout_seed_for_step(run seed, step)
-  Precision precision = Precision::fp32;  // of the Linear-layer GEMMs (fp32 or bf16)
+  // A constructor rather than an aggregate: the many {training, seed, precision} of whole
+  // batches need not spell out `shard`.
+  ForwardOptions(bool training = false, uint64_t dropout_seed = 0,
+                 Precision precision = Precision::fp32, DropoutOffsets shard = {})
+      : training(training), dropout_seed(dropout_seed), precision(precision), shard(shard) {}
+
+  bool training;          // dropout on
+  uint64_t dropout_seed;  // per step: dropout_seed_for_step(run seed, step)
+  Precision precision;    // of the Linear-layer GEMMs (fp32 or bf16)
+  DropoutOffsets shard;   // zero: the batch is whole
 };
 
 struct LayerActivations {

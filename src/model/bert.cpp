@@ -51,9 +51,23 @@ struct Pass {
         p_hidden(options.training ? static_cast<float>(config.hidden_dropout) : 0.0f),
         p_attention(options.training ? static_cast<float>(config.attention_dropout) : 0.0f),
         p_head(options.training ? static_cast<float>(config.head_dropout()) : 0.0f),
-        seed(options.dropout_seed) {}
+        seed(options.dropout_seed),
+        shard(options.shard) {}
 
-  DropoutMask mask(uint64_t stream, float p) const { return DropoutMask(seed, stream, p); }
+  // Masks over (T, C) activations, over attention probabilities, and over the head's (B, C).
+  DropoutMask token_mask(uint64_t stream) const { return mask(stream, p_hidden, shard.tokens * C); }
+  DropoutMask attention_mask(uint64_t stream) const {
+    return mask(stream, p_attention, shard.attention_probs);
+  }
+  DropoutMask head_mask() const { return mask(dropout_stream_head(), p_head, shard.sequences * C); }
+
+ private:
+  DropoutMask mask(uint64_t stream, float p, int64_t first) const {
+    DropoutMask m(seed, stream, p);
+    m.first = static_cast<uint64_t>(first);
+    return m;
+  }
+  DropoutOffsets shard;
 };
 
 void check_matches_forward(const TokenBatch& batch, const Activations& acts) {
@@ -109,7 +123,7 @@ void encoder_forward(const BertConfig& config, const ParameterBuffer& params,
                     acts.embedding_sum, params.at(e.norm.weight), params.at(e.norm.bias), p.T, p.C,
                     p.eps);
   dropout_apply(acts.embedding_out, acts.embedding_out, p.T * p.C,
-                p.mask(dropout_stream_embeddings(), p.p_hidden));
+                p.token_mask(dropout_stream_embeddings()));
 
   for (size_t l = 0; l < acts.layers.size(); ++l) {
     const LayerOffsets& w = layout.layers[l];
@@ -120,13 +134,13 @@ void encoder_forward(const BertConfig& config, const ParameterBuffer& params,
     linear_forward(a.qkv, x, params.at(w.qkv.weight), params.at(w.qkv.bias), p.T, p.C, 3 * p.C,
                    p.precision);
     attention_forward(a.context, a.probs, acts.attention_workspace, a.qkv, seq_start, p.B,
-                      p.attention, p.mask(dropout_stream_attention_probs(li), p.p_attention),
+                      p.attention, p.attention_mask(dropout_stream_attention_probs(li)),
                       acts.limits().max_length);
     linear_forward(a.attention_sum, a.context, params.at(w.attention_output.weight),
                    params.at(w.attention_output.bias), p.T, p.C, p.C, p.precision);
     if (config.dropout_after_attention())
       dropout_apply(a.attention_sum, a.attention_sum, p.T * p.C,
-                    p.mask(dropout_stream_attention_output(li), p.p_hidden));
+                    p.token_mask(dropout_stream_attention_output(li)));
     add(a.attention_sum, a.attention_sum, x, p.T * p.C);
     layernorm_forward(a.attention_out, a.attention_mean, a.attention_rstd, a.attention_sum,
                       params.at(w.attention_norm.weight), params.at(w.attention_norm.bias), p.T,
@@ -137,8 +151,7 @@ void encoder_forward(const BertConfig& config, const ParameterBuffer& params,
     gelu_forward(acts.ffn_act, a.ffn_pre, p.T * p.I);
     linear_forward(a.ffn_sum, acts.ffn_act, params.at(w.ffn_out.weight), params.at(w.ffn_out.bias),
                    p.T, p.I, p.C, p.precision);
-    dropout_apply(a.ffn_sum, a.ffn_sum, p.T * p.C,
-                  p.mask(dropout_stream_ffn_output(li), p.p_hidden));
+    dropout_apply(a.ffn_sum, a.ffn_sum, p.T * p.C, p.token_mask(dropout_stream_ffn_output(li)));
     add(a.ffn_sum, a.ffn_sum, a.attention_out, p.T * p.C);
     layernorm_forward(a.out, a.ffn_mean, a.ffn_rstd, a.ffn_sum, params.at(w.ffn_norm.weight),
                       params.at(w.ffn_norm.bias), p.T, p.C, p.eps);
@@ -163,8 +176,7 @@ void classifier_forward(const BertConfig& config, const ParameterBuffer& params,
     tanh_forward(acts.head_out, acts.head_out, p.B * p.C);
   else
     relu_forward(acts.head_out, acts.head_out, p.B * p.C);
-  dropout_apply(acts.head_dropped, acts.head_out, p.B * p.C,
-                p.mask(dropout_stream_head(), p.p_head));
+  dropout_apply(acts.head_dropped, acts.head_out, p.B * p.C, p.head_mask());
   linear_forward(logits.data(), acts.head_dropped, params.at(h.classifier.weight),
                  params.at(h.classifier.bias), p.B, p.C, labels, p.precision);
 }
@@ -204,7 +216,7 @@ void classifier_backward(const BertConfig& config, const ParameterBuffer& params
                          p.precision);
   linear_backward_input(acts.d_head, dlogits.data(), params.at(h.classifier.weight), p.B, p.C,
                         labels, false, p.precision);
-  dropout_apply(acts.d_head, acts.d_head, p.B * p.C, p.mask(dropout_stream_head(), p.p_head));
+  dropout_apply(acts.d_head, acts.d_head, p.B * p.C, p.head_mask());
   if (config.model_type == ModelType::bert)
     tanh_backward(acts.d_head, acts.d_head, acts.head_out, p.B * p.C);
   else
@@ -237,7 +249,7 @@ void encoder_backward(const BertConfig& config, const ParameterBuffer& params,
     // out = LN(ffn_sum), ffn_sum = dropout(gelu(ffn_pre)·W2ᵀ + b2) + attention_out
     layernorm_backward(dh, grads.at(w.ffn_norm.weight), grads.at(w.ffn_norm.bias), dh, a.ffn_sum,
                        a.ffn_mean, a.ffn_rstd, params.at(w.ffn_norm.weight), p.T, p.C);
-    dropout_apply(acts.d_branch, dh, p.T * p.C, p.mask(dropout_stream_ffn_output(li), p.p_hidden));
+    dropout_apply(acts.d_branch, dh, p.T * p.C, p.token_mask(dropout_stream_ffn_output(li)));
     gelu_forward(acts.ffn_act, a.ffn_pre, p.T * p.I);  // recomputed: cheaper than storing
     linear_backward_params(grads, w.ffn_out, acts.d_branch, acts.ffn_act, p.T, p.I, p.C,
                            p.precision);
@@ -257,7 +269,7 @@ void encoder_backward(const BertConfig& config, const ParameterBuffer& params,
     const float* d_dense = dh;
     if (config.dropout_after_attention()) {
       dropout_apply(acts.d_branch, dh, p.T * p.C,
-                    p.mask(dropout_stream_attention_output(li), p.p_hidden));
+                    p.token_mask(dropout_stream_attention_output(li)));
       d_dense = acts.d_branch;
     }
     linear_backward_params(grads, w.attention_output, d_dense, a.context, p.T, p.C, p.C,
@@ -266,7 +278,7 @@ void encoder_backward(const BertConfig& config, const ParameterBuffer& params,
                           p.C, false, p.precision);
     attention_backward(acts.d_qkv, acts.attention_workspace, acts.d_context, a.qkv, a.probs,
                        seq_start, p.B, p.attention,
-                       p.mask(dropout_stream_attention_probs(li), p.p_attention),
+                       p.attention_mask(dropout_stream_attention_probs(li)),
                        acts.limits().max_length);
     linear_backward_params(grads, w.qkv, acts.d_qkv, x, p.T, p.C, 3 * p.C, p.precision);
     // dh holds the residual path's gradient w.r.t. x; add the QKV path's.
@@ -275,7 +287,7 @@ void encoder_backward(const BertConfig& config, const ParameterBuffer& params,
   }
 
   const EmbeddingOffsets& e = layout.embeddings;
-  dropout_apply(dh, dh, p.T * p.C, p.mask(dropout_stream_embeddings(), p.p_hidden));
+  dropout_apply(dh, dh, p.T * p.C, p.token_mask(dropout_stream_embeddings()));
   layernorm_backward(dh, grads.at(e.norm.weight), grads.at(e.norm.bias), dh, acts.embedding_sum,
                      acts.embedding_mean, acts.embedding_rstd, params.at(e.norm.weight), p.T, p.C);
   embedding_backward(grads.at(e.word), dh, batch.input_ids.data(), p.T, p.C, config.pad_token_id);

@@ -96,6 +96,14 @@ std::vector<std::string> gather_to_leader(const std::string& text, int rank, int
   return texts;
 }
 
+std::string broadcast_from_leader(const std::string& text, int rank) {
+  int length = static_cast<int>(text.size());
+  MPI_Bcast(&length, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  std::string received = rank == 0 ? text : std::string(static_cast<size_t>(length), '\0');
+  MPI_Bcast(received.data(), length, MPI_CHAR, 0, MPI_COMM_WORLD);
+  return received;
+}
+
 }  // namespace
 
 MpiSession::MpiSession(int* argc, char*** argv) {
@@ -113,6 +121,9 @@ ProcessGroup MpiSession::world() const {
   group.ranks = world_size();
   group.sum_in_rank_order = [sum = std::make_shared<RankOrderSum>(group.rank, group.ranks)](
                                 std::span<float> values) { (*sum)(values); };
+  group.broadcast_from_leader = [rank = group.rank](const std::string& text) {
+    return broadcast_from_leader(text, rank);
+  };
   group.gather_to_leader = [rank = group.rank, ranks = group.ranks](const std::string& text) {
     return gather_to_leader(text, rank, ranks);
   };

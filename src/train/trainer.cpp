@@ -349,10 +349,9 @@ class Trainer {
       fill_batch(train_, indices, batch_);
       fill_targets(train_, indices, labels_, targets_);
       const uint64_t micro_batch = static_cast<uint64_t>(state_.step * o_.grad_accum + k);
-      const uint64_t dropout_stream =
-          micro_batch * static_cast<uint64_t>(group_.ranks) + static_cast<uint64_t>(group_.rank);
-      const ForwardOptions options{true, derive_seed(o_.seed, SeedPurpose::dropout, dropout_stream),
-                                   o_.precision};
+      ForwardOptions options{true, derive_seed(o_.seed, SeedPurpose::dropout, micro_batch),
+                             o_.precision};
+      options.shard = dropout_offsets(global_batch, indices);
       forward(model_.config, model_.params, batch_, options, acts_, logits);
       // The update follows the mean loss of the group's micro-batches, each the mean over all
       // its sequences: this rank's shard weighs by its share of them.
@@ -405,6 +404,20 @@ class Trainer {
       return size * static_cast<size_t>(rank) / static_cast<size_t>(group_.ranks);
     };
     return global_batch.subspan(bound(group_.rank), bound(group_.rank + 1) - bound(group_.rank));
+  }
+
+  // Where `shard` starts in `global_batch`, for its dropout masks (model/activations.h).
+  DropoutOffsets dropout_offsets(std::span<const int64_t> global_batch,
+                                 std::span<const int64_t> shard) const {
+    DropoutOffsets offsets;
+    const auto before = static_cast<size_t>(shard.data() - global_batch.data());
+    for (const int64_t example : global_batch.first(before)) {
+      const int64_t length = lengths_[static_cast<size_t>(example)];
+      offsets.tokens += length;
+      offsets.sequences += 1;
+      offsets.attention_probs += model_.config.num_heads * length * length;
+    }
+    return offsets;
   }
 
   // Sums the gradients, the loss and the sequence count of every rank's shard, in rank order.
